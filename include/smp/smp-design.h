@@ -1,0 +1,109 @@
+/* smp-design.h: a complete stipple design (parameters + density field + pattern)
+ * that places follicle dots and renders any region of them into a caller's buffer. */
+#pragma once
+
+#include <glib.h>
+#include "smp-params.h"
+#include "smp-hairline.h"
+#include "smp-mask.h"
+#include "smp-pattern.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SmpDesign SmpDesign;
+
+typedef struct
+{
+  int x, y, width, height;
+} SmpRect;
+
+/* One placed impression, in the design's pixel space. */
+typedef struct
+{
+  float   x, y;         /* centre, px */
+  float   radius_x;     /* semi-axes of the impression's ellipse, px */
+  float   radius_y;
+  float   angle;        /* of radius_x's axis, radians */
+  float   softness;     /* 0..1 edge spread */
+  float   alpha;        /* pigment opacity of this impression, 0..1 */
+  float   shade[3];     /* colour, in the output's encoding */
+  float   lobe[4];      /* small angular radius harmonics (cos2, sin2, cos3, sin3) */
+  float   depth_mm;     /* signed distance behind the drawn line (NAN for density maps) */
+  guint32 rank;         /* pattern rank: lower ranks are placed first */
+  guint8  session;      /* 0-based */
+} SmpDot;
+
+typedef enum
+{
+  SMP_PIXEL_RGBA_U8,
+  SMP_PIXEL_RGBA_U16,
+  SMP_PIXEL_RGBA_FLOAT,
+  SMP_PIXEL_YA_U8,     /* grey images: Y from the shade's Rec.709 luminance */
+  SMP_PIXEL_YA_U16,
+  SMP_PIXEL_YA_FLOAT,
+} SmpPixelFormat;
+
+#define SMP_SESSIONS_ALL 0xFu
+#define SMP_SESSION_BIT(k) (1u << (k)) /* k is 0-based */
+
+gsize smp_pixel_format_get_bpp (SmpPixelFormat format);
+
+/* A design from a hairline. `hairline` is referenced and its side resolved here
+ * (from params->scalp_side and `mask`). `mask` (nullable) is borrowed: keep it
+ * alive while the design lives. `pattern` (nullable) is referenced; without one,
+ * a pattern for params->seed is made. Validates `params`. */
+SmpDesign *smp_design_new (const SmpParams *params,
+                           SmpHairline     *hairline,
+                           const SmpMask   *mask,
+                           SmpPattern      *pattern,
+                           GError         **error);
+
+/* A design from a 16-bit density map, read as a dither reads a grey level: a
+ * pixel of value v asks for (65535 - v) / 65535 dots per pixel. Dot size and
+ * shade come from `params`; its px_per_mm converts dot_diameter_mm. `levels` is
+ * borrowed. Fails when the map asks for no dots at all. */
+SmpDesign *smp_design_new_from_levels (const SmpParams *params,
+                                       const guint16   *levels,
+                                       int              width,
+                                       int              height,
+                                       gsize            stride,
+                                       SmpPattern      *pattern,
+                                       GError         **error);
+
+void smp_design_free (SmpDesign *design);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpDesign, smp_design_free)
+
+const SmpParams *smp_design_get_params  (const SmpDesign *design);
+SmpPattern      *smp_design_get_pattern (const SmpDesign *design);
+
+/* The dots whose centres fall in `region` (image px), in the design's fixed
+ * order. Same dots, same order, whatever region they are asked through. */
+GArray *smp_design_place (const SmpDesign *design, const SmpRect *region);
+
+/* Count the dots whose centres fall in `region`, per session (nullable). */
+gsize smp_design_count (const SmpDesign *design,
+                        const SmpRect   *region,
+                        gsize            per_session[SMP_MAX_SESSIONS]);
+
+/* The smallest rectangle holding every pixel any dot can touch, clipped to
+ * `canvas`; FALSE when no dot falls on the canvas. */
+gboolean smp_design_get_extent (const SmpDesign *design,
+                                const SmpRect   *canvas,
+                                SmpRect         *extent);
+
+/* Renders the sessions in `session_mask` into `pixels`, which holds `region`.
+ * `region` is in output pixels; an image point (x, y) lands at (x·scale, y·scale),
+ * so scale 1 is the final result and scale < 1 a zoomed-out preview. Pixels are
+ * straight (not premultiplied) colour + alpha; pixels outside dots are written
+ * fully transparent. A region renders bit-identically to the same crop of a larger
+ * render. Uses every core for large regions. */
+gboolean smp_design_render (const SmpDesign *design,
+                            const SmpRect   *region,
+                            double           scale,
+                            guint            session_mask,
+                            SmpPixelFormat   format,
+                            void            *pixels,
+                            gsize            rowstride,
+                            GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,21 @@
+/* smp-error.h: the engine's error domain.
+ * Every failure a caller or user can cause is reported as a GError in SMP_ERROR. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SMP_ERROR (smp_error_quark ())
+
+typedef enum
+{
+  SMP_ERROR_INVALID_PARAMETER, /* a parameter outside its documented range */
+  SMP_ERROR_BAD_GEOMETRY,      /* a hairline stroke that cannot be used */
+  SMP_ERROR_PRESET,            /* a preset or template file that cannot be read */
+  SMP_ERROR_IO,                /* a file that cannot be written */
+} SmpError;
+
+GQuark smp_error_quark (void);
+
+G_END_DECLS

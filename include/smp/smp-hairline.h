@@ -1,0 +1,54 @@
+/* smp-hairline.h: hairline geometry. One or more strokes (pixel polylines, open or
+ * closed) answering, for any point, the distance to the line and the scalp side. */
+#pragma once
+
+#include <glib.h>
+#include "smp-params.h"
+#include "smp-mask.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SmpHairline SmpHairline;
+
+SmpHairline *smp_hairline_new   (void);
+SmpHairline *smp_hairline_ref   (SmpHairline *hairline);
+void         smp_hairline_unref (SmpHairline *hairline);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpHairline, smp_hairline_unref)
+
+/* `xy` holds n_points (x, y) pairs in pixels, as GIMP's path interpolation gives
+ * them. Repeated points are dropped. Fails with SMP_ERROR_BAD_GEOMETRY on NaN or
+ * infinite coordinates, fewer than two distinct points, zero length, or a closed
+ * stroke enclosing no area; the hairline is unchanged then. */
+gboolean smp_hairline_add_stroke (SmpHairline  *hairline,
+                                  const double *xy,
+                                  gsize         n_points,
+                                  gboolean      closed,
+                                  GError      **error);
+
+guint    smp_hairline_get_n_strokes (const SmpHairline *hairline);
+double   smp_hairline_get_length_px (const SmpHairline *hairline);
+/* FALSE when the hairline is empty. */
+gboolean smp_hairline_get_bounds    (const SmpHairline *hairline,
+                                     double *x0, double *y0, double *x1, double *y1);
+
+/* Fixes which side of each open stroke is scalp. AUTO uses `mask` (nullable) and,
+ * without one, the side toward the image top. `px_per_mm` sets how far from the
+ * line the mask is sampled. Closed strokes are always scalp inside. Call before
+ * distance queries; until then every open stroke is scalp on its left. */
+void smp_hairline_resolve_side (SmpHairline   *hairline,
+                                SmpScalpSide   side,
+                                const SmpMask *mask,
+                                double         px_per_mm);
+
+/* Signed distance in pixels to the hairline, positive on the scalp side. Open
+ * strokes: the nearest open stroke decides (its ends extend along their tangents).
+ * Closed strokes add their inside to the scalp. Thread-safe after resolve_side. */
+double smp_hairline_signed_distance_px (const SmpHairline *hairline, double x, double y);
+
+/* The same in mm, split into the two answers. */
+double smp_hairline_distance_mm (const SmpHairline *hairline,
+                                 double             px_per_mm,
+                                 double x, double y,
+                                 gboolean          *on_scalp_side);
+
+G_END_DECLS

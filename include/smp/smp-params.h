@@ -1,0 +1,95 @@
+/* smp-params.h: the artist's design parameters, in physical units, with their
+ * ranges, defaults, validation and key-file (preset / parasite) serialisation. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SMP_MAX_SESSIONS 4
+/* The blue-noise pattern is laid out for this density; any requested density is
+ * a rank threshold into it, so raising density only adds dots. */
+#define SMP_DENSITY_CEILING_PER_CM2 200.0
+
+typedef enum
+{
+  SMP_SCALP_SIDE_AUTO,  /* the side holding most of the mask, else the side toward the image top */
+  SMP_SCALP_SIDE_LEFT,  /* left of the stroke direction, as seen on screen */
+  SMP_SCALP_SIDE_RIGHT,
+} SmpScalpSide;
+
+typedef enum
+{
+  SMP_STAGE_FRESH,  /* as tattooed */
+  SMP_STAGE_HEALED, /* about 50% lighter and 40% smaller */
+  SMP_STAGE_AGED,   /* softer and spread */
+} SmpStage;
+
+typedef struct
+{
+  double       px_per_mm;             /* photo scale */
+  double       density_per_cm2;       /* dots per cm² at full density */
+  double       dot_diameter_mm;       /* fresh impression diameter */
+  double       size_jitter;           /* 0..1, relative diameter variation (±) */
+  double       shade[3];              /* pigment colour, 0..1, in the output's own encoding */
+  double       opacity;               /* 0..1, of the last session; earlier ones are lighter */
+  double       softness;              /* 0..1, pigment spread at the impression's edge */
+  double       fade_width_mm;         /* depth of the transition zone behind the line */
+  double       sentinel;              /* 0..1, density of sentinel dots relative to full */
+  double       sentinel_depth_mm;     /* how far ahead of the drawn line sentinels reach */
+  double       irregularity_mm;       /* macro undulation of the effective line (wavelength ~20 mm) */
+  double       micro_irregularity_mm; /* raggedness at the 1 mm scale */
+  double       under_hair;            /* 0..1 density factor for work under existing hair; 1 = shaved */
+  SmpScalpSide scalp_side;
+  int          sessions;              /* 1..SMP_MAX_SESSIONS */
+  double       session_split[SMP_MAX_SESSIONS]; /* share of dots per session; normalised over `sessions` */
+  SmpStage     stage;
+  guint32      seed;
+} SmpParams;
+
+/* A parameter's range, for validation, dialogs and documentation. */
+typedef struct
+{
+  const char *key;   /* key-file name, also the PDB argument's stem */
+  double      min;
+  double      max;
+  double      default_value;
+  const char *unit;  /* "mm", "dots/cm²", "" ... */
+} SmpParamRange;
+
+void                 smp_params_init_defaults (SmpParams *params);
+/* NULL-terminated table of the numeric parameters' ranges. */
+const SmpParamRange *smp_params_get_ranges    (void);
+const SmpParamRange *smp_params_find_range    (const char *key);
+
+/* FALSE with SMP_ERROR_INVALID_PARAMETER naming the parameter, its value and range. */
+gboolean smp_params_validate (const SmpParams *params, GError **error);
+
+/* Session k's (0-based) share of all dots, normalised over params->sessions. */
+double   smp_params_session_share (const SmpParams *params, int session);
+
+/* Key files: group "SMP Design". Loading sets only the keys present, then validates.
+ * Errors name the key (and `origin`, e.g. a file name, when given). */
+gboolean smp_params_load_key_file (SmpParams  *params,
+                                   GKeyFile   *key_file,
+                                   const char *group,
+                                   const char *origin,
+                                   GError    **error);
+void     smp_params_save_key_file (const SmpParams *params,
+                                   GKeyFile        *key_file,
+                                   const char      *group);
+char    *smp_params_to_string     (const SmpParams *params);
+gboolean smp_params_from_string   (SmpParams  *params,
+                                   const char *text,
+                                   GError    **error);
+
+const char *smp_scalp_side_to_string (SmpScalpSide side);
+const char *smp_stage_to_string      (SmpStage stage);
+
+/* Relative density (0..1 of full) at `depth_mm` behind the drawn line (negative:
+ * ahead of it), with no irregularity, mask or under-hair factor. */
+double smp_params_profile_density  (const SmpParams *params, double depth_mm);
+/* Dot-diameter factor at that depth: hairline dots are finer. */
+double smp_params_profile_dot_scale (const SmpParams *params, double depth_mm);
+
+G_END_DECLS
