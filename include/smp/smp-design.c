@@ -1,0 +1,518 @@
+/* smp-design.c: the density field (hairline profile, irregularity, mask, or a
+ * density map) and placement: a rank threshold into the pattern, rendered in bands. */
+#include "smp-design.h"
+#include "smp-error.h"
+#include "smp-noise.h"
+#include "smp-pattern-private.h"
+#include "smp-render-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#define BAND_ROWS 64
+#define MACRO_WAVELENGTH_MM 20.0 /* DOMAIN.md: natural undulation, 15-30 mm */
+#define MICRO_WAVELENGTH_MM 1.2
+
+struct _SmpDesign
+{
+  SmpParams      params;
+  SmpHairline   *hairline;     /* NULL for a density map */
+  SmpMask        mask;
+  gboolean       has_mask;
+  const guint16 *levels;
+  int            levels_width, levels_height;
+  gsize          levels_stride;
+  double         levels_scale; /* density fraction per (65535 - v) */
+  SmpPattern    *pattern;
+
+  double tile_px, cos_t, sin_t, origin_x, origin_y;
+  double f_max;                /* highest density fraction anywhere */
+  double full_fraction;        /* density fraction behind the transition zone */
+  double diameter_px;          /* the stage's impression diameter */
+  double softness;
+  double support_px;           /* farthest any impression reaches from its centre */
+  double cum_share[SMP_MAX_SESSIONS];
+  double session_alpha[SMP_MAX_SESSIONS];
+};
+
+static void
+stage_factors (SmpStage stage, double *size, double *alpha, double *soft)
+{
+  /* DOMAIN.md: healed is about 50% lighter and 40% smaller; aged is softer and spread. */
+  switch (stage)
+    {
+    case SMP_STAGE_HEALED: *size = 0.6, *alpha = 0.5, *soft = 0.1; break;
+    case SMP_STAGE_AGED: *size = 1.25, *alpha = 0.6, *soft = 0.35; break;
+    default: *size = 1.0, *alpha = 1.0, *soft = 0.0; break;
+    }
+}
+
+static SmpDesign *
+design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_px2)
+{
+  SmpDesign *d = g_new0 (SmpDesign, 1);
+  double size, alpha, soft, acc = 0;
+  int    n = params->sessions;
+
+  d->params = *params;
+  d->pattern = pattern ? smp_pattern_ref (pattern) : smp_pattern_new (params->seed);
+  d->tile_px = sqrt (d->pattern->n / ceiling_per_px2);
+  {
+    /* A per-seed rotation and offset of the tile lattice: no axis-aligned repeat. */
+    guint32 h = smp_hash4 (params->seed, 0x7a11u, 0, 0);
+    double  theta = 2 * G_PI * smp_hash_unit (h);
+    d->cos_t = cos (theta);
+    d->sin_t = sin (theta);
+    d->origin_x = d->tile_px * smp_hash_unit (smp_hash32 (h + 1));
+    d->origin_y = d->tile_px * smp_hash_unit (smp_hash32 (h + 2));
+  }
+  stage_factors (params->stage, &size, &alpha, &soft);
+  d->diameter_px = params->dot_diameter_mm * params->px_per_mm * size;
+  d->softness = MIN (params->softness + soft, 1.0);
+  /* Jitter, ellipse (aspect >= 0.8), lobes (<= 0.12) and the edge band. */
+  d->support_px = 0.5 * d->diameter_px * (1 + params->size_jitter) / sqrt (0.8) * 1.12 *
+                  (1 + 0.6 * d->softness) + 0.5 + 1.5;
+  for (int k = 0; k < n; k++)
+    {
+      acc += smp_params_session_share (params, k);
+      d->cum_share[k] = k == n - 1 ? 1.0 : acc;
+      /* Each later session is a little darker: more pigment, same dilution. */
+      d->session_alpha[k] = params->opacity * alpha * (n > 1 ? 0.82 + 0.18 * k / (n - 1) : 1.0);
+    }
+  return d;
+}
+
+SmpDesign *
+smp_design_new (const SmpParams *params,
+                SmpHairline     *hairline,
+                const SmpMask   *mask,
+                SmpPattern      *pattern,
+                GError         **error)
+{
+  SmpDesign *d;
+
+  g_return_val_if_fail (params != NULL && hairline != NULL, NULL);
+  if (!smp_params_validate (params, error))
+    return NULL;
+  if (smp_hairline_get_n_strokes (hairline) == 0)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "the hairline has no strokes");
+      return NULL;
+    }
+  d = design_common (params, pattern,
+                     SMP_DENSITY_CEILING_PER_CM2 / 100.0 / (params->px_per_mm * params->px_per_mm));
+  d->hairline = smp_hairline_ref (hairline);
+  if (mask)
+    {
+      d->mask = *mask;
+      d->has_mask = TRUE;
+    }
+  smp_hairline_resolve_side (hairline, params->scalp_side, mask, params->px_per_mm);
+  d->full_fraction = params->density_per_cm2 / SMP_DENSITY_CEILING_PER_CM2 * params->under_hair;
+  d->f_max = d->full_fraction;
+  return d;
+}
+
+SmpDesign *
+smp_design_new_from_levels (const SmpParams *params,
+                            const guint16   *levels,
+                            int              width,
+                            int              height,
+                            gsize            stride,
+                            SmpPattern      *pattern,
+                            GError         **error)
+{
+  SmpDesign *d;
+  guint16    darkest = 65535;
+
+  g_return_val_if_fail (params != NULL && levels != NULL && width > 0 && height > 0, NULL);
+  g_return_val_if_fail (stride >= (gsize) width, NULL);
+  if (!smp_params_validate (params, error))
+    return NULL;
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      darkest = MIN (darkest, levels[(gsize) y * stride + x]);
+  if (darkest == 65535)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "the density map asks for no dots (every pixel is white)");
+      return NULL;
+    }
+  /* The densest pixel sets the pattern's scale; every other is a threshold. */
+  d = design_common (params, pattern, (65535 - darkest) / 65535.0);
+  d->levels = levels;
+  d->levels_width = width;
+  d->levels_height = height;
+  d->levels_stride = stride;
+  d->levels_scale = 1.0 / (65535 - darkest);
+  d->full_fraction = 1.0;
+  d->f_max = 1.0;
+  return d;
+}
+
+void
+smp_design_free (SmpDesign *design)
+{
+  if (!design)
+    return;
+  g_clear_pointer (&design->hairline, smp_hairline_unref);
+  g_clear_pointer (&design->pattern, smp_pattern_unref);
+  g_free (design);
+}
+
+const SmpParams *
+smp_design_get_params (const SmpDesign *design)
+{
+  g_return_val_if_fail (design != NULL, NULL);
+  return &design->params;
+}
+
+SmpPattern *
+smp_design_get_pattern (const SmpDesign *design)
+{
+  g_return_val_if_fail (design != NULL, NULL);
+  return design->pattern;
+}
+
+/* Density fraction (of the pattern's ceiling) at p, its impression-size factor
+ * and the signed depth behind the drawn line. */
+static double
+density_at (const SmpDesign *d, double x, double y, double *size, double *depth_mm)
+{
+  const SmpParams *p = &d->params;
+  double s, u, m = 1.0, rel;
+
+  *size = 1.0;
+  *depth_mm = NAN;
+  if (d->levels)
+    {
+      double fx = floor (x), fy = floor (y);
+      if (!(fx >= 0 && fy >= 0 && fx < d->levels_width && fy < d->levels_height))
+        return 0.0;
+      return (65535 - d->levels[(gsize) fy * d->levels_stride + (gsize) fx]) * d->levels_scale;
+    }
+  if (d->has_mask && !((m = smp_mask_sample (&d->mask, x, y)) > 0.0f))
+    return 0.0;
+  s = smp_hairline_signed_distance_px (d->hairline, x, y) / p->px_per_mm;
+  *depth_mm = s;
+  if (!(s >= -p->sentinel_depth_mm))
+    return 0.0;
+  /* The effective line wanders behind the drawn one: the drawn line is the
+   * artist's front limit, only sentinels go past it. */
+  u = s;
+  if (p->irregularity_mm > 0)
+    u -= p->irregularity_mm * smp_fractal_noise (p->seed, x / (p->px_per_mm * MACRO_WAVELENGTH_MM),
+                                                 y / (p->px_per_mm * MACRO_WAVELENGTH_MM));
+  if (p->micro_irregularity_mm > 0)
+    u -= p->micro_irregularity_mm * smp_value_noise (p->seed ^ 0x3c3c3cu,
+                                                     x / (p->px_per_mm * MICRO_WAVELENGTH_MM),
+                                                     y / (p->px_per_mm * MICRO_WAVELENGTH_MM));
+  if (u < 0)
+    rel = p->sentinel;
+  else
+    rel = smp_params_profile_density (p, u);
+  *size = smp_params_profile_dot_scale (p, u);
+  return rel * d->full_fraction * m;
+}
+
+typedef void (*DotSink) (const SmpDot *dot, gpointer data);
+
+static void
+make_dot (const SmpDesign *d, double x, double y, double q, double size, double depth,
+          gint64 tx, gint64 ty, guint32 rank, SmpDot *dot)
+{
+  const SmpParams *p = &d->params;
+  guint32 h = smp_hash4 (p->seed, (guint32) tx, (guint32) ty, rank);
+  float   r[10];
+  double  diameter, aspect, a2, a3, ph2, ph3, tone;
+  int     session = 0;
+
+  for (int k = 0; k < 10; k++)
+    r[k] = smp_hash_unit (h = smp_hash32 (h + 0x6d2b79f5u));
+  while (session < p->sessions - 1 && q >= d->cum_share[session])
+    session++;
+
+  diameter = d->diameter_px * size * (1 + p->size_jitter * (2 * r[0] - 1));
+  aspect = 1.0 - 0.2 * r[1];
+  a2 = 0.07 * r[3], ph2 = 2 * G_PI * r[4];
+  a3 = 0.05 * r[5], ph3 = 2 * G_PI * r[6];
+  tone = 1.0 + 0.15 * (2 * r[7] - 1); /* dilution varies from dot to dot */
+
+  dot->x = (float) x;
+  dot->y = (float) y;
+  /* Same area as the round impression, stretched a little. */
+  dot->radius_x = (float) (0.5 * diameter / sqrt (aspect));
+  dot->radius_y = (float) (0.5 * diameter * sqrt (aspect));
+  dot->angle = (float) (G_PI * r[2]);
+  dot->softness = (float) d->softness;
+  dot->alpha = (float) CLAMP (d->session_alpha[session] * tone, 0.0, 1.0);
+  for (int k = 0; k < 3; k++)
+    dot->shade[k] = (float) CLAMP (p->shade[k] * (1 + 0.08 * (2 * r[8] - 1)), 0.0, 1.0);
+  dot->lobe[0] = (float) (a2 * cos (ph2));
+  dot->lobe[1] = (float) (a2 * sin (ph2));
+  dot->lobe[2] = (float) (a3 * cos (ph3));
+  dot->lobe[3] = (float) (a3 * sin (ph3));
+  dot->depth_mm = (float) depth;
+  dot->rank = rank;
+  dot->session = (guint8) session;
+}
+
+/* Every dot whose centre lies in [x0,x1) × [y0,y1), in the design's fixed order:
+ * tile row, tile column, cell, rank. A sub-region yields a subsequence. */
+static void
+place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
+              DotSink sink, gpointer data)
+{
+  const SmpPattern *pat = d->pattern;
+  const double T = d->tile_px;
+  const int    G = pat->grid;
+  const guint  rank_limit = (guint) MIN (ceil (d->f_max * pat->n), (double) pat->n);
+  double qu0 = INFINITY, qv0 = INFINITY, qu1 = -INFINITY, qv1 = -INFINITY;
+
+  if (!(x1 > x0 && y1 > y0) || rank_limit == 0)
+    return;
+  for (int c = 0; c < 4; c++)
+    {
+      double px = (c & 1 ? x1 : x0) - d->origin_x, py = (c & 2 ? y1 : y0) - d->origin_y;
+      double qu = (px * d->cos_t + py * d->sin_t) / T, qv = (-px * d->sin_t + py * d->cos_t) / T;
+      qu0 = MIN (qu0, qu), qu1 = MAX (qu1, qu);
+      qv0 = MIN (qv0, qv), qv1 = MAX (qv1, qv);
+    }
+  for (gint64 ty = (gint64) floor (qv0); ty <= (gint64) floor (qv1); ty++)
+    for (gint64 tx = (gint64) floor (qu0); tx <= (gint64) floor (qu1); tx++)
+      {
+        int cx0 = (int) CLAMP (floor ((qu0 - tx) * G), 0, G - 1);
+        int cx1 = (int) CLAMP (floor ((qu1 - tx) * G), 0, G - 1);
+        int cy0 = (int) CLAMP (floor ((qv0 - ty) * G), 0, G - 1);
+        int cy1 = (int) CLAMP (floor ((qv1 - ty) * G), 0, G - 1);
+
+        for (int cy = cy0; cy <= cy1; cy++)
+          for (int cx = cx0; cx <= cx1; cx++)
+            {
+              int cell = cy * G + cx;
+              for (guint32 k = pat->cell_start[cell]; k < pat->cell_start[cell + 1]; k++)
+                {
+                  guint32 rank = pat->cell_rank[k];
+                  double  u, v, x, y, f, t, size, depth;
+                  SmpDot  dot;
+
+                  if (rank >= rank_limit)
+                    break; /* ranks ascend within a cell */
+                  u = (tx + pat->u[rank]) * T;
+                  v = (ty + pat->v[rank]) * T;
+                  x = d->origin_x + u * d->cos_t - v * d->sin_t;
+                  y = d->origin_y + u * d->sin_t + v * d->cos_t;
+                  if (!(x >= x0 && x < x1 && y >= y0 && y < y1))
+                    continue;
+                  t = (rank + 0.5) / pat->n;
+                  if (t >= d->f_max)
+                    continue;
+                  f = density_at (d, x, y, &size, &depth);
+                  if (!(t < f))
+                    continue;
+                  make_dot (d, x, y, t / f, size, depth, tx, ty, rank, &dot);
+                  sink (&dot, data);
+                }
+            }
+      }
+}
+
+static void
+append_sink (const SmpDot *dot, gpointer data)
+{
+  g_array_append_val ((GArray *) data, *dot);
+}
+
+GArray *
+smp_design_place (const SmpDesign *design, const SmpRect *region)
+{
+  GArray *dots = g_array_new (FALSE, FALSE, sizeof (SmpDot));
+
+  g_return_val_if_fail (design != NULL && region != NULL, dots);
+  place_region (design, region->x, region->y, (double) region->x + region->width,
+                (double) region->y + region->height, append_sink, dots);
+  return dots;
+}
+
+typedef struct
+{
+  gsize total;
+  gsize per_session[SMP_MAX_SESSIONS];
+} Counts;
+
+static void
+count_sink (const SmpDot *dot, gpointer data)
+{
+  Counts *c = data;
+  c->total++;
+  c->per_session[dot->session]++;
+}
+
+gsize
+smp_design_count (const SmpDesign *design, const SmpRect *region, gsize per_session[SMP_MAX_SESSIONS])
+{
+  Counts c = { 0 };
+
+  g_return_val_if_fail (design != NULL && region != NULL, 0);
+  place_region (design, region->x, region->y, (double) region->x + region->width,
+                (double) region->y + region->height, count_sink, &c);
+  if (per_session)
+    memcpy (per_session, c.per_session, sizeof c.per_session);
+  return c.total;
+}
+
+typedef struct
+{
+  double x0, y0, x1, y1;
+  double support;
+} Extent;
+
+static void
+extent_sink (const SmpDot *dot, gpointer data)
+{
+  Extent *e = data;
+  e->x0 = MIN (e->x0, dot->x - e->support);
+  e->y0 = MIN (e->y0, dot->y - e->support);
+  e->x1 = MAX (e->x1, dot->x + e->support);
+  e->y1 = MAX (e->y1, dot->y + e->support);
+}
+
+gboolean
+smp_design_get_extent (const SmpDesign *design, const SmpRect *canvas, SmpRect *extent)
+{
+  Extent e = { INFINITY, INFINITY, -INFINITY, -INFINITY, 0 };
+  double s;
+  int    x0, y0, x1, y1;
+
+  g_return_val_if_fail (design != NULL && canvas != NULL && extent != NULL, FALSE);
+  s = e.support = design->support_px;
+  place_region (design, canvas->x - s, canvas->y - s, canvas->x + canvas->width + s,
+                canvas->y + canvas->height + s, extent_sink, &e);
+  if (!(e.x1 > e.x0))
+    return FALSE;
+  x0 = MAX ((int) floor (e.x0), canvas->x);
+  y0 = MAX ((int) floor (e.y0), canvas->y);
+  x1 = MIN ((int) ceil (e.x1), canvas->x + canvas->width);
+  y1 = MIN ((int) ceil (e.y1), canvas->y + canvas->height);
+  if (x1 <= x0 || y1 <= y0)
+    return FALSE;
+  *extent = (SmpRect) { x0, y0, x1 - x0, y1 - y0 };
+  return TRUE;
+}
+
+/* ---- rendering ---- */
+
+typedef struct
+{
+  const SmpDesign *design;
+  const SmpRect   *region;
+  double           scale;
+  guint            session_mask;
+  SmpPixelFormat   format;
+  guint8          *pixels;
+  gsize            rowstride;
+  gint             next_band;
+  int              n_bands;
+} RenderJob;
+
+typedef struct
+{
+  SmpBand *band;
+  double   scale;
+  guint    session_mask;
+} BandSink;
+
+static void
+band_sink (const SmpDot *dot, gpointer data)
+{
+  BandSink *b = data;
+  if (b->session_mask & SMP_SESSION_BIT (dot->session))
+    smp_band_add_dot (b->band, dot, b->scale);
+}
+
+static gpointer
+render_worker (gpointer data)
+{
+  RenderJob *job = data;
+  const SmpRect *r = job->region;
+  SmpBand  band;
+  BandSink sink;
+  double   margin = job->design->support_px + 2.0 / job->scale;
+
+  smp_band_init (&band, r->x, r->width, BAND_ROWS);
+  sink = (BandSink) { &band, job->scale, job->session_mask };
+  for (;;)
+    {
+      int b = g_atomic_int_add (&job->next_band, 1);
+      int rows;
+
+      if (b >= job->n_bands)
+        break;
+      band.y0 = r->y + b * BAND_ROWS;
+      rows = MIN (BAND_ROWS, r->y + r->height - band.y0);
+      band.height = rows;
+      place_region (job->design,
+                    r->x / job->scale - margin, band.y0 / job->scale - margin,
+                    (r->x + r->width) / job->scale + margin, (band.y0 + rows) / job->scale + margin,
+                    band_sink, &sink);
+      smp_band_emit (&band, job->format, job->pixels + (gsize) b * BAND_ROWS * job->rowstride,
+                     job->rowstride);
+      band.height = BAND_ROWS;
+    }
+  smp_band_clear (&band);
+  return NULL;
+}
+
+gboolean
+smp_design_render (const SmpDesign *design,
+                   const SmpRect   *region,
+                   double           scale,
+                   guint            session_mask,
+                   SmpPixelFormat   format,
+                   void            *pixels,
+                   gsize            rowstride,
+                   GError         **error)
+{
+  RenderJob job;
+  int       n_threads;
+
+  g_return_val_if_fail (design != NULL && region != NULL && pixels != NULL, FALSE);
+  g_return_val_if_fail (format <= SMP_PIXEL_YA_FLOAT, FALSE);
+  if (region->width <= 0 || region->height <= 0 || region->width > (1 << 20) || region->height > (1 << 20))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "cannot render a region of %d × %d pixels", region->width, region->height);
+      return FALSE;
+    }
+  if (!(scale > 1e-4 && scale <= 1e4))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "render scale %g is out of range", scale);
+      return FALSE;
+    }
+  if (rowstride < smp_pixel_format_get_bpp (format) * region->width)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "row stride %" G_GSIZE_FORMAT " is too small for %d pixels", rowstride, region->width);
+      return FALSE;
+    }
+
+  job = (RenderJob) { design, region, scale, session_mask, format, pixels, rowstride, 0,
+                      (region->height + BAND_ROWS - 1) / BAND_ROWS };
+  /* Bands are independent, so the result is the same on any number of threads. */
+  n_threads = (gsize) region->width * region->height < 512 * 512
+                ? 1 : MIN ((int) g_get_num_processors (), job.n_bands);
+  if (n_threads <= 1)
+    render_worker (&job);
+  else
+    {
+      GThread *threads[64];
+      n_threads = MIN (n_threads, 64);
+      for (int i = 1; i < n_threads; i++)
+        threads[i] = g_thread_new ("smp-render", render_worker, &job);
+      render_worker (&job);
+      for (int i = 1; i < n_threads; i++)
+        g_thread_join (threads[i]);
+    }
+  return TRUE;
+}

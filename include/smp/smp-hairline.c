@@ -1,0 +1,640 @@
+/* smp-hairline.c: hairline strokes, their scalp side, and an exact signed distance.
+ * A lazily filled cell index keeps queries fast; each answer is a pure function of the point. */
+#include "smp-hairline.h"
+#include "smp-error.h"
+
+#include <math.h>
+#include <string.h>
+
+#define SIMPLIFY_TOLERANCE_PX 0.1 /* far below any dot: 0.1 px is 0.005 mm at 20 px/mm */
+#define MAX_COORDINATE_PX     1e7
+
+typedef struct
+{
+  double  ax, ay, dx, dy, len2;
+  double  nx, ny;   /* unit normal to the left of the direction, as seen on screen (y down) */
+  guint32 stroke;
+  gint32  prev;     /* segment sharing this one's start, -1 at an open end */
+  gint32  next;     /* segment sharing this one's end */
+} Segment;
+
+typedef struct
+{
+  gboolean closed;
+  int      scalp_sign; /* +1: scalp on the left; -1: on the right */
+  guint    first, n;   /* its segments */
+  guint    group;      /* 0: all open strokes together; 1 + k: the k-th closed stroke */
+  double   signed_area;
+} Stroke;
+
+/* Candidate segments for one cell, per group: offsets[g]..offsets[g+1] into idx. */
+typedef struct
+{
+  guint32 n_groups;
+  guint32 data[]; /* n_groups + 1 offsets, then segment indices */
+} CellList;
+
+struct _SmpHairline
+{
+  gatomicrefcount ref;
+  GArray         *strokes;  /* Stroke */
+  GArray         *segments; /* Segment */
+  guint           n_groups;
+  gboolean        has_open;
+  double          length;
+  double          bx0, by0, bx1, by1;
+
+  /* The cell index, remade by resolve_side. */
+  double          gx0, gy0, cell;
+  int             gw, gh;
+  gpointer       *cells;
+};
+
+SmpHairline *
+smp_hairline_new (void)
+{
+  SmpHairline *h = g_new0 (SmpHairline, 1);
+
+  g_atomic_ref_count_init (&h->ref);
+  h->strokes = g_array_new (FALSE, FALSE, sizeof (Stroke));
+  h->segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+  h->bx0 = h->by0 = INFINITY;
+  h->bx1 = h->by1 = -INFINITY;
+  return h;
+}
+
+SmpHairline *
+smp_hairline_ref (SmpHairline *hairline)
+{
+  g_return_val_if_fail (hairline != NULL, NULL);
+  g_atomic_ref_count_inc (&hairline->ref);
+  return hairline;
+}
+
+static void
+drop_cells (SmpHairline *h)
+{
+  if (h->cells)
+    for (gsize i = 0; i < (gsize) h->gw * h->gh; i++)
+      g_free (h->cells[i]);
+  g_clear_pointer (&h->cells, g_free);
+  h->gw = h->gh = 0;
+}
+
+void
+smp_hairline_unref (SmpHairline *hairline)
+{
+  if (!hairline || !g_atomic_ref_count_dec (&hairline->ref))
+    return;
+  drop_cells (hairline);
+  g_array_unref (hairline->strokes);
+  g_array_unref (hairline->segments);
+  g_free (hairline);
+}
+
+static double
+point_segment_dist2 (double px, double py, double ax, double ay, double bx, double by)
+{
+  double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0.0;
+  double qx, qy;
+
+  t = CLAMP (t, 0.0, 1.0);
+  qx = ax + t * dx - px;
+  qy = ay + t * dy - py;
+  return qx * qx + qy * qy;
+}
+
+/* Douglas-Peucker: GIMP's interpolation gives a point every fraction of a pixel;
+ * far fewer segments give the same line and much faster queries. */
+static void
+simplify (const double *xy, gsize n, GArray *out)
+{
+  g_autofree guint8 *keep = g_new0 (guint8, n);
+  g_autoptr (GArray) stack = g_array_new (FALSE, FALSE, sizeof (gsize));
+  gsize ends[2] = { 0, n - 1 };
+
+  keep[0] = keep[n - 1] = 1;
+  g_array_append_vals (stack, ends, 2);
+  while (stack->len)
+    {
+      gsize hi = g_array_index (stack, gsize, stack->len - 1);
+      gsize lo = g_array_index (stack, gsize, stack->len - 2);
+      double worst = 0;
+      gsize  at = lo;
+
+      g_array_set_size (stack, stack->len - 2);
+      for (gsize i = lo + 1; i < hi; i++)
+        {
+          double d = point_segment_dist2 (xy[2 * i], xy[2 * i + 1], xy[2 * lo], xy[2 * lo + 1],
+                                          xy[2 * hi], xy[2 * hi + 1]);
+          if (d > worst)
+            worst = d, at = i;
+        }
+      if (worst > SIMPLIFY_TOLERANCE_PX * SIMPLIFY_TOLERANCE_PX)
+        {
+          gsize a[2] = { lo, at }, b[2] = { at, hi };
+          keep[at] = 1;
+          g_array_append_vals (stack, a, 2);
+          g_array_append_vals (stack, b, 2);
+        }
+    }
+  for (gsize i = 0; i < n; i++)
+    if (keep[i])
+      g_array_append_vals (out, &xy[2 * i], 2);
+}
+
+gboolean
+smp_hairline_add_stroke (SmpHairline  *hairline,
+                         const double *xy,
+                         gsize         n_points,
+                         gboolean      closed,
+                         GError      **error)
+{
+  g_autoptr (GArray) clean = NULL;
+  g_autoptr (GArray) pts = NULL;
+  Stroke  stroke = { 0 };
+  double  length = 0, area = 0;
+  gsize   n;
+
+  g_return_val_if_fail (hairline != NULL, FALSE);
+  g_return_val_if_fail (xy != NULL || n_points == 0, FALSE);
+
+  if (n_points == 0)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "the hairline stroke is empty");
+      return FALSE;
+    }
+  clean = g_array_sized_new (FALSE, FALSE, sizeof (double), 2 * n_points);
+  for (gsize i = 0; i < n_points; i++)
+    {
+      double x = xy[2 * i], y = xy[2 * i + 1];
+      gsize  m = clean->len / 2;
+
+      if (!isfinite (x) || !isfinite (y) || fabs (x) > MAX_COORDINATE_PX || fabs (y) > MAX_COORDINATE_PX)
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                       "point %" G_GSIZE_FORMAT " of the hairline stroke is not a usable "
+                       "coordinate (%g, %g)", i + 1, x, y);
+          return FALSE;
+        }
+      if (m > 0 && g_array_index (clean, double, 2 * m - 2) == x &&
+          g_array_index (clean, double, 2 * m - 1) == y)
+        continue; /* repeated point */
+      g_array_append_val (clean, x);
+      g_array_append_val (clean, y);
+    }
+  n = clean->len / 2;
+  if (closed && n > 1 && g_array_index (clean, double, 0) == g_array_index (clean, double, 2 * n - 2) &&
+      g_array_index (clean, double, 1) == g_array_index (clean, double, 2 * n - 1))
+    g_array_set_size (clean, 2 * --n);
+  if (n < 2)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                   "the hairline stroke has no length (fewer than two distinct points)");
+      return FALSE;
+    }
+
+  pts = g_array_new (FALSE, FALSE, sizeof (double));
+  if (closed)
+    {
+      /* Simplify the ring as an open line that returns to its start. */
+      g_array_append_vals (clean, clean->data, 2);
+      simplify ((const double *) clean->data, n + 1, pts);
+      g_array_set_size (pts, pts->len - 2);
+    }
+  else
+    simplify ((const double *) clean->data, n, pts);
+  n = pts->len / 2;
+
+  {
+    const double *p = (const double *) pts->data;
+    gsize n_seg = closed ? n : n - 1;
+    for (gsize i = 0; i < n_seg; i++)
+      {
+        gsize j = (i + 1) % n;
+        length += hypot (p[2 * j] - p[2 * i], p[2 * j + 1] - p[2 * i + 1]);
+        area += p[2 * i] * p[2 * j + 1] - p[2 * j] * p[2 * i + 1];
+      }
+    area *= 0.5;
+  }
+  if (closed && (n < 3 || fabs (area) < 1e-6 * MAX (length * length, 1e-12)))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                   "the closed hairline stroke encloses no area");
+      return FALSE;
+    }
+
+  stroke.closed = closed;
+  stroke.first = hairline->segments->len;
+  stroke.n = closed ? n : n - 1;
+  stroke.scalp_sign = closed ? (area > 0 ? -1 : 1) : 1;
+  stroke.signed_area = area;
+  if (closed)
+    stroke.group = ++hairline->n_groups;
+  else
+    {
+      stroke.group = 0;
+      hairline->has_open = TRUE;
+    }
+
+  {
+    const double *p = (const double *) pts->data;
+    guint32 index = hairline->strokes->len;
+    for (guint i = 0; i < stroke.n; i++)
+      {
+        gsize   j = (i + 1) % n;
+        Segment s;
+        double  len;
+
+        s.ax = p[2 * i];
+        s.ay = p[2 * i + 1];
+        s.dx = p[2 * j] - s.ax;
+        s.dy = p[2 * j + 1] - s.ay;
+        s.len2 = s.dx * s.dx + s.dy * s.dy;
+        len = sqrt (s.len2);
+        /* Left of the direction on screen, where y grows downward. */
+        s.nx = s.dy / len;
+        s.ny = -s.dx / len;
+        s.stroke = index;
+        s.prev = i > 0 ? (gint32) (stroke.first + i - 1) : closed ? (gint32) (stroke.first + stroke.n - 1) : -1;
+        s.next = i + 1 < stroke.n ? (gint32) (stroke.first + i + 1) : closed ? (gint32) stroke.first : -1;
+        g_array_append_val (hairline->segments, s);
+        hairline->bx0 = MIN (hairline->bx0, MIN (s.ax, s.ax + s.dx));
+        hairline->by0 = MIN (hairline->by0, MIN (s.ay, s.ay + s.dy));
+        hairline->bx1 = MAX (hairline->bx1, MAX (s.ax, s.ax + s.dx));
+        hairline->by1 = MAX (hairline->by1, MAX (s.ay, s.ay + s.dy));
+      }
+  }
+  g_array_append_val (hairline->strokes, stroke);
+  hairline->length += length;
+  drop_cells (hairline);
+  return TRUE;
+}
+
+guint
+smp_hairline_get_n_strokes (const SmpHairline *hairline)
+{
+  g_return_val_if_fail (hairline != NULL, 0);
+  return hairline->strokes->len;
+}
+
+double
+smp_hairline_get_length_px (const SmpHairline *hairline)
+{
+  g_return_val_if_fail (hairline != NULL, 0);
+  return hairline->length;
+}
+
+gboolean
+smp_hairline_get_bounds (const SmpHairline *hairline, double *x0, double *y0, double *x1, double *y1)
+{
+  g_return_val_if_fail (hairline != NULL, FALSE);
+  if (hairline->strokes->len == 0)
+    return FALSE;
+  if (x0) *x0 = hairline->bx0;
+  if (y0) *y0 = hairline->by0;
+  if (x1) *x1 = hairline->bx1;
+  if (y1) *y1 = hairline->by1;
+  return TRUE;
+}
+
+/* ---- side resolution ---- */
+
+static double
+mask_vote (const SmpHairline *h, const Stroke *st, const SmpMask *mask, double px_per_mm)
+{
+  static const double offsets_mm[] = { 1, 3, 6, 12, 24 };
+  double vote = 0;
+
+  for (guint i = 0; i < st->n; i++)
+    {
+      const Segment *s = &g_array_index (h->segments, Segment, st->first + i);
+      double len = sqrt (s->len2);
+      int    stations = (int) CLAMP (len / (2.0 * px_per_mm), 1, 64);
+
+      for (int k = 0; k < stations; k++)
+        {
+          double t = (k + 0.5) / stations;
+          double x = s->ax + t * s->dx, y = s->ay + t * s->dy;
+          for (guint o = 0; o < G_N_ELEMENTS (offsets_mm); o++)
+            {
+              double d = offsets_mm[o] * px_per_mm;
+              double w = len / stations;
+              vote += w * (smp_mask_sample (mask, x + d * s->nx, y + d * s->ny) -
+                           smp_mask_sample (mask, x - d * s->nx, y - d * s->ny));
+            }
+        }
+    }
+  return vote;
+}
+
+static int
+toward_top (const SmpHairline *h, const Stroke *st)
+{
+  double up = 0;
+
+  for (guint i = 0; i < st->n; i++)
+    {
+      const Segment *s = &g_array_index (h->segments, Segment, st->first + i);
+      up += -s->ny * sqrt (s->len2); /* the left normal's upward part, by length */
+    }
+  return up >= 0 ? 1 : -1;
+}
+
+static void
+build_grid (SmpHairline *h, double px_per_mm)
+{
+  double w = h->bx1 - h->bx0, ht = h->by1 - h->by0;
+  double margin = 1.5 * MAX (w, ht) + 2048.0;
+  double cell = CLAMP (3.0 * px_per_mm, 12.0, 256.0);
+  double gw, gh;
+
+  drop_cells (h);
+  if (h->segments->len == 0)
+    return;
+  for (;;)
+    {
+      gw = ceil ((w + 2 * margin) / cell);
+      gh = ceil ((ht + 2 * margin) / cell);
+      if (gw * gh <= 4.0 * 1024 * 1024)
+        break;
+      cell *= 2;
+    }
+  h->cell = cell;
+  h->gx0 = h->bx0 - margin;
+  h->gy0 = h->by0 - margin;
+  h->gw = (int) gw;
+  h->gh = (int) gh;
+  h->cells = g_new0 (gpointer, (gsize) h->gw * h->gh);
+}
+
+void
+smp_hairline_resolve_side (SmpHairline   *hairline,
+                           SmpScalpSide   side,
+                           const SmpMask *mask,
+                           double         px_per_mm)
+{
+  g_return_if_fail (hairline != NULL);
+  if (!(px_per_mm > 0))
+    px_per_mm = 10.0;
+
+  for (guint i = 0; i < hairline->strokes->len; i++)
+    {
+      Stroke *st = &g_array_index (hairline->strokes, Stroke, i);
+      if (st->closed)
+        continue;
+      switch (side)
+        {
+        case SMP_SCALP_SIDE_LEFT:
+          st->scalp_sign = 1;
+          break;
+        case SMP_SCALP_SIDE_RIGHT:
+          st->scalp_sign = -1;
+          break;
+        default:
+          {
+            double vote = mask ? mask_vote (hairline, st, mask, px_per_mm) : 0.0;
+            /* A mask that doesn't prefer either side says nothing. */
+            if (fabs (vote) > 1e-3 * hairline->length)
+              st->scalp_sign = vote > 0 ? 1 : -1;
+            else
+              st->scalp_sign = toward_top (hairline, st);
+          }
+        }
+    }
+  build_grid (hairline, px_per_mm);
+}
+
+/* ---- distance ---- */
+
+static inline double
+seg_dist2 (const Segment *s, double px, double py, double *t_out)
+{
+  double t = ((px - s->ax) * s->dx + (py - s->ay) * s->dy) / s->len2;
+  double qx, qy;
+
+  t = CLAMP (t, 0.0, 1.0);
+  qx = s->ax + t * s->dx - px;
+  qy = s->ay + t * s->dy - py;
+  *t_out = t;
+  return qx * qx + qy * qy;
+}
+
+/* Which side of its stroke p lies on, given its nearest segment and parameter. */
+static double
+side_of (const SmpHairline *h, const Segment *s, double t, double px, double py)
+{
+  const Segment *segs = (const Segment *) h->segments->data;
+  double vx, vy, mx = s->nx, my = s->ny;
+  gint32 other = -1;
+
+  if (t <= 0.0)
+    other = s->prev, vx = s->ax, vy = s->ay;
+  else if (t >= 1.0)
+    other = s->next, vx = s->ax + s->dx, vy = s->ay + s->dy;
+  else
+    vx = s->ax, vy = s->ay;
+  if (other >= 0)
+    {
+      /* At a vertex the bisector of the two normals tells the sides apart. */
+      double sx = mx + segs[other].nx, sy = my + segs[other].ny;
+      if (sx * sx + sy * sy > 1e-12)
+        mx = sx, my = sy;
+    }
+  /* Open ends extend along their tangent: the segment's own line decides. */
+  return mx * (px - vx) + my * (py - vy);
+}
+
+typedef struct
+{
+  double d2;
+  gint32 seg;
+  double t;
+} Nearest;
+
+static inline void
+consider (const Segment *segs, guint32 i, double px, double py, Nearest *best)
+{
+  double t, d2 = seg_dist2 (&segs[i], px, py, &t);
+  if (d2 < best->d2)
+    best->d2 = d2, best->seg = (gint32) i, best->t = t;
+}
+
+static double
+signed_from (const SmpHairline *h, const Nearest *n, double px, double py)
+{
+  const Segment *s = &g_array_index (h->segments, Segment, n->seg);
+  const Stroke  *st = &g_array_index (h->strokes, Stroke, s->stroke);
+  double side = side_of (h, s, n->t, px, py);
+  double d = sqrt (n->d2);
+
+  if (d == 0.0 || side == 0.0)
+    return 0.0;
+  return (side > 0 ? d : -d) * st->scalp_sign;
+}
+
+static double
+combine (const SmpHairline *h, Nearest *per_group, double px, double py)
+{
+  double s = -INFINITY;
+
+  /* Open strokes: the nearest one decides. Closed strokes add their inside. */
+  for (guint g = 0; g <= h->n_groups; g++)
+    if (per_group[g].seg >= 0)
+      s = MAX (s, signed_from (h, &per_group[g], px, py));
+  return s;
+}
+
+static double
+box_seg_mindist2 (const Segment *s, double x0, double y0, double x1, double y1)
+{
+  /* Liang-Barsky: does the segment cross the box? */
+  double t0 = 0, t1 = 1;
+  double p[4] = { -s->dx, s->dx, -s->dy, s->dy };
+  double q[4] = { s->ax - x0, x1 - s->ax, s->ay - y0, y1 - s->ay };
+  gboolean hit = TRUE;
+  double best = INFINITY;
+
+  for (int k = 0; k < 4 && hit; k++)
+    {
+      if (p[k] == 0)
+        {
+          if (q[k] < 0)
+            hit = FALSE;
+        }
+      else
+        {
+          double r = q[k] / p[k];
+          if (p[k] < 0)
+            t0 = MAX (t0, r);
+          else
+            t1 = MIN (t1, r);
+          if (t0 > t1)
+            hit = FALSE;
+        }
+    }
+  if (hit)
+    return 0.0;
+  /* Disjoint convex shapes: the gap ends at a vertex of one of them. */
+  for (int e = 0; e < 2; e++)
+    {
+      double ex = s->ax + e * s->dx, ey = s->ay + e * s->dy;
+      double cx = CLAMP (ex, x0, x1) - ex, cy = CLAMP (ey, y0, y1) - ey;
+      best = MIN (best, cx * cx + cy * cy);
+    }
+  for (int c = 0; c < 4; c++)
+    {
+      double t;
+      best = MIN (best, seg_dist2 (s, c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
+    }
+  return best;
+}
+
+static CellList *
+build_cell (const SmpHairline *h, int cx, int cy)
+{
+  const Segment *segs = (const Segment *) h->segments->data;
+  const Stroke  *strokes = (const Stroke *) h->strokes->data;
+  double x0 = h->gx0 + cx * h->cell, y0 = h->gy0 + cy * h->cell;
+  double x1 = x0 + h->cell, y1 = y0 + h->cell;
+  guint  n_groups = h->n_groups + 1;
+  g_autofree double *bound = g_new (double, n_groups);
+  g_autofree double *mind = g_new (double, h->segments->len);
+  g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree guint32 *offsets = g_new0 (guint32, n_groups + 1);
+  CellList *cell;
+
+  for (guint g = 0; g < n_groups; g++)
+    bound[g] = INFINITY;
+  for (guint i = 0; i < h->segments->len; i++)
+    {
+      /* The farthest any point of the box can be from this segment (a corner:
+       * distance to a segment is convex). */
+      double worst = 0, t;
+      guint  g = strokes[segs[i].stroke].group;
+      for (int c = 0; c < 4; c++)
+        worst = MAX (worst, seg_dist2 (&segs[i], c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
+      bound[g] = MIN (bound[g], worst);
+      mind[i] = box_seg_mindist2 (&segs[i], x0, y0, x1, y1);
+    }
+  for (guint g = 0; g < n_groups; g++)
+    {
+      offsets[g] = idx->len;
+      for (guint32 i = 0; i < h->segments->len; i++)
+        if (strokes[segs[i].stroke].group == g && mind[i] <= bound[g] * (1 + 1e-9) + 1e-9)
+          g_array_append_val (idx, i);
+    }
+  offsets[n_groups] = idx->len;
+
+  cell = g_malloc (sizeof (CellList) + sizeof (guint32) * (n_groups + 1 + idx->len));
+  cell->n_groups = n_groups;
+  memcpy (cell->data, offsets, sizeof (guint32) * (n_groups + 1));
+  memcpy (cell->data + n_groups + 1, idx->data, sizeof (guint32) * idx->len);
+  return cell;
+}
+
+double
+smp_hairline_signed_distance_px (const SmpHairline *hairline, double x, double y)
+{
+  const SmpHairline *h = hairline;
+  const Segment     *segs;
+  Nearest            stack_best[8];
+  g_autofree Nearest *heap_best = NULL;
+  Nearest           *best;
+  double             fx, fy;
+
+  g_return_val_if_fail (hairline != NULL, -INFINITY);
+  if (h->segments->len == 0 || !isfinite (x) || !isfinite (y))
+    return -INFINITY;
+
+  segs = (const Segment *) h->segments->data;
+  best = h->n_groups + 1 <= G_N_ELEMENTS (stack_best) ? stack_best
+                                                      : (heap_best = g_new (Nearest, h->n_groups + 1));
+  for (guint g = 0; g <= h->n_groups; g++)
+    best[g] = (Nearest) { INFINITY, -1, 0 };
+
+  fx = h->cells ? floor ((x - h->gx0) / h->cell) : -1;
+  fy = h->cells ? floor ((y - h->gy0) / h->cell) : -1;
+  if (fx >= 0 && fy >= 0 && fx < h->gw && fy < h->gh)
+    {
+      gpointer *slot = &h->cells[(gsize) fy * h->gw + (gsize) fx];
+      CellList *cell = g_atomic_pointer_get (slot);
+
+      if (!cell)
+        {
+          cell = build_cell (h, (int) fx, (int) fy);
+          if (!g_atomic_pointer_compare_and_exchange (slot, NULL, cell))
+            {
+              g_free (cell);
+              cell = g_atomic_pointer_get (slot);
+            }
+        }
+      for (guint g = 0; g < cell->n_groups; g++)
+        for (guint32 k = cell->data[g]; k < cell->data[g + 1]; k++)
+          consider (segs, cell->data[cell->n_groups + 1 + k], x, y, &best[g]);
+    }
+  else
+    {
+      /* Outside the index (or before resolve_side): every segment, same answer. */
+      const Stroke *strokes = (const Stroke *) h->strokes->data;
+      for (guint32 i = 0; i < h->segments->len; i++)
+        consider (segs, i, x, y, &best[strokes[segs[i].stroke].group]);
+    }
+  return combine (h, best, x, y);
+}
+
+double
+smp_hairline_distance_mm (const SmpHairline *hairline,
+                          double             px_per_mm,
+                          double x, double y,
+                          gboolean          *on_scalp_side)
+{
+  double s;
+
+  g_return_val_if_fail (hairline != NULL && px_per_mm > 0, INFINITY);
+  s = smp_hairline_signed_distance_px (hairline, x, y);
+  if (on_scalp_side)
+    *on_scalp_side = s > 0;
+  return fabs (s) / px_per_mm;
+}

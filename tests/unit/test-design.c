@@ -1,0 +1,496 @@
+/* test-design.c: placement and rendering, measured: density accuracy, blue-noise
+ * quality, the hairline profile, mask, stability, sessions and coverage. */
+#include "test-util.h"
+
+#include <string.h>
+
+/* 50 × 50 mm at 10 px/mm, well inside the uniform field. */
+static const SmpRect field = { 1000, 1000, 500, 500 };
+
+static void
+test_density_accuracy (void)
+{
+  static const double densities[] = { 10, 70, 150 };
+  g_autoptr (SmpPattern) pattern = smp_pattern_new (7);
+
+  for (guint i = 0; i < G_N_ELEMENTS (densities); i++)
+    {
+      SmpParams p;
+      test_uniform_params (&p, densities[i]);
+      g_autoptr (SmpDesign) d = test_uniform_design (&p, pattern);
+      double expected = densities[i] * 25.0; /* 25 cm² */
+      gsize  n = smp_design_count (d, &field, NULL);
+      double err = (n - expected) / expected;
+
+      g_test_message ("density %g dots/cm²: %" G_GSIZE_FORMAT " dots, expected %.0f, error %+.2f%%",
+                      densities[i], n, expected, 100 * err);
+      g_assert_cmpfloat (fabs (err), <=, 0.03);
+    }
+}
+
+static void
+test_quality (void)
+{
+  static const double densities[] = { 10, 70, 150, 200 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (densities); i++)
+    {
+      SmpParams p;
+      test_uniform_params (&p, densities[i]);
+      /* A larger field: 100 × 100 mm. */
+      SmpRect r = { 0, 0, 1000, 1000 };
+      g_autoptr (SmpDesign) d = test_uniform_design (&p, NULL);
+      g_autoptr (GArray) dots = smp_design_place (d, &r);
+      g_autofree double *nn = test_nn_distances ((SmpDot *) dots->data, dots->len, 20.0);
+      double min = INFINITY, mean = 0, var = 0, rho, cv;
+
+      for (guint k = 0; k < dots->len; k++)
+        min = MIN (min, nn[k]), mean += nn[k];
+      mean /= dots->len;
+      for (guint k = 0; k < dots->len; k++)
+        var += (nn[k] - mean) * (nn[k] - mean);
+      cv = sqrt (var / dots->len) / mean;
+      rho = min / test_hex_spacing (1000.0 * 1000.0, dots->len);
+      g_test_message ("density %g: %u dots, rho %.3f, NN-distance CV %.3f", densities[i], dots->len, rho, cv);
+      g_printerr ("# quality at %g dots/cm²: rho = %.3f, NN CV = %.3f\n", densities[i], rho, cv);
+      g_assert_cmpfloat (rho, >=, 0.65);
+      /* Blue noise, not a lattice: a perfect grid would have CV 0, white noise ~0.52. */
+      g_assert_cmpfloat (cv, >, 0.03);
+      g_assert_cmpfloat (cv, <, 0.25);
+    }
+}
+
+/* Hairline at y = 1000 px, scalp below, 1 m wide: density in 1 mm bands. */
+static void
+test_profile (void)
+{
+  SmpParams p;
+  test_uniform_params (&p, 70);
+  p.irregularity_mm = 0;
+  p.micro_irregularity_mm = 0;
+  p.fade_width_mm = 8;
+  p.sentinel = 0.05;
+  p.sentinel_depth_mm = 3;
+  g_autoptr (SmpHairline) h = test_straight_hairline (1000.0);
+  g_autoptr (SmpDesign) d = smp_design_new (&p, h, NULL, NULL, NULL);
+  SmpRect r = { 0, 900, 10000, 250 }; /* 1000 mm wide, -10..+15 mm */
+  g_autoptr (GArray) dots = smp_design_place (d, &r);
+  double band_count[25] = { 0 };
+  double sentinel_count = 0;
+
+  for (guint k = 0; k < dots->len; k++)
+    {
+      const SmpDot *dot = &g_array_index (dots, SmpDot, k);
+      double depth = (dot->y - 1000.0) / 10.0;
+      g_assert_cmpfloat (depth, >=, -p.sentinel_depth_mm); /* nothing ahead of the sentinels */
+      band_count[(int) floor (depth + 10)]++;
+      if (depth < 0)
+        sentinel_count++;
+    }
+  for (int b = 0; b < 25; b++)
+    {
+      double depth0 = b - 10.0, expected = 0, measured;
+      double area_cm2 = 1000.0 * 1.0 / 100.0;
+      for (int s = 0; s < 100; s++) /* the band's mean requested profile */
+        expected += smp_params_profile_density (&p, depth0 + (s + 0.5) / 100.0) / 100.0;
+      measured = band_count[b] / area_cm2 / p.density_per_cm2;
+      g_test_message ("band %+3.0f..%+3.0f mm: measured %.3f, requested %.3f", depth0, depth0 + 1,
+                      measured, expected);
+      /* Tolerance: 3% of full density plus 6% of the band's own level. */
+      g_assert_cmpfloat (fabs (measured - expected), <=, 0.03 + 0.06 * expected);
+    }
+  {
+    double expected = p.sentinel * p.density_per_cm2 * (1000.0 * p.sentinel_depth_mm / 100.0);
+    g_test_message ("sentinel band: %.0f dots, expected %.0f", sentinel_count, expected);
+    g_assert_cmpfloat (fabs (sentinel_count - expected), <=, 0.15 * expected);
+  }
+}
+
+/* The defaults (irregularity on): still nothing past the sentinel depth, and the
+ * effective line really undulates. */
+static void
+test_profile_irregular (void)
+{
+  SmpParams p;
+  test_uniform_params (&p, 70);
+  g_autoptr (SmpHairline) h = test_straight_hairline (1000.0);
+  g_autoptr (SmpDesign) d = smp_design_new (&p, h, NULL, NULL, NULL);
+  SmpRect r = { 0, 900, 10000, 300 };
+  g_autoptr (GArray) dots = smp_design_place (d, &r);
+  double col_depth[20];
+
+  /* Depth of the shallowest dense dot in each 50 mm column: the line's wander. */
+  for (int c = 0; c < 20; c++)
+    col_depth[c] = INFINITY;
+  for (guint k = 0; k < dots->len; k++)
+    {
+      const SmpDot *dot = &g_array_index (dots, SmpDot, k);
+      g_assert_cmpfloat (dot->depth_mm, >=, -p.sentinel_depth_mm);
+      g_assert_cmpfloat (fabs (dot->depth_mm - (dot->y - 1000.0) / 10.0), <, 1e-3);
+    }
+  {
+    /* Column density at 4 mm depth varies along the line. */
+    double counts[20] = { 0 }, mean = 0, var = 0;
+    for (guint k = 0; k < dots->len; k++)
+      {
+        const SmpDot *dot = &g_array_index (dots, SmpDot, k);
+        if (dot->depth_mm >= 2 && dot->depth_mm < 6)
+          counts[(int) (dot->x / 500)]++;
+      }
+    for (int c = 0; c < 20; c++)
+      mean += counts[c] / 20;
+    for (int c = 0; c < 20; c++)
+      var += (counts[c] - mean) * (counts[c] - mean) / 20;
+    g_test_message ("transition-zone column counts: mean %.1f, sd %.1f", mean, sqrt (var));
+    g_assert_cmpfloat (sqrt (var), >, 0.1 * mean);
+  }
+  (void) col_depth;
+}
+
+static void
+test_mask (void)
+{
+  SmpParams p;
+  test_uniform_params (&p, 70);
+  g_autofree float *cov = g_new (float, 500 * 500);
+  SmpMask mask = { cov, 1000, 1000, 500, 500, 500 };
+  g_autoptr (SmpHairline) h = test_straight_hairline (-10000.0);
+  gsize n_half = 0, n_full = 0;
+
+  /* Left third: 0; middle third: 0.5; right third: 1. */
+  for (int y = 0; y < 500; y++)
+    for (int x = 0; x < 500; x++)
+      cov[y * 500 + x] = x < 166 ? 0.0f : x < 333 ? 0.5f : 1.0f;
+  g_autoptr (SmpDesign) d = smp_design_new (&p, h, &mask, NULL, NULL);
+  g_autoptr (GArray) dots = smp_design_place (d, &field);
+  for (guint k = 0; k < dots->len; k++)
+    {
+      const SmpDot *dot = &g_array_index (dots, SmpDot, k);
+      g_assert_cmpfloat (smp_mask_sample (&mask, dot->x, dot->y), >, 0.0f);
+      if (dot->x < 1000 + 333)
+        n_half++;
+      else
+        n_full++;
+    }
+  {
+    double half = n_half / (16.7 * 50 / 100.0) / 70.0, full = n_full / (16.7 * 50 / 100.0) / 70.0;
+    g_test_message ("mask 0.5 → %.3f of full density; mask 1 → %.3f", half, full);
+    g_assert_cmpfloat (fabs (half - 0.5), <=, 0.05);
+    g_assert_cmpfloat (fabs (full - 1.0), <=, 0.05);
+  }
+  /* Outside the raster the mask is 0: nothing at all there. */
+  {
+    SmpRect outside = { 0, 0, 900, 900 };
+    g_assert_cmpuint (smp_design_count (d, &outside, NULL), ==, 0);
+  }
+}
+
+static guint8 *
+render (const SmpDesign *d, const SmpRect *r, SmpPixelFormat fmt, guint sessions)
+{
+  gsize   bpp = smp_pixel_format_get_bpp (fmt);
+  guint8 *px = g_malloc0 (bpp * r->width * r->height);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (smp_design_render (d, r, 1.0, sessions, fmt, px, bpp * r->width, &error));
+  g_assert_no_error (error);
+  return px;
+}
+
+static SmpDesign *
+hairline_design (guint32 seed, double density)
+{
+  SmpParams p;
+  g_autoptr (SmpHairline) h = smp_hairline_new ();
+  double xy[] = { 0, 400, 300, 330, 700, 420, 1200, 350 }; /* wavy, across the region */
+
+  test_uniform_params (&p, density);
+  p.seed = seed;
+  p.scalp_side = SMP_SCALP_SIDE_AUTO;
+  g_assert_true (smp_hairline_add_stroke (h, xy, 4, FALSE, NULL));
+  return smp_design_new (&p, h, NULL, NULL, NULL);
+}
+
+static void
+test_stability (void)
+{
+  SmpRect full = { 0, 0, 1100, 800 }; /* large enough for several threads */
+  g_autoptr (SmpDesign) a = hairline_design (11, 70);
+  g_autoptr (SmpDesign) b = hairline_design (11, 70);
+  g_autoptr (SmpDesign) c = hairline_design (12, 70);
+  static const SmpPixelFormat formats[] = { SMP_PIXEL_RGBA_U8, SMP_PIXEL_RGBA_U16, SMP_PIXEL_RGBA_FLOAT,
+                                            SMP_PIXEL_YA_U8 };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      gsize bpp = smp_pixel_format_get_bpp (formats[f]);
+      g_autofree guint8 *pa = render (a, &full, formats[f], SMP_SESSIONS_ALL);
+      g_autofree guint8 *pb = render (b, &full, formats[f], SMP_SESSIONS_ALL);
+      g_autofree guint8 *pc = render (c, &full, formats[f], SMP_SESSIONS_ALL);
+      gsize size = bpp * full.width * full.height, nonzero = 0;
+
+      for (gsize i = 0; i < size; i++)
+        nonzero += pa[i] != 0;
+      g_assert_cmpuint (nonzero, >, size / 100); /* there is something to compare */
+      g_assert_true (memcmp (pa, pb, size) == 0);
+      g_assert_false (memcmp (pa, pc, size) == 0);
+
+      /* Regions, including ones cutting through dots and band edges, match the crop. */
+      {
+        static const SmpRect subs[] = { { 123, 77, 200, 150 }, { 0, 300, 1100, 131 }, { 517, 389, 1, 1 },
+                                        { 1000, 700, 100, 100 } };
+        for (guint s = 0; s < G_N_ELEMENTS (subs); s++)
+          {
+            g_autofree guint8 *ps = render (a, &subs[s], formats[f], SMP_SESSIONS_ALL);
+            for (int y = 0; y < subs[s].height; y++)
+              g_assert_true (memcmp (ps + bpp * subs[s].width * y,
+                                     pa + bpp * (full.width * (subs[s].y + y) + subs[s].x),
+                                     bpp * subs[s].width) == 0);
+          }
+      }
+    }
+}
+
+static gboolean
+contains_dot (GArray *dots, const SmpDot *dot)
+{
+  for (guint k = 0; k < dots->len; k++)
+    {
+      const SmpDot *o = &g_array_index (dots, SmpDot, k);
+      if (o->x == dot->x && o->y == dot->y && o->rank == dot->rank)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_progressive (void)
+{
+  SmpRect r = { 0, 0, 600, 600 };
+  g_autoptr (SmpDesign) lo = hairline_design (5, 40);
+  g_autoptr (SmpDesign) hi = hairline_design (5, 90);
+  g_autoptr (GArray) a = smp_design_place (lo, &r);
+  g_autoptr (GArray) b = smp_design_place (hi, &r);
+
+  g_assert_cmpuint (a->len, >, 100);
+  g_assert_cmpuint (b->len, >, a->len);
+  for (guint k = 0; k < a->len; k++)
+    g_assert_true (contains_dot (b, &g_array_index (a, SmpDot, k)));
+  /* And the other way: lowering density only removes. */
+  {
+    guint kept = 0;
+    for (guint k = 0; k < b->len; k++)
+      kept += contains_dot (a, &g_array_index (b, SmpDot, k));
+    g_assert_cmpuint (kept, ==, a->len);
+  }
+}
+
+static void
+test_sessions (void)
+{
+  SmpParams p;
+  SmpRect r = { 0, 0, 1000, 1000 };
+  gsize per[SMP_MAX_SESSIONS], total;
+
+  test_uniform_params (&p, 70);
+  g_autoptr (SmpDesign) d = test_uniform_design (&p, NULL);
+  total = smp_design_count (d, &r, per);
+  for (int k = 0; k < p.sessions; k++)
+    {
+      double share = (double) per[k] / total;
+      g_test_message ("session %d: %.3f of dots (requested %.3f)", k + 1, share,
+                      smp_params_session_share (&p, k));
+      g_assert_cmpfloat (fabs (share - smp_params_session_share (&p, k)), <=, 0.02);
+    }
+
+  /* Later sessions fill between earlier dots: at least half the local spacing. */
+  {
+    g_autoptr (GArray) dots = smp_design_place (d, &r);
+    double spacing = test_hex_spacing (1.0, p.density_per_cm2 / 100.0) * p.px_per_mm; /* px */
+    double worst = INFINITY;
+    for (guint i = 0; i < dots->len; i++)
+      {
+        const SmpDot *a = &g_array_index (dots, SmpDot, i);
+        if (a->session == 0)
+          continue;
+        for (guint j = 0; j < dots->len; j++)
+          {
+            const SmpDot *b = &g_array_index (dots, SmpDot, j);
+            if (b->session < a->session && fabs (a->x - b->x) < spacing && fabs (a->y - b->y) < spacing)
+              worst = MIN (worst, hypot (a->x - b->x, a->y - b->y) / spacing);
+          }
+      }
+    g_test_message ("closest later-session dot to an earlier one: %.3f of the local spacing", worst);
+    g_assert_cmpfloat (worst, >=, 0.5);
+  }
+  /* Later sessions are darker. */
+  {
+    g_autoptr (GArray) dots = smp_design_place (d, &r);
+    double alpha[SMP_MAX_SESSIONS] = { 0 };
+    for (guint i = 0; i < dots->len; i++)
+      alpha[g_array_index (dots, SmpDot, i).session] += g_array_index (dots, SmpDot, i).alpha;
+    for (int k = 0; k + 1 < p.sessions; k++)
+      g_assert_cmpfloat (alpha[k] / per[k], <, alpha[k + 1] / per[k + 1]);
+  }
+}
+
+static void
+test_coverage (void)
+{
+  static const double diameters_px[] = { 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0, 4.5, 6.0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (diameters_px); i++)
+    for (int soft = 0; soft < 2; soft++)
+      {
+        SmpParams p;
+        /* Fixed 0.25 mm impressions; the photo scale sets their size in pixels. */
+        double   px_per_mm = diameters_px[i] / 0.25;
+        int      side = (int) (60 * px_per_mm), m = 10;
+        g_autofree float *cov = g_new (float, (gsize) side * side);
+        SmpMask  mask = { cov, m, m, side, side, side };
+        SmpRect  r = { 0, 0, side + 2 * m, side + 2 * m }, inner = { m, m, side, side };
+        g_autoptr (SmpHairline) h = test_straight_hairline (-100000.0);
+
+        for (int k = 0; k < side * side; k++)
+          cov[k] = 1.0f;
+        test_uniform_params (&p, 5); /* ~5 mm apart: no overlaps */
+        p.px_per_mm = px_per_mm;
+        p.dot_diameter_mm = 0.25;
+        p.size_jitter = 0;
+        p.opacity = 1;
+        p.softness = soft ? 0.8 : 0.0;
+        p.sessions = 1;
+        g_autoptr (SmpDesign) d = smp_design_new (&p, h, &mask, NULL, NULL);
+        g_autoptr (GArray) dots = smp_design_place (d, &inner);
+        g_autofree float *px = (float *) render (d, &r, SMP_PIXEL_RGBA_FLOAT, SMP_SESSIONS_ALL);
+        double area = 0, alpha = 0;
+
+        for (guint k = 0; k < dots->len; k++)
+          {
+            const SmpDot *dot = &g_array_index (dots, SmpDot, k);
+            area += G_PI * dot->radius_x * dot->radius_y * dot->alpha;
+          }
+        for (int k = 0; k < r.width * r.height; k++)
+          alpha += px[4 * k + 3];
+        g_test_message ("diameter %.1f px, softness %.1f: %u dots, alpha %.2f vs area %.2f (%+.2f%%)",
+                        diameters_px[i], p.softness, dots->len, alpha, area, 100 * (alpha / area - 1));
+        g_assert_cmpuint (dots->len, >, 30);
+        g_assert_cmpfloat (fabs (alpha / area - 1), <=, 0.05);
+      }
+}
+
+static void
+test_stages (void)
+{
+  SmpParams p;
+  double mean_r[3], mean_a[3];
+
+  for (int s = 0; s < 3; s++)
+    {
+      test_uniform_params (&p, 70);
+      p.stage = s;
+      g_autoptr (SmpDesign) d = test_uniform_design (&p, NULL);
+      g_autoptr (GArray) dots = smp_design_place (d, &field);
+      mean_r[s] = mean_a[s] = 0;
+      for (guint k = 0; k < dots->len; k++)
+        {
+          mean_r[s] += g_array_index (dots, SmpDot, k).radius_x / dots->len;
+          mean_a[s] += g_array_index (dots, SmpDot, k).alpha / dots->len;
+        }
+    }
+  /* Healed: about 40% smaller and 50% lighter; aged: spread (larger), lighter. */
+  g_assert_cmpfloat (fabs (mean_r[SMP_STAGE_HEALED] / mean_r[SMP_STAGE_FRESH] - 0.6), <, 0.02);
+  g_assert_cmpfloat (fabs (mean_a[SMP_STAGE_HEALED] / mean_a[SMP_STAGE_FRESH] - 0.5), <, 0.03);
+  g_assert_cmpfloat (mean_r[SMP_STAGE_AGED], >, mean_r[SMP_STAGE_FRESH]);
+  g_assert_cmpfloat (mean_a[SMP_STAGE_AGED], <, mean_a[SMP_STAGE_FRESH]);
+}
+
+static void
+test_transparent_outside (void)
+{
+  g_autoptr (SmpDesign) d = hairline_design (3, 70);
+  SmpRect r = { 0, 0, 600, 300 }; /* mostly forehead: above the line at y ~ 330-420 */
+  g_autofree guint8 *px = render (d, &r, SMP_PIXEL_RGBA_U8, SMP_SESSIONS_ALL);
+  g_autoptr (GArray) dots = smp_design_place (d, &(SmpRect) { -50, -50, 700, 400 });
+
+  /* Every pixel with alpha lies within reach of a dot; the rest is exactly 0. */
+  for (int y = 0; y < r.height; y++)
+    for (int x = 0; x < r.width; x++)
+      {
+        const guint8 *q = px + 4 * (y * r.width + x);
+        if (q[3] == 0)
+          g_assert_true (q[0] == 0 && q[1] == 0 && q[2] == 0);
+      }
+  (void) dots;
+}
+
+static void
+test_levels (void)
+{
+  /* A density map: left half 1/16 dot per px, right half none. */
+  const int w = 800, h = 400;
+  g_autofree guint16 *levels = g_new (guint16, w * h);
+  SmpParams p;
+  g_autoptr (GError) error = NULL;
+  SmpRect left = { 0, 0, 400, 400 }, right = { 400, 0, 400, 400 };
+
+  for (int i = 0; i < w * h; i++)
+    levels[i] = (i % w) < 400 ? (guint16) (65535 * (1 - 1.0 / 16)) : 65535;
+  smp_params_init_defaults (&p);
+  g_autoptr (SmpDesign) d = smp_design_new_from_levels (&p, levels, w, h, w, NULL, &error);
+  g_assert_no_error (error);
+  {
+    gsize n = smp_design_count (d, &left, NULL);
+    double expected = 400.0 * 400 / 16;
+    g_assert_cmpfloat (fabs (n - expected) / expected, <=, 0.03);
+    g_assert_cmpuint (smp_design_count (d, &right, NULL), ==, 0);
+  }
+  /* All white asks for nothing: an error, not a crash. */
+  for (int i = 0; i < w * h; i++)
+    levels[i] = 65535;
+  g_assert_null (smp_design_new_from_levels (&p, levels, w, h, w, NULL, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+}
+
+static void
+test_render_errors (void)
+{
+  g_autoptr (SmpDesign) d = hairline_design (1, 70);
+  guint8 buf[64];
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (smp_design_render (d, &(SmpRect) { 0, 0, 0, 10 }, 1.0, SMP_SESSIONS_ALL,
+                                     SMP_PIXEL_RGBA_U8, buf, 4, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+  g_assert_false (smp_design_render (d, &(SmpRect) { 0, 0, 4, 4 }, 0.0, SMP_SESSIONS_ALL,
+                                     SMP_PIXEL_RGBA_U8, buf, 16, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  g_clear_error (&error);
+  g_assert_false (smp_design_render (d, &(SmpRect) { 0, 0, 4, 4 }, NAN, SMP_SESSIONS_ALL,
+                                     SMP_PIXEL_RGBA_U8, buf, 16, &error));
+  g_clear_error (&error);
+  g_assert_false (smp_design_render (d, &(SmpRect) { 0, 0, 4, 4 }, 1.0, SMP_SESSIONS_ALL,
+                                     SMP_PIXEL_RGBA_U8, buf, 8, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/design/density-accuracy", test_density_accuracy);
+  g_test_add_func ("/design/quality", test_quality);
+  g_test_add_func ("/design/profile", test_profile);
+  g_test_add_func ("/design/profile-irregular", test_profile_irregular);
+  g_test_add_func ("/design/mask", test_mask);
+  g_test_add_func ("/design/stability", test_stability);
+  g_test_add_func ("/design/progressive", test_progressive);
+  g_test_add_func ("/design/sessions", test_sessions);
+  g_test_add_func ("/design/coverage", test_coverage);
+  g_test_add_func ("/design/stages", test_stages);
+  g_test_add_func ("/design/transparent-outside", test_transparent_outside);
+  g_test_add_func ("/design/levels", test_levels);
+  g_test_add_func ("/design/render-errors", test_render_errors);
+  return g_test_run ();
+}

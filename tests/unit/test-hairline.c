@@ -1,0 +1,169 @@
+/* test-hairline.c: hairline geometry: distances, scalp side (explicit, auto with and
+ * without a mask, closed patches, several strokes) and bad strokes. */
+#include "test-util.h"
+
+static void
+test_distance_and_side (void)
+{
+  g_autoptr (SmpHairline) h = smp_hairline_new ();
+  double xy[] = { 0, 100, 200, 100 };
+  gboolean scalp;
+
+  g_assert_true (smp_hairline_add_stroke (h, xy, 2, FALSE, NULL));
+  smp_hairline_resolve_side (h, SMP_SCALP_SIDE_AUTO, NULL, 10);
+  /* No mask: the side toward the image top is scalp. */
+  g_assert_cmpfloat (fabs (smp_hairline_distance_mm (h, 10, 50, 60, &scalp) - 4.0), <, 1e-9);
+  g_assert_true (scalp);
+  g_assert_cmpfloat (fabs (smp_hairline_distance_mm (h, 10, 50, 130, &scalp) - 3.0), <, 1e-9);
+  g_assert_false (scalp);
+  /* Past the end, the stroke extends along its tangent. */
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 400, 90), >, 0);
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 400, 110), <, 0);
+  g_assert_cmpfloat (fabs (smp_hairline_signed_distance_px (h, 203, 96) - 5.0), <, 1e-9);
+
+  smp_hairline_resolve_side (h, SMP_SCALP_SIDE_RIGHT, NULL, 10);
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 50, 130), >, 0);
+  smp_hairline_resolve_side (h, SMP_SCALP_SIDE_LEFT, NULL, 10);
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 50, 60), >, 0);
+}
+
+static void
+test_auto_side_mask (void)
+{
+  g_autoptr (SmpHairline) h = smp_hairline_new ();
+  double xy[] = { 0, 100, 200, 100 };
+  g_autofree float *cov = g_new0 (float, 200 * 300);
+  SmpMask mask = { cov, 0, 0, 200, 300, 200 };
+
+  /* The treatment mask lies below the line: below is scalp, against the default. */
+  for (int y = 100; y < 300; y++)
+    for (int x = 0; x < 200; x++)
+      cov[y * 200 + x] = 1;
+  g_assert_true (smp_hairline_add_stroke (h, xy, 2, FALSE, NULL));
+  smp_hairline_resolve_side (h, SMP_SCALP_SIDE_AUTO, &mask, 10);
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 50, 150), >, 0);
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 50, 50), <, 0);
+}
+
+static void
+test_closed_patch (void)
+{
+  /* A scar patch, drawn either way round: inside is scalp. */
+  for (int dir = 0; dir < 2; dir++)
+    {
+      g_autoptr (SmpHairline) h = smp_hairline_new ();
+      double cw[] = { 100, 100, 200, 100, 200, 200, 100, 200 };
+      double ccw[] = { 100, 100, 100, 200, 200, 200, 200, 100 };
+      g_assert_true (smp_hairline_add_stroke (h, dir ? ccw : cw, 4, TRUE, NULL));
+      smp_hairline_resolve_side (h, SMP_SCALP_SIDE_LEFT, NULL, 10);
+      g_assert_cmpfloat (fabs (smp_hairline_signed_distance_px (h, 150, 150) - 50), <, 1e-9);
+      g_assert_cmpfloat (fabs (smp_hairline_signed_distance_px (h, 150, 90) + 10), <, 1e-9);
+      g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 90, 90), <, 0); /* near a corner */
+      g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 500, 500), <, 0);
+    }
+}
+
+static void
+test_several_strokes (void)
+{
+  /* Front hairline plus a temple stroke: each point is judged by the nearer. */
+  g_autoptr (SmpHairline) h = smp_hairline_new ();
+  double front[] = { 300, 300, 700, 300 };
+  double temple[] = { 250, 600, 250, 320 }; /* drawn upward: scalp on its left (x < 250) */
+  double patch[] = { 1000, 1000, 1100, 1000, 1100, 1100, 1000, 1100 };
+
+  g_assert_true (smp_hairline_add_stroke (h, front, 2, FALSE, NULL));
+  g_assert_true (smp_hairline_add_stroke (h, temple, 2, FALSE, NULL));
+  g_assert_true (smp_hairline_add_stroke (h, patch, 4, TRUE, NULL));
+  g_assert_cmpuint (smp_hairline_get_n_strokes (h), ==, 3);
+  smp_hairline_resolve_side (h, SMP_SCALP_SIDE_LEFT, NULL, 10);
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 500, 250), >, 0); /* behind the front */
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 500, 350), <, 0); /* forehead */
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 200, 500), >, 0); /* temple, outside */
+  g_assert_cmpfloat (smp_hairline_signed_distance_px (h, 1050, 1050), >, 0); /* inside the patch */
+}
+
+static void
+test_consistency_with_brute_force (void)
+{
+  /* The cell index gives exactly the answer of a scan over every segment: compare
+   * with a fresh hairline queried before its index exists. */
+  g_autoptr (SmpHairline) a = smp_hairline_new ();
+  g_autoptr (SmpHairline) b = smp_hairline_new ();
+  double xy[400];
+
+  for (int i = 0; i < 200; i++)
+    {
+      xy[2 * i] = i * 7.0;
+      xy[2 * i + 1] = 500 + 80 * sin (i / 9.0) + 15 * sin (i * 1.7);
+    }
+  g_assert_true (smp_hairline_add_stroke (a, xy, 200, FALSE, NULL));
+  g_assert_true (smp_hairline_add_stroke (b, xy, 200, FALSE, NULL));
+  smp_hairline_resolve_side (a, SMP_SCALP_SIDE_LEFT, NULL, 10);
+  for (int k = 0; k < 20000; k++)
+    {
+      double x = g_test_rand_double_range (-3000, 4500), y = g_test_rand_double_range (-2000, 3000);
+      g_assert_cmpfloat (smp_hairline_signed_distance_px (a, x, y), ==,
+                         smp_hairline_signed_distance_px (b, x, y));
+    }
+}
+
+static void
+expect_bad (const double *xy, gsize n, gboolean closed, const char *what)
+{
+  g_autoptr (SmpHairline) h = smp_hairline_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (smp_hairline_add_stroke (h, xy, n, closed, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY);
+  g_test_message ("%s: %s", what, error->message);
+  g_assert_cmpuint (smp_hairline_get_n_strokes (h), ==, 0);
+}
+
+static void
+test_bad_strokes (void)
+{
+  double one[] = { 5, 5 };
+  double same[] = { 5, 5, 5, 5, 5, 5 };
+  double nan_pt[] = { 0, 0, NAN, 4 };
+  double inf_pt[] = { 0, 0, 4, INFINITY };
+  double flat_ring[] = { 0, 0, 10, 0, 20, 0 };
+
+  expect_bad (NULL, 0, FALSE, "empty");
+  expect_bad (one, 1, FALSE, "one point");
+  expect_bad (same, 3, FALSE, "zero length");
+  expect_bad (nan_pt, 2, FALSE, "NaN");
+  expect_bad (inf_pt, 2, FALSE, "infinite");
+  expect_bad (flat_ring, 3, TRUE, "closed with no area");
+
+  /* Repeated points are dropped; a self-intersecting stroke gives a defined answer. */
+  {
+    g_autoptr (SmpHairline) h = smp_hairline_new ();
+    double rep[] = { 0, 0, 0, 0, 10, 0, 10, 0, 20, 0 };
+    double bow[] = { 0, 0, 100, 100, 100, 0, 0, 100 };
+    double eight[] = { 0, 0, 100, 100, 200, 0, 0, 50 }; /* crosses itself, net area left */
+    g_assert_true (smp_hairline_add_stroke (h, rep, 5, FALSE, NULL));
+    g_assert_cmpfloat (smp_hairline_get_length_px (h), ==, 20);
+    g_assert_true (smp_hairline_add_stroke (h, bow, 4, FALSE, NULL));
+    g_assert_true (smp_hairline_add_stroke (h, eight, 4, TRUE, NULL));
+    smp_hairline_resolve_side (h, SMP_SCALP_SIDE_AUTO, NULL, 10);
+    for (int k = 0; k < 1000; k++)
+      g_assert_true (isfinite (smp_hairline_signed_distance_px (h, g_test_rand_double_range (-50, 150),
+                                                                g_test_rand_double_range (-50, 150))));
+    /* A NaN query is not a crash either. */
+    g_assert_false (smp_hairline_signed_distance_px (h, NAN, 3) > 0);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/hairline/distance-and-side", test_distance_and_side);
+  g_test_add_func ("/hairline/auto-side-mask", test_auto_side_mask);
+  g_test_add_func ("/hairline/closed-patch", test_closed_patch);
+  g_test_add_func ("/hairline/several-strokes", test_several_strokes);
+  g_test_add_func ("/hairline/index-consistency", test_consistency_with_brute_force);
+  g_test_add_func ("/hairline/bad-strokes", test_bad_strokes);
+  return g_test_run ();
+}
