@@ -223,19 +223,22 @@ make_dot (const SmpDesign *d, double x, double y, double q, double size, double 
 {
   const SmpParams *p = &d->params;
   guint32 h = smp_hash4 (p->seed, (guint32) tx, (guint32) ty, rank);
-  float   r[10];
-  double  diameter, aspect, a2, a3, ph2, ph3, tone;
+  float   r[9];
+  double  diameter, aspect, tone;
   int     session = 0;
 
-  for (int k = 0; k < 10; k++)
-    r[k] = smp_hash_unit (h = smp_hash32 (h + 0x6d2b79f5u));
+  /* Nine variations from three hashes, 10 bits each: plenty for looks. */
+  for (int k = 0; k < 9; k++)
+    {
+      if (k % 3 == 0)
+        h = smp_hash32 (h + 0x6d2b79f5u);
+      r[k] = ((h >> (10 * (k % 3))) & 1023) * (1.0f / 1024.0f);
+    }
   while (session < p->sessions - 1 && q >= d->cum_share[session])
     session++;
 
   diameter = d->diameter_px * size * (1 + p->size_jitter * (2 * r[0] - 1));
   aspect = 1.0 - 0.2 * r[1];
-  a2 = 0.07 * r[3], ph2 = 2 * G_PI * r[4];
-  a3 = 0.05 * r[5], ph3 = 2 * G_PI * r[6];
   tone = 1.0 + 0.15 * (2 * r[7] - 1); /* dilution varies from dot to dot */
 
   dot->x = (float) x;
@@ -248,13 +251,46 @@ make_dot (const SmpDesign *d, double x, double y, double q, double size, double 
   dot->alpha = (float) CLAMP (d->session_alpha[session] * tone, 0.0, 1.0);
   for (int k = 0; k < 3; k++)
     dot->shade[k] = (float) CLAMP (p->shade[k] * (1 + 0.08 * (2 * r[8] - 1)), 0.0, 1.0);
-  dot->lobe[0] = (float) (a2 * cos (ph2));
-  dot->lobe[1] = (float) (a2 * sin (ph2));
-  dot->lobe[2] = (float) (a3 * cos (ph3));
-  dot->lobe[3] = (float) (a3 * sin (ph3));
+  /* Small 2- and 3-fold wobbles of the outline (each harmonic <= 0.07). */
+  dot->lobe[0] = (float) (0.05 * (2 * r[3] - 1));
+  dot->lobe[1] = (float) (0.05 * (2 * r[4] - 1));
+  dot->lobe[2] = (float) (0.035 * (2 * r[5] - 1));
+  dot->lobe[3] = (float) (0.035 * (2 * r[6] - 1));
   dot->depth_mm = (float) depth;
   dot->rank = rank;
   dot->session = (guint8) session;
+}
+
+/* The u-extent, in pattern space, of the convex quad `q` within the slab v0..v1. */
+static gboolean
+slab_u_range (const double q[4][2], double v0, double v1, double *u0, double *u1)
+{
+  *u0 = INFINITY, *u1 = -INFINITY;
+  for (int e = 0; e < 4; e++)
+    {
+      const double *a = q[e], *b = q[(e + 1) % 4];
+      double ta = 0, tb = 1, dv = b[1] - a[1];
+
+      if (dv == 0)
+        {
+          if (a[1] < v0 || a[1] > v1)
+            continue;
+        }
+      else
+        {
+          double t0 = (v0 - a[1]) / dv, t1 = (v1 - a[1]) / dv;
+          ta = MAX (ta, MIN (t0, t1));
+          tb = MIN (tb, MAX (t0, t1));
+          if (ta > tb)
+            continue;
+        }
+      for (int k = 0; k < 2; k++)
+        {
+          double u = a[0] + (k ? tb : ta) * (b[0] - a[0]);
+          *u0 = MIN (*u0, u), *u1 = MAX (*u1, u);
+        }
+    }
+  return *u1 >= *u0;
 }
 
 /* Every dot whose centre lies in [x0,x1) × [y0,y1), in the design's fixed order:
@@ -267,53 +303,65 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
   const double T = d->tile_px;
   const int    G = pat->grid;
   const guint  rank_limit = (guint) MIN (ceil (d->f_max * pat->n), (double) pat->n);
-  double qu0 = INFINITY, qv0 = INFINITY, qu1 = -INFINITY, qv1 = -INFINITY;
+  double q[4][2], qv0 = INFINITY, qv1 = -INFINITY, qu0 = INFINITY, qu1 = -INFINITY;
 
   if (!(x1 > x0 && y1 > y0) || rank_limit == 0)
     return;
+  /* The region's corners in pattern space (tile units), in order round the quad. */
   for (int c = 0; c < 4; c++)
     {
-      double px = (c & 1 ? x1 : x0) - d->origin_x, py = (c & 2 ? y1 : y0) - d->origin_y;
-      double qu = (px * d->cos_t + py * d->sin_t) / T, qv = (-px * d->sin_t + py * d->cos_t) / T;
-      qu0 = MIN (qu0, qu), qu1 = MAX (qu1, qu);
-      qv0 = MIN (qv0, qv), qv1 = MAX (qv1, qv);
+      double px = (c == 1 || c == 2 ? x1 : x0) - d->origin_x, py = (c >= 2 ? y1 : y0) - d->origin_y;
+      q[c][0] = (px * d->cos_t + py * d->sin_t) / T;
+      q[c][1] = (-px * d->sin_t + py * d->cos_t) / T;
+      qu0 = MIN (qu0, q[c][0]), qu1 = MAX (qu1, q[c][0]);
+      qv0 = MIN (qv0, q[c][1]), qv1 = MAX (qv1, q[c][1]);
     }
   for (gint64 ty = (gint64) floor (qv0); ty <= (gint64) floor (qv1); ty++)
     for (gint64 tx = (gint64) floor (qu0); tx <= (gint64) floor (qu1); tx++)
       {
-        int cx0 = (int) CLAMP (floor ((qu0 - tx) * G), 0, G - 1);
-        int cx1 = (int) CLAMP (floor ((qu1 - tx) * G), 0, G - 1);
         int cy0 = (int) CLAMP (floor ((qv0 - ty) * G), 0, G - 1);
         int cy1 = (int) CLAMP (floor ((qv1 - ty) * G), 0, G - 1);
 
         for (int cy = cy0; cy <= cy1; cy++)
-          for (int cx = cx0; cx <= cx1; cx++)
-            {
-              int cell = cy * G + cx;
-              for (guint32 k = pat->cell_start[cell]; k < pat->cell_start[cell + 1]; k++)
-                {
-                  guint32 rank = pat->cell_rank[k];
-                  double  u, v, x, y, f, t, size, depth;
-                  SmpDot  dot;
+          {
+            double su0, su1;
+            int    cx0, cx1;
 
-                  if (rank >= rank_limit)
-                    break; /* ranks ascend within a cell */
-                  u = (tx + pat->u[rank]) * T;
-                  v = (ty + pat->v[rank]) * T;
-                  x = d->origin_x + u * d->cos_t - v * d->sin_t;
-                  y = d->origin_y + u * d->sin_t + v * d->cos_t;
-                  if (!(x >= x0 && x < x1 && y >= y0 && y < y1))
-                    continue;
-                  t = (rank + 0.5) / pat->n;
-                  if (t >= d->f_max)
-                    continue;
-                  f = density_at (d, x, y, &size, &depth);
-                  if (!(t < f))
-                    continue;
-                  make_dot (d, x, y, t / f, size, depth, tx, ty, rank, &dot);
-                  sink (&dot, data);
-                }
-            }
+            /* Only the cells of this row that the (rotated) region crosses. */
+            if (!slab_u_range (q, ty + (double) cy / G, ty + (double) (cy + 1) / G, &su0, &su1))
+              continue;
+            cx0 = (int) CLAMP (floor ((su0 - tx) * G), 0, G - 1);
+            cx1 = (int) CLAMP (floor ((su1 - tx) * G), 0, G - 1);
+            if (su1 < tx || su0 >= tx + 1)
+              continue;
+            for (int cx = cx0; cx <= cx1; cx++)
+              {
+                int cell = cy * G + cx;
+                for (guint32 k = pat->cell_start[cell]; k < pat->cell_start[cell + 1]; k++)
+                  {
+                    guint32 rank = pat->cell_rank[k];
+                    double  u, v, x, y, f, t, size, depth;
+                    SmpDot  dot;
+
+                    if (rank >= rank_limit)
+                      break; /* ranks ascend within a cell */
+                    u = (tx + pat->u[rank]) * T;
+                    v = (ty + pat->v[rank]) * T;
+                    x = d->origin_x + u * d->cos_t - v * d->sin_t;
+                    y = d->origin_y + u * d->sin_t + v * d->cos_t;
+                    if (!(x >= x0 && x < x1 && y >= y0 && y < y1))
+                      continue;
+                    t = (rank + 0.5) / pat->n;
+                    if (t >= d->f_max)
+                      continue;
+                    f = density_at (d, x, y, &size, &depth);
+                    if (!(t < f))
+                      continue;
+                    make_dot (d, x, y, t / f, size, depth, tx, ty, rank, &dot);
+                    sink (&dot, data);
+                  }
+              }
+          }
       }
 }
 

@@ -77,7 +77,8 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
   const float  rx = (float) (dot->radius_x * scale), ry = (float) (dot->radius_y * scale);
   const float  total = (float) (G_PI * rx * ry) * dot->alpha; /* the alpha this dot must add up to */
   const float  rmax = MAX (rx, ry), rmin = MIN (rx, ry);
-  float  lobe_amp, h, reach, sum = 0.0f, c, s, k;
+  float  lobe_amp, h, reach, sum = 0.0f, k;
+  gboolean lobes;
   int    i0, j0, i1, j1, fw, fh;
 
   if (!(total > 0.0f))
@@ -99,7 +100,9 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
 
   /* Edge band: pigment spread plus half a pixel of anti-aliasing on each side. */
   h = dot->softness * 0.6f + 0.5f / rmin;
-  lobe_amp = fabsf (dot->lobe[0]) + fabsf (dot->lobe[1]) + fabsf (dot->lobe[2]) + fabsf (dot->lobe[3]);
+  /* Lobes only show on impressions several pixels wide. */
+  lobes = rmin >= 2.0f;
+  lobe_amp = lobes ? hypotf (dot->lobe[0], dot->lobe[1]) + hypotf (dot->lobe[2], dot->lobe[3]) : 0.0f;
   reach = rmax * (1.0f + lobe_amp) * (1.0f + h);
   i0 = (int) floor (cx - reach), i1 = (int) floor (cx + reach);
   j0 = (int) floor (cy - reach), j1 = (int) floor (cy + reach);
@@ -114,37 +117,58 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
       band->scratch_len = MAX ((gsize) fw * fh, 256);
       band->scratch = g_new (float, band->scratch_len);
     }
-  c = cosf (dot->angle);
-  s = sinf (dot->angle);
+  {
+    const float c = cosf (dot->angle), s = sinf (dot->angle);
+    const float cu = c / rx, su = s / rx, cv = c / ry, sv = s / ry;
+    const float inner = 1.0f - h, inv_band = 1.0f / (2.0f * h);
+    const float outer2 = (1.0f + h) * (1.0f + h) * (1.0f + lobe_amp) * (1.0f + lobe_amp);
+    const float dx0 = (float) (i0 + 0.5 - cx), dy0 = (float) (j0 + 0.5 - cy);
 
-  /* Evaluate over the WHOLE footprint, even the part outside this band: the
-   * normalisation must not depend on which region is being rendered. */
-  for (int j = 0; j < fh; j++)
-    for (int i = 0; i < fw; i++)
+    /* Evaluate over the WHOLE footprint, even the part outside this band: the
+     * normalisation must not depend on which region is being rendered. */
+    for (int j = 0; j < fh; j++)
       {
-        float dx = (float) (i0 + i + 0.5 - cx), dy = (float) (j0 + j + 0.5 - cy);
-        float u = (dx * c + dy * s) / rx, v = (-dx * s + dy * c) / ry;
-        float r2 = u * u + v * v, val;
-
-        if (r2 > 0.0f)
+        const float dy = dy0 + j;
+        float *row = band->scratch + j * fw;
+        for (int i = 0; i < fw; i++)
           {
-            float r = sqrtf (r2), r3 = r2 * r;
-            float g = 1.0f + dot->lobe[0] * (u * u - v * v) / r2 + dot->lobe[1] * 2.0f * u * v / r2 +
-                      dot->lobe[2] * u * (u * u - 3.0f * v * v) / r3 +
-                      dot->lobe[3] * v * (3.0f * u * u - v * v) / r3;
-            val = 1.0f - smoothstepf ((r / g - (1.0f - h)) / (2.0f * h));
+            const float dx = dx0 + i;
+            const float u = dx * cu + dy * su, v = dy * cv - dx * sv;
+            const float r2 = u * u + v * v;
+            float val;
+
+            if (r2 >= outer2)
+              val = 0.0f;
+            else if (r2 > 0.0f)
+              {
+                float r = sqrtf (r2);
+                if (lobes)
+                  {
+                    float ir = 1.0f / r, ir2 = ir * ir, ir3 = ir2 * ir;
+                    float g = 1.0f + (dot->lobe[0] * (u * u - v * v) + dot->lobe[1] * 2.0f * u * v) * ir2 +
+                              (dot->lobe[2] * u * (u * u - 3.0f * v * v) +
+                               dot->lobe[3] * v * (3.0f * u * u - v * v)) * ir3;
+                    r /= g;
+                  }
+                val = 1.0f - smoothstepf ((r - inner) * inv_band);
+              }
+            else
+              val = 1.0f;
+            row[i] = val;
+            sum += val;
           }
-        else
-          val = 1.0f;
-        band->scratch[j * fw + i] = val;
-        sum += val;
       }
+  }
   if (!(sum > 0.0f))
     return;
   k = total / sum; /* coverage preserved: the pixels add up to the dot's area */
   for (int j = MAX (j0, band->y0); j <= MIN (j1, band->y0 + band->height - 1); j++)
     for (int i = MAX (i0, band->x0); i <= MIN (i1, band->x0 + band->width - 1); i++)
-      composite (band, i, j, k * band->scratch[(j - j0) * fw + (i - i0)], dot->shade);
+      {
+        float a = k * band->scratch[(j - j0) * fw + (i - i0)];
+        if (a > 0.0f)
+          composite (band, i, j, a, dot->shade);
+      }
 }
 
 static inline guint16
