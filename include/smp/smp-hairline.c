@@ -199,7 +199,8 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
   if (closed)
     {
       /* Simplify the ring as an open line that returns to its start. */
-      g_array_append_vals (clean, clean->data, 2);
+      double first[2] = { g_array_index (clean, double, 0), g_array_index (clean, double, 1) };
+      g_array_append_vals (clean, first, 2); /* not clean->data: appending may move it */
       simplify ((const double *) clean->data, n + 1, pts);
       g_array_set_size (pts, pts->len - 2);
     }
