@@ -1,4 +1,4 @@
-/* smp-preset.h: shipped looks (patterns/presets/*.smp-preset): a name, a
+/* smp-preset.h: shipped looks (patterns/presets/<id>.smp-preset): a name, a
  * description and the subset of SmpParams keys they set. */
 #pragma once
 
@@ -17,7 +17,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPreset, smp_preset_free)
 const char *smp_preset_get_id          (const SmpPreset *preset); /* file name without extension */
 const char *smp_preset_get_name        (const SmpPreset *preset);
 const char *smp_preset_get_description (const SmpPreset *preset);
-/* Sets the keys the preset holds, leaving the rest (scale, seed...) alone. */
+/* Sets the keys the preset holds, leaving the rest (scale, seed...) alone.
+ * A preset's shade is written as sRGB hex (#rrggbb) and copied as is: a caller
+ * whose output is not sRGB-encoded converts params->shade afterwards. */
 gboolean    smp_preset_apply           (const SmpPreset *preset, SmpParams *params, GError **error);
 
 /* Every *.smp-preset in `dir`, sorted by id. A file that fails to load is
