@@ -9,3 +9,4 @@
 #include "smp-pattern.h"
 #include "smp-design.h"
 #include "smp-preset.h"
+#include "smp-face.h"
