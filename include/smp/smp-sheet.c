@@ -1,0 +1,1251 @@
+/* smp-sheet.c: lays out and writes the consultation design sheet with cairo and
+ * pango, to a temporary file renamed into place only when complete. */
+#include "smp-sheet.h"
+#include "smp-error.h"
+#include "smp-mask.h"
+
+#include <cairo.h>
+#include <cairo-pdf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <string.h>
+
+#define FONT_FAMILY "Nimbus Sans, Helvetica, Arial, DejaVu Sans, Sans"
+#define MARGIN_PT   (15.0 * SMP_SHEET_PT_PER_MM)
+#define GAP_PT      12.0
+/* Images are embedded at no more than this resolution at their printed size. */
+#define EMBED_DPI   300.0
+/* Photos are embedded at this resolution: sharp in print, a small file. */
+#define PHOTO_DPI   240.0
+/* The enlarged detail view: 40 mm on paper for the 10 mm patch. */
+#define DETAIL_ZOOM 4.0
+
+/* The palette: ink, greys, one accent, and the overlay's zone colours. */
+#define INK        0x1d2630
+#define GREY       0x5f6b76
+#define LIGHT_GREY 0xc9d0d6
+#define RULE_GREY  0xe3e7ea
+#define ACCENT     0x234a63
+#define WARN       0xb8571a
+#define LINE_RED   0xd23a2c
+#define ZONE_AMBER 0xe59a2f
+#define ZONE_TEAL  0x3a9a9a
+
+typedef struct
+{
+  cairo_t         *cr;
+  PangoContext    *pango;
+  const SmpSheet  *sheet;
+  SmpHairline     *hairline;   /* resolved */
+  double           page_w, page_h;
+  double           detail_x, detail_y; /* centre, crop px */
+  double           device_dpi;         /* of the target: EMBED_DPI for PDF, the PNG's dpi */
+  gint64          *diff_sat;           /* summed-area table of |after - before|, (w+1)×(h+1) */
+} Sheet;
+
+/* Sum of |after - before| over the crop-px box [x0, x1) × [y0, y1), clipped. */
+static gint64
+diff_in (const Sheet *s, int x0, int y0, int x1, int y1)
+{
+  int w = s->sheet->after.width, h = s->sheet->after.height;
+  gsize stride = (gsize) w + 1;
+
+  x0 = CLAMP (x0, 0, w); x1 = CLAMP (x1, 0, w);
+  y0 = CLAMP (y0, 0, h); y1 = CLAMP (y1, 0, h);
+  if (x1 <= x0 || y1 <= y0)
+    return 0;
+  return s->diff_sat[y1 * stride + x1] - s->diff_sat[y0 * stride + x1]
+         - s->diff_sat[y1 * stride + x0] + s->diff_sat[y0 * stride + x0];
+}
+
+static void
+build_diff_sat (Sheet *s)
+{
+  const SmpSheet *sh = s->sheet;
+  int w = sh->after.width, h = sh->after.height;
+  gint64 *sat = g_new0 (gint64, (gsize) (w + 1) * (h + 1));
+
+  for (int y = 0; y < h; y++)
+    {
+      const guint8 *a = sh->after.pixels + (gsize) y * sh->after.rowstride;
+      const guint8 *b = sh->before.pixels + (gsize) y * sh->before.rowstride;
+      gint64 run = 0;
+      for (int x = 0; x < w; x++)
+        {
+          run += abs (a[4 * x] - b[4 * x]) + abs (a[4 * x + 1] - b[4 * x + 1]) + abs (a[4 * x + 2] - b[4 * x + 2]);
+          sat[(gsize) (y + 1) * (w + 1) + x + 1] = sat[(gsize) y * (w + 1) + x + 1] + run;
+        }
+    }
+  s->diff_sat = sat;
+}
+
+/* ---- small drawing helpers ------------------------------------------------ */
+
+static void
+set_rgb (cairo_t *cr, guint32 rgb)
+{
+  cairo_set_source_rgb (cr, ((rgb >> 16) & 255) / 255.0, ((rgb >> 8) & 255) / 255.0, (rgb & 255) / 255.0);
+}
+
+static void
+set_rgba (cairo_t *cr, guint32 rgb, double alpha)
+{
+  cairo_set_source_rgba (cr, ((rgb >> 16) & 255) / 255.0, ((rgb >> 8) & 255) / 255.0, (rgb & 255) / 255.0,
+                         alpha);
+}
+
+typedef enum { TEXT_PLAIN, TEXT_MARKUP } TextKind;
+
+typedef struct
+{
+  double         size;       /* pt */
+  PangoWeight    weight;
+  PangoStyle     style;
+  guint32        color;
+  PangoAlignment align;
+  double         width;      /* pt; 0 = unbounded */
+  int            max_lines;  /* 0 = unbounded; else ellipsized */
+} TextStyle;
+
+static TextStyle
+text_style (double size, PangoWeight weight, guint32 color)
+{
+  TextStyle t = { size, weight, PANGO_STYLE_NORMAL, color, PANGO_ALIGN_LEFT, 0, 0 };
+  return t;
+}
+
+static PangoLayout *
+make_layout (Sheet *s, const char *text, TextKind kind, const TextStyle *t)
+{
+  PangoLayout *layout = pango_layout_new (s->pango);
+  PangoFontDescription *font = pango_font_description_from_string (FONT_FAMILY);
+
+  pango_font_description_set_absolute_size (font, t->size * PANGO_SCALE);
+  pango_font_description_set_weight (font, t->weight);
+  pango_font_description_set_style (font, t->style);
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  if (t->width > 0)
+    {
+      pango_layout_set_width (layout, (int) (t->width * PANGO_SCALE));
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+    }
+  if (t->max_lines > 0)
+    {
+      pango_layout_set_height (layout, -t->max_lines);
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+    }
+  pango_layout_set_alignment (layout, t->align);
+  if (kind == TEXT_MARKUP)
+    pango_layout_set_markup (layout, text, -1);
+  else
+    pango_layout_set_text (layout, text, -1);
+  return layout;
+}
+
+/* Draws text with its top-left at (x, y); returns its height in pt. */
+static double
+draw_text (Sheet *s, double x, double y, const char *text, TextKind kind, const TextStyle *t)
+{
+  PangoLayout *layout = make_layout (s, text, kind, t);
+  int w, h;
+
+  pango_layout_get_size (layout, &w, &h);
+  cairo_save (s->cr);
+  set_rgb (s->cr, t->color);
+  cairo_move_to (s->cr, x, y);
+  pango_cairo_show_layout (s->cr, layout);
+  cairo_restore (s->cr);
+  g_object_unref (layout);
+  return (double) h / PANGO_SCALE;
+}
+
+static double
+text_width (Sheet *s, const char *text, TextKind kind, const TextStyle *t)
+{
+  PangoLayout *layout = make_layout (s, text, kind, t);
+  int w, h;
+
+  pango_layout_get_size (layout, &w, &h);
+  g_object_unref (layout);
+  return (double) w / PANGO_SCALE;
+}
+
+static double
+text_height (Sheet *s, const char *text, TextKind kind, const TextStyle *t)
+{
+  PangoLayout *layout = make_layout (s, text, kind, t);
+  int w, h;
+
+  pango_layout_get_size (layout, &w, &h);
+  g_object_unref (layout);
+  return (double) h / PANGO_SCALE;
+}
+
+/* A small-caps caption above a figure. */
+static double
+draw_caption (Sheet *s, double x, double y, const char *text)
+{
+  g_autofree char *upper = g_utf8_strup (text, -1);
+  TextStyle t = text_style (7.0, PANGO_WEIGHT_BOLD, GREY);
+
+  /* no letter spacing: it would split words for text extraction and search */
+  return draw_text (s, x, y, upper, TEXT_PLAIN, &t);
+}
+
+static void
+hline (cairo_t *cr, double x0, double x1, double y, double width, guint32 rgb)
+{
+  cairo_save (cr);
+  set_rgb (cr, rgb);
+  cairo_set_line_width (cr, width);
+  cairo_move_to (cr, x0, y);
+  cairo_line_to (cr, x1, y);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+/* ---- images ----------------------------------------------------------------- */
+
+typedef struct
+{
+  int x, y, width, height;
+} Crop;
+
+/* How a source pixel is turned into the page's pixel. */
+typedef enum { PIXELS_AS_IS, PIXELS_FADED } PixelStyle;
+
+/* An opaque cairo surface of `crop`, flattened on white. */
+static cairo_surface_t *
+surface_from_image (const SmpSheetImage *img, const Crop *crop, PixelStyle style)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, crop->width, crop->height);
+  guint8 *data;
+  int stride;
+
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
+    return surface;
+  cairo_surface_flush (surface);
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < crop->height; y++)
+    {
+      const guint8 *src = img->pixels + (gsize) (crop->y + y) * img->rowstride + (gsize) crop->x * 4;
+      guint32 *dst = (guint32 *) (data + (gsize) y * stride);
+
+      for (int x = 0; x < crop->width; x++, src += 4)
+        {
+          double a = src[3] / 255.0;
+          double r = src[0] * a + 255 * (1 - a), g = src[1] * a + 255 * (1 - a), b = src[2] * a + 255 * (1 - a);
+
+          if (style == PIXELS_FADED)
+            {
+              /* the overlay's base: desaturated and lightened, so the zones read */
+              double luma = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+              r = 255 - 0.5 * (255 - (0.25 * r + 0.75 * luma));
+              g = 255 - 0.5 * (255 - (0.25 * g + 0.75 * luma));
+              b = 255 - 0.5 * (255 - (0.25 * b + 0.75 * luma));
+            }
+          dst[x] = 0xff000000u | ((guint32) lround (r) << 16) | ((guint32) lround (g) << 8) | (guint32) lround (b);
+        }
+    }
+  cairo_surface_mark_dirty (surface);
+  return surface;
+}
+
+/* `src` resampled to at most the pixels a (w_pt × h_pt) box needs at `dpi`. */
+static cairo_surface_t *
+resample (cairo_surface_t *src, double w_pt, double h_pt, double dpi)
+{
+  int sw = cairo_image_surface_get_width (src), sh = cairo_image_surface_get_height (src);
+  int tw = (int) ceil (w_pt / 72.0 * dpi), th = (int) ceil (h_pt / 72.0 * dpi);
+  cairo_surface_t *dst;
+  cairo_t *cr;
+
+  if (tw >= sw || th >= sh)
+    return cairo_surface_reference (src);
+  dst = cairo_image_surface_create (CAIRO_FORMAT_RGB24, tw, th);
+  cr = cairo_create (dst);
+  cairo_scale (cr, (double) tw / sw, (double) th / sh);
+  cairo_set_source_surface (cr, src, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_GOOD);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  return dst;
+}
+
+/* Paints `surface` stretched over the box (x, y, w, h) in pt. */
+static void
+paint_surface (cairo_t *cr, cairo_surface_t *surface, double x, double y, double w, double h,
+               cairo_filter_t filter)
+{
+  int sw = cairo_image_surface_get_width (surface), sh = cairo_image_surface_get_height (surface);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, x, y, w, h);
+  cairo_clip (cr);
+  cairo_translate (cr, x, y);
+  cairo_scale (cr, w / sw, h / sh);
+  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), filter);
+  cairo_paint (cr);
+  cairo_restore (cr);
+}
+
+static void
+frame (cairo_t *cr, double x, double y, double w, double h, guint32 rgb, double width)
+{
+  cairo_save (cr);
+  set_rgb (cr, rgb);
+  cairo_set_line_width (cr, width);
+  /* outside the box, so the image area stays exact */
+  cairo_rectangle (cr, x - width / 2, y - width / 2, w + width, h + width);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+}
+
+/* Draws the whole crop of `img` into the box (x, y, w, h). */
+static void
+draw_photo (Sheet *s, const SmpSheetImage *img, double x, double y, double w, double h)
+{
+  Crop full = { 0, 0, img->width, img->height };
+  cairo_surface_t *surface = surface_from_image (img, &full, PIXELS_AS_IS);
+  cairo_surface_t *small = resample (surface, w, h, MIN (s->device_dpi, PHOTO_DPI));
+
+  paint_surface (s->cr, small, x, y, w, h, CAIRO_FILTER_GOOD);
+  cairo_surface_destroy (small);
+  cairo_surface_destroy (surface);
+  frame (s->cr, x, y, w, h, LIGHT_GREY, 0.5);
+}
+
+/* ---- the hairline overlay ------------------------------------------------------ */
+
+static guint32
+blend (guint32 base, guint32 tint, double alpha)
+{
+  guint32 out = 0xff000000u;
+
+  for (int shift = 0; shift <= 16; shift += 8)
+    {
+      double b = (base >> shift) & 255, t = (tint >> shift) & 255;
+      out |= (guint32) lround (b + (t - b) * alpha) << shift;
+    }
+  return out;
+}
+
+/* The faded before image with the zones the design uses: sentinel dots ahead of
+ * the line, the transition zone ramping up, full density behind it. */
+static void
+draw_overlay (Sheet *s, double x, double y, double w, double h)
+{
+  const SmpSheet *sh = s->sheet;
+  const SmpParams *p = &sh->params;
+  Crop full = { 0, 0, sh->before.width, sh->before.height };
+  cairo_surface_t *faded = surface_from_image (&sh->before, &full, PIXELS_FADED);
+  cairo_surface_t *base = resample (faded, w, h, s->device_dpi);
+  cairo_surface_t *zones;
+  int bw = cairo_image_surface_get_width (base), bh = cairo_image_surface_get_height (base);
+  double sx = (double) sh->before.width / bw, sy = (double) sh->before.height / bh;
+  double fade_px = p->fade_width_mm * p->px_per_mm;
+  double sentinel_px = p->sentinel > 0 ? p->sentinel_depth_mm * p->px_per_mm : 0;
+  double contour_px = 0.7 * sx; /* half a page pixel, in crop px */
+  /* zones are shown where the proposal placed dots (within a few mm), not over
+   * the background; a proposal without any visible dot shows them everywhere */
+  int near_px = (int) ceil (3.0 * p->px_per_mm), far_px = (int) ceil (8.0 * p->px_per_mm);
+  gboolean any = diff_in (s, 0, 0, sh->after.width, sh->after.height) > 0;
+  guint8 *data;
+  int stride;
+
+  cairo_surface_destroy (faded);
+  /* a private copy to tint, whether or not resample made one */
+  zones = cairo_image_surface_create (CAIRO_FORMAT_RGB24, bw, bh);
+  {
+    cairo_t *cr = cairo_create (zones);
+    cairo_set_source_surface (cr, base, 0, 0);
+    cairo_paint (cr);
+    cairo_destroy (cr);
+  }
+  cairo_surface_destroy (base);
+  cairo_surface_flush (zones);
+  data = cairo_image_surface_get_data (zones);
+  stride = cairo_image_surface_get_stride (zones);
+  for (int j = 0; j < bh; j++)
+    {
+      guint32 *row = (guint32 *) (data + (gsize) j * stride);
+
+      for (int i = 0; i < bw; i++)
+        {
+          double cx = (i + 0.5) * sx, cy = (j + 0.5) * sy;
+          double d = smp_hairline_signed_distance_px (s->hairline, cx, cy);
+          int r = d < 0 ? far_px : near_px;
+          double a;
+
+          if (any && diff_in (s, (int) cx - r, (int) cy - r, (int) cx + r + 1, (int) cy + r + 1) == 0)
+            continue;
+
+          if (d >= 0 && d < fade_px)
+            {
+              a = 0.12 + 0.33 * d / MAX (fade_px, 1e-9);
+              row[i] = blend (row[i], ZONE_AMBER, a);
+            }
+          else if (d >= fade_px)
+            row[i] = blend (row[i], ACCENT, 0.30);
+          else if (d < 0 && -d <= sentinel_px)
+            row[i] = blend (row[i], ZONE_TEAL, 0.28);
+          if (fade_px > 0 && fabs (d - fade_px) < contour_px)
+            row[i] = blend (row[i], ACCENT, 0.8);
+        }
+    }
+  cairo_surface_mark_dirty (zones);
+  paint_surface (s->cr, zones, x, y, w, h, CAIRO_FILTER_GOOD);
+  cairo_surface_destroy (zones);
+
+  /* the drawn line, in vector */
+  cairo_save (s->cr);
+  cairo_rectangle (s->cr, x, y, w, h);
+  cairo_clip (s->cr);
+  set_rgb (s->cr, LINE_RED);
+  cairo_set_line_width (s->cr, 1.1);
+  cairo_set_line_join (s->cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (s->cr, CAIRO_LINE_CAP_ROUND);
+  for (guint k = 0; k < sh->n_strokes; k++)
+    {
+      const SmpSheetStroke *st = &sh->strokes[k];
+      for (gsize i = 0; i < st->n_points; i++)
+        {
+          double px = x + st->xy[2 * i] / sh->before.width * w, py = y + st->xy[2 * i + 1] / sh->before.height * h;
+          if (i == 0)
+            cairo_move_to (s->cr, px, py);
+          else
+            cairo_line_to (s->cr, px, py);
+        }
+      if (st->closed)
+        cairo_close_path (s->cr);
+      cairo_stroke (s->cr);
+    }
+  /* where the detail comes from */
+  {
+    double side = SMP_SHEET_DETAIL_MM * p->px_per_mm;
+    double dx = x + (s->detail_x - side / 2) / sh->before.width * w;
+    double dy = y + (s->detail_y - side / 2) / sh->before.height * h;
+    set_rgb (s->cr, INK);
+    cairo_set_line_width (s->cr, 0.8);
+    cairo_rectangle (s->cr, dx, dy, side / sh->before.width * w, side / sh->before.height * h);
+    cairo_stroke (s->cr);
+  }
+  cairo_restore (s->cr);
+  frame (s->cr, x, y, w, h, LIGHT_GREY, 0.5);
+}
+
+/* A legend entry (line: 0 swatch, 1 line, 2 square outline) and its text;
+ * returns the x after it. */
+static double
+legend_item (Sheet *s, double x, double y, guint32 rgb, double alpha, int line, const char *text)
+{
+  TextStyle t = text_style (6.8, PANGO_WEIGHT_NORMAL, GREY);
+  double th = text_height (s, text, TEXT_PLAIN, &t);
+
+  cairo_save (s->cr);
+  if (line)
+    {
+      set_rgb (s->cr, rgb);
+      cairo_set_line_width (s->cr, line == 2 ? 0.8 : 1.1);
+      if (line == 2)
+        cairo_rectangle (s->cr, x + 1, y + th / 2 - 3, 6, 6);
+      else
+        {
+          cairo_move_to (s->cr, x, y + th / 2);
+          cairo_line_to (s->cr, x + 9, y + th / 2);
+        }
+      cairo_stroke (s->cr);
+    }
+  else
+    {
+      set_rgba (s->cr, rgb, alpha);
+      cairo_rectangle (s->cr, x, y + th / 2 - 3.5, 9, 7);
+      cairo_fill (s->cr);
+    }
+  cairo_restore (s->cr);
+  draw_text (s, x + 12, y, text, TEXT_PLAIN, &t);
+  return x + 12 + text_width (s, text, TEXT_PLAIN, &t) + 9;
+}
+
+/* ---- the detail ------------------------------------------------------------------ */
+
+static Crop
+detail_crop (Sheet *s)
+{
+  const SmpSheet *sh = s->sheet;
+  int side = MAX (1, (int) lround (SMP_SHEET_DETAIL_MM * sh->params.px_per_mm));
+  Crop c;
+
+  side = MIN (side, MIN (sh->after.width, sh->after.height));
+  c.width = c.height = side;
+  c.x = CLAMP ((int) lround (s->detail_x - side / 2.0), 0, sh->after.width - side);
+  c.y = CLAMP ((int) lround (s->detail_y - side / 2.0), 0, sh->after.height - side);
+  return c;
+}
+
+/* The 1:1 patch: SMP_SHEET_DETAIL_MM on paper for the same distance on the scalp
+ * (when calibrated), an enlarged view of it, and a scale bar of exactly 10 mm. */
+static double
+draw_detail (Sheet *s, double x, double y, double zoom_side)
+{
+  const SmpSheet *sh = s->sheet;
+  Crop crop = detail_crop (s);
+  cairo_surface_t *patch = surface_from_image (&sh->after, &crop, PIXELS_AS_IS);
+  double one = SMP_SHEET_DETAIL_MM * SMP_SHEET_PT_PER_MM * crop.width
+               / (SMP_SHEET_DETAIL_MM * sh->params.px_per_mm);
+  double col = x + zoom_side + GAP_PT;
+  double yy = y;
+  TextStyle t = text_style (7.2, PANGO_WEIGHT_NORMAL, GREY);
+  char buf[256];
+
+  /* enlarged: nearest-neighbour would show pixels, smooth shows dots as they are */
+  paint_surface (s->cr, patch, x, y, zoom_side, zoom_side, CAIRO_FILTER_GOOD);
+  frame (s->cr, x, y, zoom_side, zoom_side, LIGHT_GREY, 0.5);
+
+  /* actual size: embedded at its own resolution, no resampling */
+  paint_surface (s->cr, patch, col, yy, one, one, CAIRO_FILTER_GOOD);
+  frame (s->cr, col, yy, one, one, INK, 0.4);
+  cairo_surface_destroy (patch);
+  yy += one + 7;
+
+  /* the scale bar: a filled bar of exactly 10 mm with end ticks inside it */
+  {
+    double len = SMP_SHEET_DETAIL_MM * SMP_SHEET_PT_PER_MM, bar_h = 1.6, tick_w = 0.6;
+    cairo_save (s->cr);
+    set_rgb (s->cr, INK);
+    cairo_rectangle (s->cr, col, yy, len, bar_h);
+    cairo_rectangle (s->cr, col, yy - 2.4, tick_w, 2.4);
+    cairo_rectangle (s->cr, col + len - tick_w, yy - 2.4, tick_w, 2.4);
+    cairo_fill (s->cr);
+    cairo_restore (s->cr);
+    yy += bar_h + 2;
+    TextStyle tb = text_style (7.0, PANGO_WEIGHT_BOLD, INK);
+    yy += draw_text (s, col, yy, "10 mm", TEXT_PLAIN, &tb) + 5;
+  }
+
+  t.width = MAX (40.0, s->page_w - MARGIN_PT - col);
+  if (sh->calibrated)
+    {
+      g_snprintf (buf, sizeof buf, "Actual size at %.1f px/mm. Print at 100%% (no \"fit to page\").",
+                  sh->params.px_per_mm);
+      yy += draw_text (s, col, yy, buf, TEXT_PLAIN, &t);
+    }
+  else
+    {
+      TextStyle tw = text_style (7.6, PANGO_WEIGHT_BOLD, WARN);
+      tw.width = t.width;
+      yy += draw_text (s, col, yy, "Scale not calibrated", TEXT_PLAIN, &tw);
+      g_snprintf (buf, sizeof buf, "Sizes assume %.1f px/mm; calibrate the photo for a true 1:1 detail.",
+                  sh->params.px_per_mm);
+      yy += draw_text (s, col, yy, buf, TEXT_PLAIN, &t);
+    }
+  return MAX (zoom_side, yy - y);
+}
+
+/* ---- choosing the detail ---------------------------------------------------------- */
+
+/* The 10 mm patch where the proposal shows best in the full-density zone: past the
+ * transition zone (and the line's undulation), whole inside the crop, with the
+ * largest before/after difference; nearest the line among near-equals. */
+static void
+find_detail_centre (Sheet *s)
+{
+  const SmpSheet *sh = s->sheet;
+  const SmpParams *p = &sh->params;
+  int w = sh->after.width, h = sh->after.height;
+  double side = MIN (SMP_SHEET_DETAIL_MM * p->px_per_mm, MIN (w, h));
+  double need_mm = p->fade_width_mm + p->irregularity_mm + SMP_SHEET_DETAIL_MM / 2;
+  double step = MAX (side / 4, 1.0);
+  double best_score = -1, best_d = G_MAXDOUBLE;
+  gboolean found_deep = FALSE;
+
+  s->detail_x = w / 2.0;
+  s->detail_y = h / 2.0;
+  for (int pass = 0; pass < 2 && !found_deep; pass++)
+    for (double cy = side / 2; cy <= h - side / 2 + 1e-9; cy += step)
+      for (double cx = side / 2; cx <= w - side / 2 + 1e-9; cx += step)
+        {
+          double d = smp_hairline_signed_distance_px (s->hairline, cx, cy) / p->px_per_mm;
+          int x0 = (int) (cx - side / 2), y0 = (int) (cy - side / 2);
+          int x1 = MIN (w, x0 + (int) side), y1 = MIN (h, y0 + (int) side);
+          double score;
+
+          if (pass == 0 && d < need_mm)
+            continue;
+          score = (double) diff_in (s, x0, y0, x1, y1) / MAX (1, (x1 - x0) * (y1 - y0));
+          /* near-equal scores (within 5%): prefer the patch nearer the line */
+          if (score > best_score * 1.05 || (score >= best_score * 0.95 && fabs (d) < best_d))
+            {
+              if (score > best_score)
+                best_score = score;
+              best_d = fabs (d);
+              s->detail_x = cx;
+              s->detail_y = cy;
+              if (pass == 0)
+                found_deep = TRUE;
+            }
+        }
+}
+
+/* ---- the plan and the text blocks ---------------------------------------------- */
+
+int
+smp_sheet_plan_sessions (const SmpParams *params,
+                         const double     shade_srgb[3],
+                         double           treated_area_cm2,
+                         SmpSheetSession  rows[SMP_MAX_SESSIONS])
+{
+  int n = CLAMP (params->sessions, 1, SMP_MAX_SESSIONS);
+  double full = params->density_per_cm2 * params->under_hair;
+
+  for (int k = 0; k < n; k++)
+    {
+      SmpSheetSession *r = &rows[k];
+      r->share = smp_params_session_share (params, k);
+      r->dots_per_cm2 = full * r->share;
+      r->dot_diameter_mm = params->dot_diameter_mm;
+      memcpy (r->shade_srgb, shade_srgb, sizeof r->shade_srgb);
+      /* as the renderer: each later session a little darker */
+      r->opacity = smp_params_session_opacity (params, k);
+      r->impressions = MAX (treated_area_cm2, 0.0) * r->dots_per_cm2;
+    }
+  return n;
+}
+
+static char *
+format_count (double v)
+{
+  /* thousands separated by a thin space, independent of the locale */
+  g_autofree char *digits = g_strdup_printf ("%.0f", MAX (0.0, round (v)));
+  GString *out = g_string_new (NULL);
+  int len = (int) strlen (digits);
+
+  for (int i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, "\u2009");
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static double
+draw_session_table (Sheet *s, double x, double y, double width, const SmpSheetSession *rows, int n)
+{
+  static const char *heads[] = { "Session", "Share", "Dots/cm\u00b2", "Cumulative", "Dot \u00d8",
+                                 "Shade", "Opacity", "Est. impressions" };
+  static const double frac[] = { 0.09, 0.09, 0.12, 0.13, 0.11, 0.18, 0.11, 0.17 };
+  const int ncol = G_N_ELEMENTS (heads);
+  double colx[G_N_ELEMENTS (heads) + 1];
+  TextStyle th = text_style (7.0, PANGO_WEIGHT_BOLD, GREY);
+  TextStyle tc = text_style (8.6, PANGO_WEIGHT_NORMAL, INK);
+  const double row_h = 15.5;
+  double yy = y, cumulative = 0, total_share = 0, total_imp = 0;
+
+  colx[0] = x;
+  for (int i = 0; i < ncol; i++)
+    colx[i + 1] = colx[i] + frac[i] * width;
+  for (int i = 0; i < ncol; i++)
+    {
+      g_autofree char *up = g_utf8_strup (heads[i], -1);
+      th.align = i == 0 || i == 5 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT;
+      th.width = colx[i + 1] - colx[i] - 6;
+      draw_text (s, colx[i] + (i == 0 ? 0 : i == 5 ? 12 : 3), yy, up, TEXT_PLAIN, &th);
+    }
+  yy += 12;
+  hline (s->cr, x, x + width, yy, 0.8, INK);
+  for (int k = 0; k <= n; k++)
+    {
+      gboolean total = k == n;
+      char cell[G_N_ELEMENTS (heads)][96];
+      TextStyle t = tc;
+
+      if (!total)
+        {
+          const SmpSheetSession *r = &rows[k];
+          guint8 rgb[3];
+          g_autofree char *imp = format_count (r->impressions);
+          cumulative += r->dots_per_cm2;
+          total_share += r->share;
+          total_imp += r->impressions;
+          for (int c = 0; c < 3; c++)
+            rgb[c] = (guint8) lround (CLAMP (r->shade_srgb[c], 0.0, 1.0) * 255);
+          g_snprintf (cell[0], sizeof cell[0], "%d", k + 1);
+          g_snprintf (cell[1], sizeof cell[1], "%.0f%%", 100 * r->share);
+          g_snprintf (cell[2], sizeof cell[2], "%.1f", r->dots_per_cm2);
+          g_snprintf (cell[3], sizeof cell[3], "%.1f", cumulative);
+          g_snprintf (cell[4], sizeof cell[4], "%.2f mm", r->dot_diameter_mm);
+          g_snprintf (cell[5], sizeof cell[5], "#%02X%02X%02X", rgb[0], rgb[1], rgb[2]);
+          g_snprintf (cell[6], sizeof cell[6], "%.0f%%", 100 * r->opacity);
+          g_snprintf (cell[7], sizeof cell[7], "%s", imp);
+          /* the shade swatch, at the session's opacity over white */
+          cairo_save (s->cr);
+          cairo_set_source_rgba (s->cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0, r->opacity);
+          cairo_rectangle (s->cr, colx[5] + 12, yy + 3.6, 16, 8);
+          cairo_fill (s->cr);
+          set_rgb (s->cr, LIGHT_GREY);
+          cairo_set_line_width (s->cr, 0.4);
+          cairo_rectangle (s->cr, colx[5] + 12, yy + 3.6, 16, 8);
+          cairo_stroke (s->cr);
+          cairo_restore (s->cr);
+        }
+      else
+        {
+          g_autofree char *imp = format_count (total_imp);
+          t.weight = PANGO_WEIGHT_BOLD;
+          g_snprintf (cell[0], sizeof cell[0], "Total");
+          g_snprintf (cell[1], sizeof cell[1], "%.0f%%", 100 * total_share);
+          g_snprintf (cell[2], sizeof cell[2], "%s", "");
+          g_snprintf (cell[3], sizeof cell[3], "%.1f", cumulative);
+          for (int c = 4; c < 7; c++)
+            cell[c][0] = '\0';
+          g_snprintf (cell[7], sizeof cell[7], "%s", imp);
+        }
+      for (int i = 0; i < ncol; i++)
+        {
+          if (!cell[i][0])
+            continue;
+          t.align = i == 0 || i == 5 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT;
+          t.width = colx[i + 1] - colx[i] - 6 - (i == 5 ? 31 : 0);
+          draw_text (s, colx[i] + (i == 0 ? 0 : 3) + (i == 5 ? 31 : 0), yy + 2.5, cell[i], TEXT_PLAIN, &t);
+        }
+      yy += row_h;
+      hline (s->cr, x, x + width, yy, total ? 0.8 : 0.4, total ? INK : RULE_GREY);
+    }
+  return yy - y;
+}
+
+/* Label/value rows; returns the height. */
+static double
+draw_pairs (Sheet *s, double x, double y, double width, const char *const *pairs)
+{
+  TextStyle tl = text_style (7.8, PANGO_WEIGHT_NORMAL, GREY);
+  TextStyle tv = text_style (7.8, PANGO_WEIGHT_BOLD, INK);
+  double yy = y, label_w = width * 0.46;
+
+  tl.width = label_w - 4;
+  tv.width = width - label_w;
+  for (int i = 0; pairs[i]; i += 2)
+    {
+      double h1 = draw_text (s, x, yy, pairs[i], TEXT_PLAIN, &tl);
+      double h2 = draw_text (s, x + label_w, yy, pairs[i + 1], TEXT_PLAIN, &tv);
+      yy += MAX (h1, h2) + 2.2;
+    }
+  return yy - y;
+}
+
+static double
+draw_checks (Sheet *s, double x, double y, double width, const char *const *checks, const char *checks_run)
+{
+  TextStyle t = text_style (7.8, PANGO_WEIGHT_NORMAL, INK);
+  double yy = y;
+  int n = 0, shown = 0;
+
+  t.width = width - 12;
+  if (!checks)
+    {
+      t.color = GREY;
+      return draw_text (s, x, yy, "No design checks were run for this proposal.", TEXT_PLAIN, &t);
+    }
+  for (; checks[n]; n++)
+    ;
+  if (n == 0)
+    {
+      cairo_save (s->cr);
+      cairo_new_path (s->cr);
+      set_rgb (s->cr, ZONE_TEAL);
+      cairo_arc (s->cr, x + 3.5, yy + 4.6, 3.2, 0, 2 * G_PI);
+      cairo_fill (s->cr);
+      cairo_restore (s->cr);
+      yy += draw_text (s, x + 12, yy, "All design checks passed.", TEXT_PLAIN, &t) + 3;
+    }
+  for (int i = 0; i < n && shown < 6; i++, shown++)
+    {
+      cairo_save (s->cr);
+      cairo_new_path (s->cr);
+      set_rgb (s->cr, WARN);
+      cairo_arc (s->cr, x + 3.5, yy + 4.6, 3.2, 0, 2 * G_PI);
+      cairo_fill (s->cr);
+      cairo_set_source_rgb (s->cr, 1, 1, 1);
+      cairo_rectangle (s->cr, x + 3.05, yy + 2.5, 0.9, 2.6);
+      cairo_rectangle (s->cr, x + 3.05, yy + 5.7, 0.9, 0.9);
+      cairo_fill (s->cr);
+      cairo_restore (s->cr);
+      yy += draw_text (s, x + 12, yy, checks[i], TEXT_PLAIN, &t) + 3;
+    }
+  if (shown < n)
+    {
+      char buf[64];
+      g_snprintf (buf, sizeof buf, "\u2026 and %d more.", n - shown);
+      t.color = GREY;
+      yy += draw_text (s, x + 12, yy, buf, TEXT_PLAIN, &t) + 3;
+    }
+  if (checks_run && *checks_run)
+    {
+      g_autofree char *text = g_strdup_printf ("Checked: %s.", checks_run);
+      t.color = GREY;
+      t.size = 7.0;
+      t.width = width;
+      yy += draw_text (s, x, yy + 2, text, TEXT_PLAIN, &t) + 2;
+    }
+  return yy - y;
+}
+
+/* ---- the page -------------------------------------------------------------------- */
+
+static void
+draw_page (Sheet *s)
+{
+  const SmpSheet *sh = s->sheet;
+  const SmpParams *p = &sh->params;
+  cairo_t *cr = s->cr;
+  double x0 = MARGIN_PT, x1 = s->page_w - MARGIN_PT, cw = x1 - x0;
+  double y = MARGIN_PT;
+  g_autofree char *today = NULL;
+  const char *date = sh->date;
+
+  if (!date || !*date)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      date = today = g_date_time_format (now, "%Y-%m-%d");
+    }
+
+  /* header: title left, client / artist / date right */
+  {
+    TextStyle tt = text_style (19, PANGO_WEIGHT_BOLD, ACCENT);
+    TextStyle ts = text_style (8.5, PANGO_WEIGHT_NORMAL, GREY);
+    TextStyle tl = text_style (6.8, PANGO_WEIGHT_BOLD, GREY);
+    TextStyle tv = text_style (9.5, PANGO_WEIGHT_NORMAL, INK);
+    const char *labels[] = { "CLIENT", "ARTIST", "DATE" };
+    const char *values[] = { sh->client && *sh->client ? sh->client : "\u2014",
+                             sh->artist && *sh->artist ? sh->artist : "\u2014", date };
+    double hx = x0 + cw * 0.56, hy = y;
+
+    double h = draw_text (s, x0, y, "Hairline Design", TEXT_PLAIN, &tt);
+    draw_text (s, x0, y + h + 1, "Scalp micropigmentation \u00b7 consultation record", TEXT_PLAIN, &ts);
+    tv.width = x1 - hx - 48;
+    tv.max_lines = 1;
+    for (int i = 0; i < 3; i++)
+      {
+        draw_text (s, hx, hy + 2.2, labels[i], TEXT_PLAIN, &tl);
+        hy += draw_text (s, hx + 48, hy, values[i], TEXT_PLAIN, &tv) + 1.5;
+      }
+    y += MAX (h + 14, hy - y) + 6;
+    cairo_save (cr);
+    set_rgb (cr, ACCENT);
+    cairo_rectangle (cr, x0, y, cw, 1.6);
+    cairo_fill (cr);
+    cairo_restore (cr);
+    y += 10;
+  }
+
+  /* the fixed blocks below the figures, measured first so the figures get the rest */
+  double table_h = 12 + 15.5 * (sh->n_sessions > 0 ? sh->n_sessions + 1 : p->sessions + 1) + 14;
+  double lower_h = table_h + 14 + 118 + 10 + 58 + 40 + 26;
+  double aspect = (double) sh->before.width / sh->before.height;
+  double col_w = (cw - GAP_PT) / 2;
+  double avail = s->page_h - MARGIN_PT - y - lower_h;
+  double zoom_side = DETAIL_ZOOM * SMP_SHEET_DETAIL_MM * SMP_SHEET_PT_PER_MM;
+  /* row 1 gets what is left after row 2's minimum, capped by the aspect */
+  double row2_h = MAX (zoom_side, 0);
+  double row1_h = MIN (col_w / aspect, avail - row2_h - 40);
+  double img_w = row1_h * aspect;
+
+  row1_h = MAX (row1_h, 60.0);
+  img_w = MIN (row1_h * aspect, col_w);
+  row1_h = img_w / aspect;
+
+  /* row 1: before and after */
+  {
+    char buf[160];
+    double bx = x0 + (col_w - img_w) / 2, ax = x0 + col_w + GAP_PT + (col_w - img_w) / 2;
+    draw_caption (s, x0, y, "Before");
+    g_snprintf (buf, sizeof buf, "After \u00b7 proposal, %d session%s, %s", p->sessions,
+                p->sessions == 1 ? "" : "s", smp_stage_to_string (p->stage));
+    draw_caption (s, x0 + col_w + GAP_PT, y, buf);
+    y += 11;
+    draw_photo (s, &sh->before, bx, y, img_w, row1_h);
+    draw_photo (s, &sh->after, ax, y, img_w, row1_h);
+    y += row1_h + 14;
+  }
+
+  /* row 2: overlay with legend | enlarged detail | actual size */
+  {
+    double ov_w = MIN (col_w, row2_h * aspect), ov_h = ov_w / aspect;
+    double dx = x0 + col_w + GAP_PT;
+    char buf[128];
+
+    draw_caption (s, x0, y, "Hairline and zones");
+    g_snprintf (buf, sizeof buf, "Detail \u00d7%.0f", DETAIL_ZOOM);
+    draw_caption (s, dx, y, buf);
+    draw_caption (s, dx + zoom_side + GAP_PT, y, "Actual size");
+    y += 11;
+    draw_overlay (s, x0 + (col_w - ov_w) / 2, y, ov_w, ov_h);
+    double dh = draw_detail (s, dx, y, zoom_side);
+    double ly = y + MAX (ov_h, 0) + 5, lx = x0;
+    g_snprintf (buf, sizeof buf, "Transition zone %.0f mm", p->fade_width_mm);
+    lx = legend_item (s, lx, ly, LINE_RED, 1, TRUE, "Hairline");
+    lx = legend_item (s, lx, ly, ZONE_AMBER, 0.45, FALSE, buf);
+    if (p->sentinel > 0)
+      {
+        g_snprintf (buf, sizeof buf, "Sentinels %.0f mm", p->sentinel_depth_mm);
+        lx = legend_item (s, lx, ly, ZONE_TEAL, 0.4, FALSE, buf);
+      }
+    lx = legend_item (s, lx, ly, ACCENT, 0.35, FALSE, "Full density");
+    legend_item (s, lx, ly, INK, 1, 2, "Detail");
+    y += MAX (ov_h + 16, dh) + 12;
+  }
+
+  /* the session plan */
+  {
+    SmpSheetSession plan[SMP_MAX_SESSIONS];
+    const SmpSheetSession *rows = sh->sessions;
+    int n = sh->n_sessions;
+    char buf[200];
+    TextStyle tn = text_style (7.0, PANGO_WEIGHT_NORMAL, GREY);
+
+    if (n <= 0)
+      {
+        double shade[3] = { p->shade[0], p->shade[1], p->shade[2] };
+        n = smp_sheet_plan_sessions (p, shade, sh->treated_area_cm2, plan);
+        rows = plan;
+      }
+    draw_caption (s, x0, y, "Session plan");
+    g_snprintf (buf, sizeof buf, "Treated area %.1f cm\u00b2 \u00b7 sessions 10\u201330 days apart", sh->treated_area_cm2);
+    tn.align = PANGO_ALIGN_RIGHT;
+    tn.width = cw * 0.6;
+    draw_text (s, x1 - cw * 0.6, y, buf, TEXT_PLAIN, &tn);
+    y += 13;
+    y += draw_session_table (s, x0, y, cw, rows, n);
+    tn.align = PANGO_ALIGN_LEFT;
+    tn.width = cw;
+    y += 3;
+    y += draw_text (s, x0, y,
+                    "Estimated impressions = treated area \u00d7 dots/cm\u00b2; the transition zone needs fewer. "
+                    "Skin heals 2\u20133 shades lighter: later sessions build tone and density.",
+                    TEXT_PLAIN, &tn) + 12;
+  }
+
+  /* parameters | design checks */
+  {
+    char v[16][64];
+    const char *pairs[34];
+    int n = 0;
+    double ph, chh;
+    double cy = y;
+
+#define PAIR(label, ...) do { int i_ = n / 2; g_snprintf (v[i_], sizeof v[0], __VA_ARGS__); \
+                              pairs[n] = label; pairs[n + 1] = v[i_]; n += 2; } while (0)
+    if (sh->preset && *sh->preset)
+      PAIR ("Preset", "%s", sh->preset);
+    PAIR ("Scale", "%.2f px/mm%s", p->px_per_mm, sh->calibrated ? " (calibrated)" : " (not calibrated)");
+    PAIR ("Density (full)", "%.0f dots/cm\u00b2", p->density_per_cm2);
+    PAIR ("Dot diameter", "%.2f mm \u00b1%.0f%%", p->dot_diameter_mm, 100 * p->size_jitter);
+    PAIR ("Transition (fade) width", "%.1f mm", p->fade_width_mm);
+    PAIR ("Sentinel dots", "%.0f%% density, %.1f mm ahead", 100 * p->sentinel, p->sentinel_depth_mm);
+    PAIR ("Irregularity", "%.1f mm macro, %.1f mm micro", p->irregularity_mm, p->micro_irregularity_mm);
+    PAIR ("Softness", "%.2f", p->softness);
+    if (p->under_hair < 1.0)
+      PAIR ("Under-hair factor", "%.0f%%", 100 * p->under_hair);
+    PAIR ("Stage shown", "%s", smp_stage_to_string (p->stage));
+    PAIR ("Sessions", "%d", p->sessions);
+    PAIR ("Seed", "%u", p->seed);
+    pairs[n] = NULL;
+#undef PAIR
+    draw_caption (s, x0, cy, "Parameters");
+    draw_caption (s, x0 + col_w + GAP_PT, cy, "Design checks");
+    cy += 12;
+    ph = draw_pairs (s, x0, cy, col_w, pairs);
+    chh = draw_checks (s, x0 + col_w + GAP_PT, cy, col_w, sh->checks, sh->checks_run);
+    y = cy + MAX (ph, chh) + 10;
+  }
+
+  /* notes, then signatures and the disclaimer at the foot of the page */
+  {
+    double foot = s->page_h - MARGIN_PT;
+    double sig_y = foot - 44;
+    TextStyle tn = text_style (8.2, PANGO_WEIGHT_NORMAL, INK);
+    double box_h = MAX (24.0, sig_y - 14 - (y + 11));
+    int lines;
+
+    draw_caption (s, x0, y, "Notes");
+    y += 11;
+    cairo_save (cr);
+    set_rgb (cr, 0xf4f6f7);
+    cairo_rectangle (cr, x0, y, cw, box_h);
+    cairo_fill (cr);
+    cairo_restore (cr);
+    tn.width = cw - 12;
+    lines = MAX (1, (int) floor ((box_h - 8) / (8.2 * 1.25)));
+    tn.max_lines = lines;
+    if (sh->notes && *sh->notes)
+      draw_text (s, x0 + 6, y + 5, sh->notes, TEXT_PLAIN, &tn);
+
+    /* signatures */
+    TextStyle tl = text_style (6.8, PANGO_WEIGHT_NORMAL, GREY);
+    hline (cr, x0, x0 + col_w * 0.8, sig_y + 14, 0.5, GREY);
+    hline (cr, x0 + col_w + GAP_PT, x0 + col_w + GAP_PT + col_w * 0.8, sig_y + 14, 0.5, GREY);
+    draw_text (s, x0, sig_y + 16, "Client signature", TEXT_PLAIN, &tl);
+    draw_text (s, x0 + col_w + GAP_PT, sig_y + 16, "Artist signature", TEXT_PLAIN, &tl);
+
+    /* disclaimer */
+    TextStyle td = text_style (7.2, PANGO_WEIGHT_NORMAL, GREY);
+    TextStyle tg = td;
+    hline (cr, x0, x1, foot - 11, 0.4, RULE_GREY);
+    td.style = PANGO_STYLE_ITALIC;
+    draw_text (s, x0, foot - 8, "This is a simulation, not a guarantee of the healed result.", TEXT_PLAIN, &td);
+    tg.align = PANGO_ALIGN_RIGHT;
+    tg.width = cw * 0.4;
+    draw_text (s, x1 - cw * 0.4, foot - 8, "SMP Hairline for GIMP", TEXT_PLAIN, &tg);
+  }
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  FILE *file;
+  int   errsv;
+} Writer;
+
+static cairo_status_t
+write_chunk (void *closure, const unsigned char *data, unsigned int length)
+{
+  Writer *w = closure;
+
+  if (w->errsv)
+    return CAIRO_STATUS_WRITE_ERROR;
+  if (fwrite (data, 1, length, w->file) != length)
+    {
+      w->errsv = errno ? errno : EIO;
+      return CAIRO_STATUS_WRITE_ERROR;
+    }
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static gboolean
+validate (const SmpSheet *sheet, GError **error)
+{
+  const SmpSheetImage *b = &sheet->before, *a = &sheet->after;
+
+  if (!b->pixels || !a->pixels || b->width <= 0 || b->height <= 0)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "the design sheet needs a before and an after image");
+      return FALSE;
+    }
+  if (a->width != b->width || a->height != b->height)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "the before (%d×%d) and after (%d×%d) images differ in size",
+                   b->width, b->height, a->width, a->height);
+      return FALSE;
+    }
+  if (b->rowstride < (gsize) b->width * 4 || a->rowstride < (gsize) a->width * 4)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "an image's row stride is shorter than its rows");
+      return FALSE;
+    }
+  if (!sheet->hairline && (sheet->n_strokes == 0 || !sheet->strokes))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "the design sheet needs the hairline");
+      return FALSE;
+    }
+  if (sheet->n_sessions < 0 || sheet->n_sessions > SMP_MAX_SESSIONS)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "%d sessions: the plan holds 1 to %d",
+                   sheet->n_sessions, SMP_MAX_SESSIONS);
+      return FALSE;
+    }
+  if (!(sheet->treated_area_cm2 >= 0) || !isfinite (sheet->treated_area_cm2))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "treated area %g cm² is not a size",
+                   sheet->treated_area_cm2);
+      return FALSE;
+    }
+  return smp_params_validate (&sheet->params, error);
+}
+
+void
+smp_sheet_init (SmpSheet *sheet)
+{
+  g_return_if_fail (sheet != NULL);
+  memset (sheet, 0, sizeof *sheet);
+  smp_params_init_defaults (&sheet->params);
+  sheet->detail_x = sheet->detail_y = NAN;
+  sheet->paper = SMP_PAPER_A4;
+}
+
+gboolean
+smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
+{
+  g_autofree char *lower = NULL, *dir = NULL, *base = NULL, *tmp = NULL;
+  g_autoptr (SmpHairline) own_hairline = NULL;
+  g_autofree gint64 *diff_sat = NULL;
+  gboolean pdf;
+  Sheet s = { 0 };
+  Writer w = { 0 };
+  cairo_surface_t *surface = NULL;
+  cairo_status_t status;
+  int fd;
+
+  g_return_val_if_fail (sheet != NULL && path != NULL, FALSE);
+
+  lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".pdf"))
+    pdf = TRUE;
+  else if (g_str_has_suffix (lower, ".png"))
+    pdf = FALSE;
+  else
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png", path);
+      return FALSE;
+    }
+  if (!validate (sheet, error))
+    return FALSE;
+
+  s.sheet = sheet;
+  build_diff_sat (&s);
+  diff_sat = s.diff_sat;
+  if (sheet->hairline)
+    s.hairline = sheet->hairline;
+  else
+    {
+      own_hairline = smp_hairline_new ();
+      for (guint k = 0; k < sheet->n_strokes; k++)
+        {
+          g_autoptr (GError) local = NULL;
+          if (!smp_hairline_add_stroke (own_hairline, sheet->strokes[k].xy, sheet->strokes[k].n_points,
+                                        sheet->strokes[k].closed, &local) &&
+              sheet->n_strokes == 1)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+        }
+      if (smp_hairline_get_n_strokes (own_hairline) == 0)
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "no stroke of the hairline can be used");
+          return FALSE;
+        }
+      {
+        /* the scalp is where the proposal changed the photo */
+        int w = sheet->after.width, h = sheet->after.height;
+        g_autofree float *coverage = g_new (float, (gsize) w * h);
+        SmpMask mask = { coverage, 0, 0, w, h, (gsize) w };
+
+        for (int y = 0; y < h; y++)
+          for (int x = 0; x < w; x++)
+            coverage[(gsize) y * w + x] = diff_in (&s, x, y, x + 1, y + 1) > 0 ? 1.0f : 0.0f;
+        smp_hairline_resolve_side (own_hairline, sheet->params.scalp_side,
+                                   diff_in (&s, 0, 0, w, h) > 0 ? &mask : NULL, sheet->params.px_per_mm);
+      }
+      s.hairline = own_hairline;
+    }
+  if (sheet->paper == SMP_PAPER_LETTER)
+    s.page_w = 8.5 * 72, s.page_h = 11 * 72;
+  else
+    s.page_w = 210 * SMP_SHEET_PT_PER_MM, s.page_h = 297 * SMP_SHEET_PT_PER_MM;
+  if (isfinite (sheet->detail_x) && isfinite (sheet->detail_y))
+    s.detail_x = sheet->detail_x, s.detail_y = sheet->detail_y;
+  else
+    find_detail_centre (&s);
+
+  /* the temporary file, beside the target so that the rename stays on one disk */
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+  w.file = fdopen (fd, "wb");
+  if (!w.file)
+    {
+      int errsv = errno;
+      g_close (fd, NULL);
+      g_unlink (tmp);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  if (pdf)
+    {
+      surface = cairo_pdf_surface_create_for_stream (write_chunk, &w, s.page_w, s.page_h);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "SMP hairline design sheet");
+      if (sheet->artist && *sheet->artist)
+        cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, sheet->artist);
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "SMP Hairline for GIMP");
+      s.device_dpi = EMBED_DPI;
+    }
+  else
+    {
+      s.device_dpi = SMP_SHEET_PNG_DPI;
+      surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) lround (s.page_w / 72 * s.device_dpi),
+                                            (int) lround (s.page_h / 72 * s.device_dpi));
+    }
+  s.cr = cairo_create (surface);
+  if (!pdf)
+    {
+      cairo_set_source_rgb (s.cr, 1, 1, 1);
+      cairo_paint (s.cr);
+      cairo_scale (s.cr, s.device_dpi / 72, s.device_dpi / 72);
+    }
+  s.pango = pango_cairo_create_context (s.cr);
+  /* sizes are in points: one user unit is one point */
+  pango_cairo_context_set_resolution (s.pango, 72);
+  {
+    cairo_font_options_t *fo = cairo_font_options_create ();
+    cairo_font_options_set_hint_metrics (fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style (fo, CAIRO_HINT_STYLE_NONE);
+    pango_cairo_context_set_font_options (s.pango, fo);
+    cairo_font_options_destroy (fo);
+  }
+
+  draw_page (&s);
+
+  g_object_unref (s.pango);
+  status = cairo_status (s.cr);
+  cairo_destroy (s.cr);
+  if (status == CAIRO_STATUS_SUCCESS)
+    {
+      if (pdf)
+        cairo_surface_show_page (surface);
+      else
+        status = cairo_surface_write_to_png_stream (surface, write_chunk, &w);
+    }
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  if (fclose (w.file) != 0 && !w.errsv)
+    w.errsv = errno ? errno : EIO;
+  if (status != CAIRO_STATUS_SUCCESS || w.errsv)
+    {
+      g_unlink (tmp);
+      if (w.errsv)
+        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (w.errsv));
+      else
+        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, cairo_status_to_string (status));
+      return FALSE;
+    }
+  if (g_rename (tmp, path) != 0)
+    {
+      int errsv = errno;
+      g_unlink (tmp);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}

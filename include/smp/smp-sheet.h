@@ -1,0 +1,105 @@
+/* smp-sheet.h: the consultation design sheet (one page, PDF or PNG): before and
+ * after views, hairline overlay, 1:1 detail, session plan, parameters and checks. */
+#pragma once
+
+#include <glib.h>
+#include "smp-params.h"
+#include "smp-hairline.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SMP_PAPER_A4,     /* 210 × 297 mm */
+  SMP_PAPER_LETTER, /* 8.5 × 11 in */
+} SmpPaper;
+
+/* PNG sheets are rendered at this resolution (A4: 1240 × 1754 px). */
+#define SMP_SHEET_PNG_DPI 150.0
+/* PDF points per mm: the 1:1 detail and its scale bar are drawn in these. */
+#define SMP_SHEET_PT_PER_MM (72.0 / 25.4)
+/* The 1:1 detail patch's side on the client's scalp. */
+#define SMP_SHEET_DETAIL_MM 10.0
+
+/* A borrowed RGBA u8 image (straight alpha, sRGB). */
+typedef struct
+{
+  const guint8 *pixels;
+  int           width, height;
+  gsize         rowstride;
+} SmpSheetImage;
+
+/* One stroke of the drawn hairline, `n_points` (x, y) pairs in the images' px. */
+typedef struct
+{
+  const double *xy;
+  gsize         n_points;
+  gboolean      closed;
+} SmpSheetStroke;
+
+/* One row of the session plan. */
+typedef struct
+{
+  double share;            /* of all dots, 0..1 */
+  double dots_per_cm2;     /* added in this session, at full density */
+  double dot_diameter_mm;  /* fresh */
+  double shade_srgb[3];    /* pigment colour, sRGB 0..1 (the swatch and its hex) */
+  double opacity;          /* 0..1 */
+  double impressions;      /* estimated count over the treated area */
+} SmpSheetSession;
+
+typedef struct
+{
+  /* Before (the photo) and after (with the proposal): the same crop, same size. */
+  SmpSheetImage         before;
+  SmpSheetImage         after;
+  /* The hairline as drawn, in the crop's px. */
+  const SmpSheetStroke *strokes;
+  guint                 n_strokes;
+  /* Optional: the hairline with its scalp side resolved (for the zones); without
+   * it one is built from `strokes` and params.scalp_side (AUTO: the side where
+   * after differs from before, else toward the top). */
+  SmpHairline          *hairline;
+  /* The design; params.px_per_mm is the photo's scale. */
+  SmpParams             params;
+  gboolean              calibrated;      /* FALSE: the scale is a default guess */
+  double                treated_area_cm2;
+  /* The plan; n_sessions 0 = computed by smp_sheet_plan_sessions (). */
+  SmpSheetSession       sessions[SMP_MAX_SESSIONS];
+  int                   n_sessions;
+  /* Centre of the 1:1 detail in the crop's px; NAN = found behind the transition zone. */
+  double                detail_x, detail_y;
+  /* NULL-terminated design-check findings (nullable: no checks ran; empty: all
+   * passed) and which checks ran, as printed (nullable, e.g. "height, fade"). */
+  const char *const    *checks;
+  const char           *checks_run;
+  /* Text fields, all nullable. */
+  const char           *preset;
+  const char           *client;
+  const char           *artist;
+  const char           *date;
+  const char           *notes;
+  SmpPaper              paper;
+} SmpSheet;
+
+/* Fills `sheet` with empty text, NAN detail centre, A4 and default params. */
+void smp_sheet_init (SmpSheet *sheet);
+
+/* The default plan: session k places share_k of the dots at the design's full
+ * density, with the design's dot size and shade, each session a little darker
+ * (as the renderer does), estimated impressions = area × density × share.
+ * `shade_srgb` is the pigment colour in sRGB. Returns the number of rows. */
+int smp_sheet_plan_sessions (const SmpParams *params,
+                             const double     shade_srgb[3],
+                             double           treated_area_cm2,
+                             SmpSheetSession  rows[SMP_MAX_SESSIONS]);
+
+/* Writes the sheet to `path`: ".pdf" (vector text, embedded images, the paper's
+ * size) or ".png" (SMP_SHEET_PNG_DPI), by the extension, case-insensitively.
+ * Writes a temporary file beside `path` and renames it at the end: on failure
+ * no file is left behind. SMP_ERROR_INVALID_PARAMETER for another extension or
+ * unusable input (images missing or of different sizes, no hairline),
+ * SMP_ERROR_IO naming the path when it cannot be written. */
+gboolean smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error);
+
+G_END_DECLS

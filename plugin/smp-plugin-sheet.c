@@ -1,0 +1,513 @@
+/* smp-plugin-sheet.c: plug-in-smp-design-sheet: gathers a stored proposal (design,
+ * plan, checks, before/after views, hairline) and hands it to the engine's sheet. */
+#include "smp-plugin-sheet.h"
+
+#include <libgimp/gimpui.h>
+#include <math.h>
+#include <smp/smp-sheet.h>
+#include <string.h>
+
+#include "smp-plugin-common.h"
+#include "smp-plugin-hairline.h"
+
+#define DEFAULT_MARGIN_MM 20.0
+
+static GimpValueArray *sheet_run (GimpProcedure        *procedure,
+                                  GimpRunMode           run_mode,
+                                  GimpImage            *image,
+                                  GimpDrawable        **drawables,
+                                  GimpProcedureConfig  *config,
+                                  gpointer              run_data);
+
+GimpProcedure *
+smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
+{
+  GimpProcedure *procedure;
+
+  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, sheet_run, NULL, NULL);
+  gimp_procedure_set_image_types (procedure, "*");
+  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
+                                                  GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
+                                                  GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
+  gimp_procedure_set_menu_label (procedure, "Export _Design Sheet…");
+  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
+  gimp_procedure_set_documentation (
+    procedure,
+    "Export the consultation design sheet of a hairline proposal",
+    "Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
+    "\"SMP proposal\" group: before and after views, the hairline with its "
+    "transition zone, a 10 × 10 mm detail at true size with a scale bar, the "
+    "session plan, the parameters, the design checks, the client, artist, date "
+    "and notes. The proposal is the selected group (or the one holding the "
+    "selected layer), else the image's only one. The image is not changed.",
+    name);
+  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
+
+  gimp_procedure_add_file_argument (procedure, "file", "_File",
+                                    "The sheet to write: a name ending in .pdf or .png",
+                                    GIMP_FILE_CHOOSER_ACTION_SAVE, FALSE, NULL, G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "client-name", "_Client", "The client's name", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "artist", "_Artist", "The artist or studio", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "date", "_Date",
+                                      "The consultation date as printed (empty: today, YYYY-MM-DD)", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "notes", "_Notes", "Notes printed on the sheet", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "paper", "_Paper", "The page size",
+                                      gimp_choice_new_with_values ("a4", SMP_PAPER_A4, "A4", NULL,
+                                                                   "letter", SMP_PAPER_LETTER, "Letter", NULL,
+                                                                   NULL),
+                                      "a4", G_PARAM_READWRITE);
+  gimp_procedure_add_double_argument (procedure, "margin-mm", "_Margin (mm)",
+                                      "Photo shown around the proposal and its hairline, mm",
+                                      0.0, 200.0, DEFAULT_MARGIN_MM, G_PARAM_READWRITE);
+  return procedure;
+}
+
+/* ---- the proposal ------------------------------------------------------------- */
+
+static void
+collect_proposals (GimpItem **items, GPtrArray *out)
+{
+  for (gsize i = 0; items && items[i]; i++)
+    {
+      GimpGroupLayer *group;
+
+      if (!gimp_item_is_group (items[i]))
+        continue;
+      group = smp_plugin_find_proposal_group (items[i]);
+      if (group && (GimpItem *) group == items[i])
+        g_ptr_array_add (out, group);
+      else
+        {
+          g_autofree GimpItem **children = gimp_item_get_children (items[i]);
+          collect_proposals (children, out);
+        }
+    }
+}
+
+/* The selected proposal (or the one holding a selected layer), else the only one. */
+static GimpGroupLayer *
+pick_proposal (GimpImage *image, GimpDrawable **drawables, GError **error)
+{
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+  g_autofree GimpLayer **layers = NULL;
+
+  for (gsize i = 0; drawables && drawables[i]; i++)
+    {
+      GimpGroupLayer *group = smp_plugin_find_proposal_group (GIMP_ITEM (drawables[i]));
+      if (group)
+        return group;
+    }
+  layers = gimp_image_get_layers (image);
+  collect_proposals ((GimpItem **) layers, found);
+  if (found->len == 1)
+    return g_ptr_array_index (found, 0);
+  if (found->len == 0)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "This image has no “%s” group: design the hairline first "
+                 "(Filters ▸ Render ▸ Scalp Micropigmentation ▸ Hairline…)", SMP_PLUGIN_GROUP_NAME);
+  else
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "This image holds %u proposals: select the “%s” group to export",
+                 found->len, SMP_PLUGIN_GROUP_NAME);
+  return NULL;
+}
+
+/* The layer of `copy` (a duplicate of `image`) at the place `item` has in `image`:
+ * the same positions from the top of the layer tree down. */
+static GimpLayer *
+find_in_copy (GimpImage *image, GimpImage *copy, GimpItem *item)
+{
+  g_autoptr (GArray) positions = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autofree GimpLayer **top = NULL;
+  GimpItem *found = NULL;
+
+  for (GimpItem *it = item; it; it = gimp_item_get_parent (it))
+    {
+      int pos = gimp_image_get_item_position (image, it);
+      g_array_prepend_val (positions, pos);
+    }
+  top = gimp_image_get_layers (copy);
+  for (guint i = 0; i < positions->len; i++)
+    {
+      int pos = g_array_index (positions, int, i);
+      g_autofree GimpItem **children = found ? gimp_item_get_children (found) : NULL;
+      GimpItem **level = found ? children : (GimpItem **) top;
+      int n = 0;
+
+      while (level && level[n])
+        n++;
+      if (pos < 0 || pos >= n)
+        return NULL;
+      found = level[pos];
+    }
+  return found && GIMP_IS_LAYER (found) ? GIMP_LAYER (found) : NULL;
+}
+
+/* Every pixel of the region, flattened: with the proposal (all its sessions
+ * showing) or without it. Works on a duplicate: the user's image is untouched. */
+static guint8 *
+flatten_region (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal,
+                const GeglRectangle *region, GError **error)
+{
+  GimpImage *dup = gimp_image_duplicate (image);
+  GimpLayer *copy, *flat;
+  GeglBuffer *buffer;
+  guint8 *pixels = NULL;
+
+  if (!dup)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Could not copy the image for the sheet");
+      return NULL;
+    }
+  gimp_image_undo_disable (dup);
+  copy = find_in_copy (image, dup, GIMP_ITEM (group));
+  if (!copy)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Could not find the proposal in the copy of the image");
+      gimp_image_delete (dup);
+      return NULL;
+    }
+  if (with_proposal)
+    {
+      g_autofree GimpItem **children = gimp_item_get_children (GIMP_ITEM (copy));
+
+      for (GimpItem *it = GIMP_ITEM (copy); it; it = gimp_item_get_parent (it))
+        gimp_item_set_visible (it, TRUE);
+      for (gsize i = 0; children && children[i]; i++)
+        {
+          g_autofree char *name = gimp_item_get_name (children[i]);
+          int k;
+          if (sscanf (name, SMP_PLUGIN_SESSION_NAME_FMT, &k) == 1)
+            gimp_item_set_visible (children[i], TRUE);
+        }
+    }
+  else
+    gimp_image_remove_layer (dup, copy);
+
+  flat = gimp_image_flatten (dup);
+  if (!flat)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Could not flatten a copy of the image");
+      gimp_image_delete (dup);
+      return NULL;
+    }
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (flat));
+  {
+    int ox = 0, oy = 0;
+    GeglRectangle r = *region;
+
+    gimp_drawable_get_offsets (GIMP_DRAWABLE (flat), &ox, &oy);
+    r.x -= ox;
+    r.y -= oy;
+    pixels = g_try_malloc ((gsize) region->width * region->height * 4);
+    if (pixels)
+      gegl_buffer_get (buffer, &r, 1.0, babl_format ("R'G'B'A u8"), pixels, GEGL_AUTO_ROWSTRIDE,
+                       GEGL_ABYSS_NONE);
+    else
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for a %d × %d view",
+                   region->width, region->height);
+  }
+  g_object_unref (buffer);
+  gimp_image_delete (dup);
+  return pixels;
+}
+
+/* The region the proposal's layers cover, in image px. */
+static gboolean
+proposal_bounds (GimpGroupLayer *group, GKeyFile *key_file, GeglRectangle *bounds)
+{
+  gsize n = 0;
+  g_autofree gint *extent = g_key_file_get_integer_list (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "extent", &n, NULL);
+  g_autofree GimpItem **children = NULL;
+  gboolean any = FALSE;
+
+  if (extent && n == 4 && extent[2] > 0 && extent[3] > 0)
+    {
+      *bounds = (GeglRectangle) { extent[0], extent[1], extent[2], extent[3] };
+      return TRUE;
+    }
+  children = gimp_item_get_children (GIMP_ITEM (group));
+  for (gsize i = 0; children && children[i]; i++)
+    {
+      int ox, oy;
+      GeglRectangle r;
+
+      if (!GIMP_IS_DRAWABLE (children[i]))
+        continue;
+      gimp_drawable_get_offsets (GIMP_DRAWABLE (children[i]), &ox, &oy);
+      r = (GeglRectangle) { ox, oy, gimp_drawable_get_width (GIMP_DRAWABLE (children[i])),
+                            gimp_drawable_get_height (GIMP_DRAWABLE (children[i])) };
+      if (any)
+        gegl_rectangle_bounding_box (bounds, bounds, &r);
+      else
+        *bounds = r;
+      any = TRUE;
+    }
+  return any;
+}
+
+/* The hairline path: the one the proposal names, else the selected or only one. */
+static GimpPath *
+proposal_path (GimpImage *image, GKeyFile *key_file, GError **error)
+{
+  g_autofree char *name = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "path", NULL);
+  g_autoptr (GError) local = NULL;
+  GimpPath *path = NULL;
+
+  if (name && *name)
+    path = gimp_image_get_path_by_name (image, name);
+  if (!path)
+    path = smp_plugin_pick_path (image, NULL, &local);
+  if (!path)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "The proposal's hairline path%s%s%s is gone: the sheet draws the hairline, "
+                 "so keep (or redraw) the path", name && *name ? " “" : "", name && *name ? name : "",
+                 name && *name ? "”" : "");
+  return path;
+}
+
+/* The path's strokes as polylines in the region's px (owned by `store`). */
+static GArray *
+path_strokes (GimpPath *path, const GeglRectangle *region, GPtrArray *store)
+{
+  GArray *strokes = g_array_new (FALSE, TRUE, sizeof (SmpSheetStroke));
+  g_autofree gint *ids = NULL;
+  gsize n_ids = 0;
+
+  ids = gimp_path_get_strokes (path, &n_ids);
+  for (gsize i = 0; i < n_ids; i++)
+    {
+      gsize n = 0;
+      gboolean closed = FALSE;
+      double *xy = gimp_path_stroke_interpolate (path, ids[i], 0.5, &n, &closed);
+      SmpSheetStroke st;
+
+      if (!xy || n < 4)
+        {
+          g_free (xy);
+          continue;
+        }
+      for (gsize k = 0; k + 1 < n; k += 2)
+        {
+          xy[k] -= region->x;
+          xy[k + 1] -= region->y;
+        }
+      g_ptr_array_add (store, xy);
+      st = (SmpSheetStroke) { xy, n / 2, closed };
+      g_array_append_val (strokes, st);
+    }
+  return strokes;
+}
+
+/* The pigment colour in sRGB: the stored shade is in the layers' encoding. */
+static void
+shade_to_srgb (const SmpParams *params, const char *encoding, double srgb[3])
+{
+  const Babl *from = encoding && babl_format_exists (encoding) ? babl_format (encoding) : NULL;
+
+  memcpy (srgb, params->shade, sizeof params->shade);
+  if (from && babl_format_get_n_components (from) <= 3 && babl_format_get_bytes_per_pixel (from) ==
+                                                                babl_format_get_n_components (from) * 8)
+    {
+      double in[3] = { params->shade[0], params->shade[1], params->shade[2] };
+      babl_process (babl_fish (from, babl_format ("R'G'B' double")), in, srgb, 1);
+    }
+  for (int c = 0; c < 3; c++)
+    srgb[c] = CLAMP (srgb[c], 0.0, 1.0);
+}
+
+static char *
+preset_name (const char *id)
+{
+  g_autofree char *dir = NULL, *file = NULL;
+  g_autoptr (SmpPreset) preset = NULL;
+
+  if (!id || !*id)
+    return NULL;
+  dir = smp_plugin_get_patterns_dir ();
+  file = g_strdup_printf ("%s%cpresets%c%s.smp-preset", dir, G_DIR_SEPARATOR, G_DIR_SEPARATOR, id);
+  preset = smp_preset_load (file, NULL);
+  return g_strdup (preset ? smp_preset_get_name (preset) : id);
+}
+
+/* [SMP Checks]: the findings' messages (NULL when no checks ran) and what ran. */
+static char **
+read_checks (GKeyFile *key_file, char **checks_run)
+{
+  static const char *keys[] = { "height", "straightness", "symmetry", "fade" };
+  g_auto (GStrv) run = NULL;
+  GPtrArray *out;
+
+  *checks_run = NULL;
+  if (!g_key_file_has_group (key_file, SMP_PLUGIN_CHECKS_GROUP))
+    return NULL;
+  out = g_ptr_array_new ();
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      char *message = g_key_file_get_string (key_file, SMP_PLUGIN_CHECKS_GROUP, keys[i], NULL);
+      if (message && *message)
+        g_ptr_array_add (out, message);
+      else
+        g_free (message);
+    }
+  run = g_key_file_get_string_list (key_file, SMP_PLUGIN_CHECKS_GROUP, "checked", NULL, NULL);
+  if (run && run[0])
+    *checks_run = g_strjoinv (", ", run);
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
+/* ---- the run ---------------------------------------------------------------------- */
+
+static gboolean
+sheet_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
+{
+  GtkWidget *dialog;
+  gboolean ok;
+
+  gimp_ui_init (SMP_PLUGIN_BINARY);
+  dialog = gimp_procedure_dialog_new (procedure, config, "Export Design Sheet");
+  gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dialog), "notes", GTK_TYPE_TEXT_VIEW);
+  gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file", "client-name", "artist", "date",
+                              "notes", "paper", "margin-mm", NULL);
+  ok = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  gtk_widget_destroy (dialog);
+  return ok;
+}
+
+static gboolean
+export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *config, GError **error)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *client = NULL, *artist = NULL, *date = NULL, *notes = NULL;
+  g_autofree char *path_str = NULL, *preset_id = NULL, *preset = NULL, *source = NULL, *encoding = NULL;
+  g_autofree char *checks_run = NULL;
+  g_auto (GStrv) checks = NULL;
+  g_autoptr (GKeyFile) key_file = NULL;
+  g_autoptr (GPtrArray) store = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GArray) strokes = NULL;
+  g_autofree guint8 *before = NULL, *after = NULL;
+  GimpGroupLayer *group;
+  GimpPath *path;
+  SmpParams params;
+  SmpSheet sheet;
+  GeglRectangle region, bounds;
+  double margin_mm, px0, py0, px1, py1, shade[3];
+  int paper;
+
+  g_object_get (config, "file", &file, "client-name", &client, "artist", &artist, "date", &date,
+                "notes", &notes, "margin-mm", &margin_mm, NULL);
+  paper = gimp_procedure_config_get_choice_id (config, "paper");
+  if (!file || !(path_str = g_file_get_path (file)))
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Choose a local file to write the design sheet to");
+      return FALSE;
+    }
+  {
+    g_autofree char *lower = g_ascii_strdown (path_str, -1);
+    if (!g_str_has_suffix (lower, ".pdf") && !g_str_has_suffix (lower, ".png"))
+      {
+        g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                     "“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png",
+                     path_str);
+        return FALSE;
+      }
+  }
+
+  group = pick_proposal (image, drawables, error);
+  if (!group || !smp_plugin_proposal_get_params (group, &params, &key_file, error))
+    return FALSE;
+  path = proposal_path (image, key_file, error);
+  if (!path)
+    return FALSE;
+
+  gimp_progress_init ("Exporting the design sheet");
+  /* the region: the proposal and its hairline, with a margin of photo around them */
+  if (!proposal_bounds (group, key_file, &bounds))
+    bounds = (GeglRectangle) { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
+  {
+    g_autoptr (SmpHairline) h = smp_plugin_hairline_from_path (path, 0, 0, error);
+    double m = margin_mm * params.px_per_mm;
+
+    if (!h)
+      return FALSE;
+    smp_hairline_get_bounds (h, &px0, &py0, &px1, &py1);
+    px0 = MIN (px0, bounds.x) - m;
+    py0 = MIN (py0, bounds.y) - m;
+    px1 = MAX (px1, bounds.x + bounds.width) + m;
+    py1 = MAX (py1, bounds.y + bounds.height) + m;
+    region.x = (int) CLAMP (floor (px0), 0, gimp_image_get_width (image) - 1);
+    region.y = (int) CLAMP (floor (py0), 0, gimp_image_get_height (image) - 1);
+    region.width = (int) CLAMP (ceil (px1), region.x + 1, gimp_image_get_width (image)) - region.x;
+    region.height = (int) CLAMP (ceil (py1), region.y + 1, gimp_image_get_height (image)) - region.y;
+  }
+
+  before = flatten_region (image, group, FALSE, &region, error);
+  gimp_progress_update (0.3);
+  if (!before)
+    return FALSE;
+  after = flatten_region (image, group, TRUE, &region, error);
+  gimp_progress_update (0.6);
+  if (!after)
+    return FALSE;
+  strokes = path_strokes (path, &region, store);
+
+  source = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "px_per_mm_source", NULL);
+  encoding = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "shade_encoding", NULL);
+  preset_id = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "preset", NULL);
+  preset = preset_name (preset_id);
+  checks = read_checks (key_file, &checks_run);
+  shade_to_srgb (&params, encoding, shade);
+
+  smp_sheet_init (&sheet);
+  sheet.before = (SmpSheetImage) { before, region.width, region.height, (gsize) region.width * 4 };
+  sheet.after = (SmpSheetImage) { after, region.width, region.height, (gsize) region.width * 4 };
+  sheet.strokes = (const SmpSheetStroke *) strokes->data;
+  sheet.n_strokes = strokes->len;
+  sheet.params = params;
+  /* a typed-in scale or a calibration is a measured one; the fallback is a guess */
+  sheet.calibrated = source ? g_strcmp0 (source, smp_plugin_scale_source_to_string (SMP_PLUGIN_SCALE_FALLBACK)) != 0
+                            : smp_plugin_calibration_get (image, NULL, NULL, NULL);
+  sheet.treated_area_cm2 = g_key_file_get_double (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "treated_area_cm2", NULL);
+  if (!(sheet.treated_area_cm2 >= 0) || !isfinite (sheet.treated_area_cm2))
+    sheet.treated_area_cm2 = 0;
+  sheet.n_sessions = smp_sheet_plan_sessions (&params, shade, sheet.treated_area_cm2, sheet.sessions);
+  sheet.checks = (const char *const *) checks;
+  sheet.checks_run = checks_run;
+  sheet.preset = preset;
+  sheet.client = client;
+  sheet.artist = artist;
+  sheet.date = date;
+  sheet.notes = notes;
+  sheet.paper = paper == SMP_PAPER_LETTER ? SMP_PAPER_LETTER : SMP_PAPER_A4;
+
+  if (!smp_sheet_write (&sheet, path_str, error))
+    return FALSE;
+  gimp_progress_update (1.0);
+  return TRUE;
+}
+
+static GimpValueArray *
+sheet_run (GimpProcedure        *procedure,
+           GimpRunMode           run_mode,
+           GimpImage            *image,
+           GimpDrawable        **drawables,
+           GimpProcedureConfig  *config,
+           gpointer              run_data)
+{
+  GError *error = NULL;
+
+  (void) run_data;
+  if (run_mode == GIMP_RUN_INTERACTIVE && !sheet_dialog (procedure, config))
+    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+  if (!export_sheet (image, drawables, config, &error))
+    {
+      /* GIMP shows the error's text in interactive runs */
+      return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}

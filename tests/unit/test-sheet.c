@@ -1,0 +1,395 @@
+/* test-sheet.c: the engine's design sheet: page sizes of PDF and PNG output, the
+ * session plan's arithmetic, and clear errors with no file left behind. */
+#include <smp/smp.h>
+#include <smp/smp-sheet.h>
+
+#include <cairo.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+typedef struct
+{
+  int      width, height;
+  guint8  *before, *after;
+  double   line[2 * 64];
+  SmpSheetStroke stroke;
+  SmpSheet sheet;
+  char    *dir;
+} Fixture;
+
+/* A skin-toned photo with texture, and the same photo with dark dots above a
+ * wavy line (the scalp side), as a proposal would leave it. */
+static void
+fixture_set_up (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  f->width = 600;
+  f->height = 400;
+  f->before = g_malloc ((gsize) f->width * f->height * 4);
+  f->after = g_malloc ((gsize) f->width * f->height * 4);
+  for (int i = 0; i < 64; i++)
+    {
+      f->line[2 * i] = 20 + i * (f->width - 40) / 63.0;
+      f->line[2 * i + 1] = 220 + 12 * sin (i / 5.0);
+    }
+  for (int y = 0; y < f->height; y++)
+    for (int x = 0; x < f->width; x++)
+      {
+        guint8 *b = f->before + ((gsize) y * f->width + x) * 4, *a = f->after + ((gsize) y * f->width + x) * 4;
+        int v = 170 + (x * 7 + y * 13) % 23;
+        double line_y = 220 + 12 * sin ((x - 20) / ((f->width - 40) / 63.0) / 5.0);
+        gboolean dot = y < line_y - 2 && (x % 9) < 2 && (y % 9) < 2;
+
+        b[0] = (guint8) MIN (255, v + 40), b[1] = (guint8) v, b[2] = (guint8) (v - 30), b[3] = 255;
+        memcpy (a, b, 4);
+        if (dot)
+          a[0] = a[1] = a[2] = 40;
+      }
+  f->stroke = (SmpSheetStroke) { f->line, 64, FALSE };
+  smp_sheet_init (&f->sheet);
+  f->sheet.before = (SmpSheetImage) { f->before, f->width, f->height, (gsize) f->width * 4 };
+  f->sheet.after = (SmpSheetImage) { f->after, f->width, f->height, (gsize) f->width * 4 };
+  f->sheet.strokes = &f->stroke;
+  f->sheet.n_strokes = 1;
+  f->sheet.params.px_per_mm = 6.0;
+  f->sheet.calibrated = TRUE;
+  f->sheet.treated_area_cm2 = 42.5;
+  f->sheet.client = "Test Client";
+  f->sheet.artist = "Test Artist";
+  f->sheet.date = "2025-01-02";
+  f->sheet.notes = "Some notes.";
+  f->dir = g_dir_make_tmp ("smp-sheet-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+}
+
+static int
+count_entries (const char *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  int n = 0;
+
+  while (d && g_dir_read_name (d))
+    n++;
+  return n;
+}
+
+static void
+fixture_tear_down (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GDir) d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  (void) data;
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *p = g_build_filename (f->dir, name, NULL);
+      if (g_file_test (p, G_FILE_TEST_IS_DIR))
+        g_rmdir (p);
+      else
+        g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->before);
+  g_free (f->after);
+}
+
+/* Inflates every Flate stream of a PDF and appends it (cairo keeps the page
+ * objects in compressed object streams). */
+static GString *
+pdf_text (const char *data, gsize len)
+{
+  GString *out = g_string_new_len (data, len);
+  const char *p = data, *end = data + len;
+
+  while ((p = memmem (p, end - p, "stream", 6)) != NULL)
+    {
+      const char *start = p + 6, *stop;
+      g_autoptr (GConverter) z = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_ZLIB));
+      char buf[65536];
+
+      if (start > data + 3 && !memcmp (p - 3, "end", 3))
+        {
+          p = start;
+          continue;
+        }
+      if (start < end && *start == '\r')
+        start++;
+      if (start < end && *start == '\n')
+        start++;
+      stop = memmem (start, end - start, "endstream", 9);
+      if (!stop)
+        break;
+      {
+        const char *in = start;
+        gsize left = stop - start, read = 0, written = 0;
+        GConverterResult r;
+        do
+          {
+            r = g_converter_convert (z, in, left, buf, sizeof buf, G_CONVERTER_INPUT_AT_END, &read, &written, NULL);
+            if (r == G_CONVERTER_ERROR)
+              break;
+            g_string_append_len (out, buf, written);
+            in += read;
+            left -= read;
+          }
+        while (r != G_CONVERTER_FINISHED && (read > 0 || written > 0));
+      }
+      p = stop + 9;
+    }
+  return out;
+}
+
+/* The page size a PDF declares, from its /MediaBox. */
+static gboolean
+pdf_media_box (const char *path, double *w, double *h)
+{
+  g_autofree char *data = NULL;
+  g_autoptr (GString) all = NULL;
+  gsize len;
+  const char *p;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return FALSE;
+  g_assert_true (len > 5 && memcmp (data, "%PDF-", 5) == 0);
+  all = pdf_text (data, len);
+  /* binary streams hold NULs: search the bytes */
+  p = memmem (all->str, all->len, "/MediaBox", 9);
+  if (!p)
+    return FALSE;
+  p = strchr (p, '[');
+  return p && sscanf (p + 1, " %*f %*f %lf %lf", w, h) == 2;
+}
+
+static void
+test_pdf_paper (Fixture *f, gconstpointer data)
+{
+  static const struct { SmpPaper paper; double w, h; } cases[] = {
+    { SMP_PAPER_A4, 595.276, 841.890 },
+    { SMP_PAPER_LETTER, 612.0, 792.0 },
+  };
+
+  (void) data;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = g_build_filename (f->dir, i ? "sheet.PDF" : "sheet.pdf", NULL);
+      double w = 0, h = 0;
+
+      f->sheet.paper = cases[i].paper;
+      g_assert_true (smp_sheet_write (&f->sheet, path, &error));
+      g_assert_no_error (error);
+      g_assert_true (pdf_media_box (path, &w, &h));
+      g_assert_cmpfloat_with_epsilon (w, cases[i].w, 0.01);
+      g_assert_cmpfloat_with_epsilon (h, cases[i].h, 0.01);
+    }
+  /* both sheets and nothing else: the temporary files are gone */
+  g_assert_cmpint (count_entries (f->dir), ==, 2);
+}
+
+static void
+test_png_size (Fixture *f, gconstpointer data)
+{
+  static const struct { SmpPaper paper; int w, h; } cases[] = {
+    { SMP_PAPER_A4, 1240, 1754 },     /* 210 × 297 mm at 150 dpi */
+    { SMP_PAPER_LETTER, 1275, 1650 }, /* 8.5 × 11 in at 150 dpi */
+  };
+
+  (void) data;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = g_build_filename (f->dir, "sheet.png", NULL);
+      cairo_surface_t *png;
+      const guint8 *px;
+      int stride, dark = 0;
+
+      f->sheet.paper = cases[i].paper;
+      f->sheet.calibrated = i == 0;
+      g_assert_true (smp_sheet_write (&f->sheet, path, &error));
+      g_assert_no_error (error);
+      png = cairo_image_surface_create_from_png (path);
+      g_assert_cmpint (cairo_surface_status (png), ==, CAIRO_STATUS_SUCCESS);
+      g_assert_cmpint (cairo_image_surface_get_width (png), ==, cases[i].w);
+      g_assert_cmpint (cairo_image_surface_get_height (png), ==, cases[i].h);
+      /* a page with content: a good share of it is not white */
+      px = cairo_image_surface_get_data (png);
+      stride = cairo_image_surface_get_stride (png);
+      for (int y = 0; y < cases[i].h; y += 3)
+        for (int x = 0; x < cases[i].w; x += 3)
+          {
+            guint32 v = *(const guint32 *) (px + (gsize) y * stride + x * 4);
+            if ((v & 0xff) < 200 || ((v >> 8) & 0xff) < 200 || ((v >> 16) & 0xff) < 200)
+              dark++;
+          }
+      g_assert_cmpfloat ((double) dark / ((cases[i].w / 3.0) * (cases[i].h / 3.0)), >, 0.05);
+      cairo_surface_destroy (png);
+    }
+}
+
+static void
+test_plan (Fixture *f, gconstpointer data)
+{
+  SmpParams p;
+  SmpSheetSession rows[SMP_MAX_SESSIONS];
+  double shade[3] = { 0.1, 0.1, 0.12 }, share = 0, impressions = 0;
+  int n;
+
+  (void) f;
+  (void) data;
+  smp_params_init_defaults (&p);
+  p.density_per_cm2 = 80;
+  p.sessions = 3;
+  p.session_split[0] = 0.5, p.session_split[1] = 0.3, p.session_split[2] = 0.2;
+  n = smp_sheet_plan_sessions (&p, shade, 50.0, rows);
+  g_assert_cmpint (n, ==, 3);
+  for (int k = 0; k < n; k++)
+    {
+      share += rows[k].share;
+      impressions += rows[k].impressions;
+      g_assert_cmpfloat_with_epsilon (rows[k].dots_per_cm2, 80 * rows[k].share, 1e-9);
+      g_assert_cmpfloat_with_epsilon (rows[k].impressions, 50.0 * 80 * rows[k].share, 1e-6);
+      g_assert_cmpfloat (rows[k].dot_diameter_mm, ==, p.dot_diameter_mm);
+      if (k > 0)
+        g_assert_cmpfloat (rows[k].opacity, >, rows[k - 1].opacity);
+      g_assert_cmpfloat (rows[k].opacity, <=, p.opacity + 1e-12);
+    }
+  g_assert_cmpfloat_with_epsilon (share, 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (impressions, 50.0 * 80, 1e-6);
+  g_assert_cmpfloat_with_epsilon (rows[0].share, 0.5, 1e-9);
+
+  /* under existing hair the plan is lighter by the under-hair factor */
+  p.under_hair = 0.4;
+  smp_sheet_plan_sessions (&p, shade, 50.0, rows);
+  g_assert_cmpfloat_with_epsilon (rows[0].dots_per_cm2, 80 * 0.4 * 0.5, 1e-9);
+}
+
+static void
+test_unknown_extension (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "sheet.jpg", NULL);
+  g_autofree char *bare = g_build_filename (f->dir, "sheet", NULL);
+
+  (void) data;
+  g_assert_false (smp_sheet_write (&f->sheet, path, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  g_assert_nonnull (strstr (error->message, "sheet.jpg"));
+  g_assert_nonnull (strstr (error->message, ".pdf"));
+  g_clear_error (&error);
+  g_assert_false (smp_sheet_write (&f->sheet, bare, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  g_assert_cmpint (count_entries (f->dir), ==, 0);
+}
+
+static void
+test_unwritable (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *missing = g_build_filename (f->dir, "no-such-folder", "sheet.pdf", NULL);
+  g_autofree char *taken = g_build_filename (f->dir, "taken.pdf", NULL);
+
+  (void) data;
+  g_assert_false (smp_sheet_write (&f->sheet, missing, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+  g_assert_cmpint (count_entries (f->dir), ==, 0);
+
+  /* the rename at the end fails (a folder holds the name): the whole sheet was
+   * written to the temporary file, which must be gone again */
+  g_assert_cmpint (g_mkdir (taken, 0755), ==, 0);
+  g_assert_false (smp_sheet_write (&f->sheet, taken, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, taken));
+  g_assert_cmpint (count_entries (f->dir), ==, 1);
+  g_assert_true (g_file_test (taken, G_FILE_TEST_IS_DIR));
+}
+
+static void
+test_bad_input (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
+  SmpSheet s;
+
+  (void) data;
+  /* before and after of different sizes */
+  {
+    g_autoptr (GError) error = NULL;
+    s = f->sheet;
+    s.after.width = f->width - 1;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  }
+  /* no hairline */
+  {
+    g_autoptr (GError) error = NULL;
+    s = f->sheet;
+    s.n_strokes = 0;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  }
+  /* a degenerate hairline */
+  {
+    g_autoptr (GError) error = NULL;
+    double dot[4] = { 5, 5, 5, 5 };
+    SmpSheetStroke st = { dot, 2, FALSE };
+    s = f->sheet;
+    s.strokes = &st;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY);
+  }
+  /* an absurd parameter */
+  {
+    g_autoptr (GError) error = NULL;
+    s = f->sheet;
+    s.params.density_per_cm2 = -3;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  }
+  /* a negative area */
+  {
+    g_autoptr (GError) error = NULL;
+    s = f->sheet;
+    s.treated_area_cm2 = -1;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  }
+  g_assert_cmpint (count_entries (f->dir), ==, 0);
+}
+
+/* A sheet replaces an older file of the same name in one step. */
+static void
+test_replaces (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
+  g_autofree char *old = NULL;
+  gsize len = 0;
+
+  (void) data;
+  g_assert_true (g_file_set_contents (path, "old", 3, NULL));
+  g_assert_true (smp_sheet_write (&f->sheet, path, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &old, &len, NULL));
+  g_assert_cmpuint (len, >, 1000);
+  g_assert_cmpint (count_entries (f->dir), ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add ("/sheet/" name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("pdf-paper", test_pdf_paper);
+  ADD ("png-size", test_png_size);
+  ADD ("plan", test_plan);
+  ADD ("unknown-extension", test_unknown_extension);
+  ADD ("unwritable", test_unwritable);
+  ADD ("bad-input", test_bad_input);
+  ADD ("replaces", test_replaces);
+#undef ADD
+  return g_test_run ();
+}
