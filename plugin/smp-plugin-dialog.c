@@ -1,0 +1,1003 @@
+/* smp-plugin-dialog.c: the consultation dialog of plug-in-smp-hairline: sections in the
+ * craft's terms, shipped looks, a live preview and an optional on-canvas preview. */
+#include "smp-plugin-dialog.h"
+
+#include <libgimp/gimpui.h>
+#include <math.h>
+#include <string.h>
+
+#include "smp-plugin-common.h"
+#include "smp-plugin-hairline.h"
+#include "smp-plugin-io.h"
+#include "smp-plugin-preview.h"
+
+#define PREVIEW_SIZE        480  /* px; GimpZoomPreview caps its bounds at 512 */
+#define CANVAS_DELAY_MS     350  /* on-canvas re-render after the last change */
+#define CANVAS_GROUP_NAME   "SMP proposal (preview)"
+#define RULER_MAX_PX        260
+
+typedef struct
+{
+  GimpProcedure       *procedure;
+  GimpProcedureConfig *config;
+  GimpImage           *image;
+  SmpPluginTarget     *target;
+  GtkWidget           *dialog;
+  SmpPluginPreview    *preview;
+
+  /* Hairline section */
+  GtkWidget           *path_combo;
+  /* Scale section */
+  GtkWidget           *scale_spin;
+  GtkWidget           *follow_check;
+  GtkWidget           *scale_note;
+  GtkWidget           *ruler;
+  GtkWidget           *ruler_note;
+  gboolean             have_calibration;
+  double               calibration_px_per_mm;
+  char                *calibration_method;
+  /* Sessions section */
+  GtkWidget           *split_note;
+  /* Presets */
+  GtkWidget           *preset_list;
+  GtkWidget           *preset_note;
+  GPtrArray           *presets;
+  /* Preview controls */
+  GtkWidget           *timing_label;
+  GtkWidget           *canvas_check;
+  int                  stage_shown;   /* -1: as set */
+  guint                session_mask;
+
+  /* What the preview is built from, kept across changes that do not touch it. */
+  SmpHairline         *hairline;
+  int                  hairline_path_id;
+  SmpPattern          *pattern;
+  SmpParams            params;       /* in the output's encoding */
+  gboolean             params_ok;
+  SmpPluginScaleSource scale_source;
+
+  guint                update_id;
+  gboolean             syncing;      /* writing widgets from the config */
+
+  /* On-canvas preview: temporary layers under a frozen undo stack. */
+  gboolean             undo_frozen;
+  GimpGroupLayer      *canvas_group;
+  GimpGroupLayer      *hidden_proposal;
+  guint                canvas_id;
+} SmpDialog;
+
+static void schedule_update (SmpDialog *d);
+
+/* ---- Quiet parameter reading --------------------------------------------------- */
+
+static void
+swallow_print (const char *text)
+{
+  (void) text;
+}
+
+/* The run's own conversion of the config, without its "no scale" warning, which
+ * the Scale section shows instead of printing it on every change. */
+static gboolean
+read_params (SmpDialog *d, SmpParams *params, SmpPluginScaleSource *source, GError **error)
+{
+  GPrintFunc old = g_set_printerr_handler (swallow_print);
+  gboolean   ok = smp_plugin_hairline_params_from_config (d->config, d->target,
+                                                          GIMP_RUN_NONINTERACTIVE, FALSE,
+                                                          params, source, error);
+  g_set_printerr_handler (old);
+  return ok;
+}
+
+/* ---- Hairline section: the path chooser ------------------------------------------- */
+
+static void
+fill_path_combo (SmpDialog *d)
+{
+  g_autofree GimpPath **paths = gimp_image_get_paths (d->image);
+
+  for (gsize i = 0; paths && paths[i]; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%d", gimp_item_get_id (GIMP_ITEM (paths[i])));
+      g_autofree char *name = gimp_item_get_name (GIMP_ITEM (paths[i]));
+
+      gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (d->path_combo), id, name);
+    }
+}
+
+static void
+path_combo_changed (GtkComboBox *combo, SmpDialog *d)
+{
+  const char *id = gtk_combo_box_get_active_id (combo);
+  GimpItem   *item;
+
+  if (d->syncing || id == NULL)
+    return;
+  item = gimp_item_get_by_id ((gint32) g_ascii_strtoll (id, NULL, 10));
+  if (item != NULL && GIMP_IS_PATH (item))
+    g_object_set (d->config, "path", item, NULL);
+}
+
+static void
+sync_path_combo (SmpDialog *d, GimpPath *path)
+{
+  g_autofree char *id = path ? g_strdup_printf ("%d", gimp_item_get_id (GIMP_ITEM (path))) : NULL;
+
+  d->syncing = TRUE;
+  if (id == NULL || !gtk_combo_box_set_active_id (GTK_COMBO_BOX (d->path_combo), id))
+    gtk_combo_box_set_active (GTK_COMBO_BOX (d->path_combo), -1);
+  d->syncing = FALSE;
+}
+
+/* Reads the hairline of the config's path (or the one the run would pick), only
+ * when the path changed. Returns the error text when there is none. */
+static char *
+update_hairline (SmpDialog *d)
+{
+  g_autoptr(GimpPath) path = NULL;
+  g_autoptr(GError)   error = NULL;
+  g_autofree char    *name = NULL;
+  SmpHairline        *hairline;
+  int                 id;
+
+  g_object_get (d->config, "path", &path, NULL);
+  id = path ? gimp_item_get_id (GIMP_ITEM (path)) : -1;
+  if (d->hairline != NULL && id == d->hairline_path_id)
+    return NULL;
+
+  hairline = smp_plugin_target_read_hairline (d->target, path, &name, &error);
+  g_clear_pointer (&d->hairline, smp_hairline_unref);
+  d->hairline_path_id = id;
+  if (hairline == NULL)
+    {
+      sync_path_combo (d, path);
+      return g_strdup (error->message);
+    }
+  d->hairline = hairline;
+  if (path == NULL && name != NULL)
+    {
+      /* The run would pick this path too: show it, and make the choice explicit so
+       * the run and the dialog cannot disagree. */
+      GimpPath *picked = gimp_image_get_path_by_name (d->image, name);
+
+      if (picked != NULL)
+        {
+          d->hairline_path_id = gimp_item_get_id (GIMP_ITEM (picked));
+          d->syncing = TRUE;
+          g_object_set (d->config, "path", picked, NULL);
+          d->syncing = FALSE;
+          path = g_object_ref (picked);
+        }
+    }
+  sync_path_combo (d, path);
+  return NULL;
+}
+
+/* ---- Scale section ------------------------------------------------------------------ */
+
+static void
+follow_toggled (GtkToggleButton *toggle, SmpDialog *d)
+{
+  if (d->syncing)
+    return;
+  if (gtk_toggle_button_get_active (toggle))
+    g_object_set (d->config, "px-per-mm", 0.0, NULL);
+  else
+    g_object_set (d->config, "px-per-mm", gtk_spin_button_get_value (GTK_SPIN_BUTTON (d->scale_spin)), NULL);
+}
+
+static void
+scale_spin_changed (GtkSpinButton *spin, SmpDialog *d)
+{
+  if (d->syncing || gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (d->follow_check)))
+    return;
+  g_object_set (d->config, "px-per-mm", gtk_spin_button_get_value (spin), NULL);
+}
+
+static void
+sync_scale (SmpDialog *d)
+{
+  double           px_per_mm = 0.0;
+  g_autofree char *note = NULL;
+
+  g_object_get (d->config, "px-per-mm", &px_per_mm, NULL);
+  d->syncing = TRUE;
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (d->follow_check), px_per_mm == 0.0 && d->have_calibration);
+  gtk_widget_set_sensitive (d->scale_spin, px_per_mm != 0.0 || !d->have_calibration);
+  if (px_per_mm != 0.0)
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (d->scale_spin), px_per_mm);
+  else
+    gtk_spin_button_set_value (GTK_SPIN_BUTTON (d->scale_spin),
+                               d->have_calibration ? d->calibration_px_per_mm
+                                                   : SMP_PLUGIN_FALLBACK_PX_PER_MM);
+  d->syncing = FALSE;
+
+  if (px_per_mm == 0.0 && !d->have_calibration)
+    note = g_strdup_printf ("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
+                            "are guesses. Calibrate the photo (Scalp Micropigmentation → "
+                            "Calibrate) or type the scale.", SMP_PLUGIN_FALLBACK_PX_PER_MM);
+  else if (px_per_mm == 0.0)
+    note = g_markup_printf_escaped ("From the photo's calibration (%s).",
+                                    d->calibration_method ? d->calibration_method : "stored");
+  else if (d->have_calibration)
+    note = g_strdup_printf ("Typed; the calibration says %.2f px/mm.", d->calibration_px_per_mm);
+  else
+    note = g_strdup ("Typed by hand: the photo has no calibration.");
+  gtk_label_set_markup (GTK_LABEL (d->scale_note), note);
+  gtk_widget_queue_draw (d->ruler);
+  if (d->params_ok)
+    {
+      g_autofree char *mm = g_strdup_printf ("At 100%% zoom 1 mm is %.1f px; a %.2f mm dot is %.1f px.",
+                                             d->params.px_per_mm, d->params.dot_diameter_mm,
+                                             d->params.dot_diameter_mm * d->params.px_per_mm);
+      gtk_label_set_text (GTK_LABEL (d->ruler_note), mm);
+    }
+}
+
+/* What one mm looks like on this photo: a 1 mm-ticked ruler and one fresh dot,
+ * at the photo's own pixels (100% zoom). */
+static gboolean
+draw_ruler (GtkWidget *widget, cairo_t *cr, SmpDialog *d)
+{
+  double                px = d->params_ok ? d->params.px_per_mm : 0.0;
+  double                dot = d->params_ok ? d->params.dot_diameter_mm * px : 0.0;
+  int                   mm, height = gtk_widget_get_allocated_height (widget);
+  g_autofree char      *text = NULL;
+  PangoLayout          *layout;
+  GdkRGBA               fg;
+  GtkStyleContext      *style = gtk_widget_get_style_context (widget);
+
+  gtk_style_context_get_color (style, gtk_style_context_get_state (style), &fg);
+  gdk_cairo_set_source_rgba (cr, &fg);
+  if (px <= 0.0)
+    return FALSE;
+
+  mm = CLAMP ((int) floor (RULER_MAX_PX / px), 1, 10);
+  cairo_set_line_width (cr, 1.0);
+  cairo_move_to (cr, 4.5, 6.5);
+  cairo_line_to (cr, 4.5 + mm * px, 6.5);
+  for (int i = 0; i <= mm; i++)
+    {
+      double x = floor (4 + i * px) + 0.5;
+      cairo_move_to (cr, x, 6.5);
+      cairo_line_to (cr, x, (i % 5 == 0) ? 18.5 : 13.5);
+    }
+  cairo_stroke (cr);
+  /* A fresh impression at the same scale. */
+  cairo_arc (cr, 4 + mm * px + 16 + MAX (dot, 1.0) / 2, 12, MAX (dot, 1.0) / 2, 0, 2 * G_PI);
+  cairo_fill (cr);
+
+  text = g_strdup_printf ("%d mm", mm);
+  layout = gtk_widget_create_pango_layout (widget, text);
+  cairo_move_to (cr, 4, 22);
+  pango_cairo_show_layout (cr, layout);
+  g_object_unref (layout);
+  (void) height;
+  return FALSE;
+}
+
+/* ---- Seed and sessions -------------------------------------------------------------- */
+
+static void
+new_variation (GtkButton *button, SmpDialog *d)
+{
+  (void) button;
+  g_object_set (d->config, "seed", g_random_int_range (1, G_MAXINT), NULL);
+}
+
+static void
+update_split_note (SmpDialog *d)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (!d->params_ok)
+    return;
+  for (int k = 0; k < d->params.sessions; k++)
+    g_string_append_printf (text, "%sSession %d: %.0f%%", k ? ",  " : "", k + 1,
+                            100.0 * smp_params_session_share (&d->params, k));
+  gtk_label_set_text (GTK_LABEL (d->split_note), text->str);
+}
+
+/* ---- Presets -------------------------------------------------------------------------- */
+
+static void
+preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
+{
+  const SmpPreset  *preset = g_object_get_data (G_OBJECT (row), "smp-preset");
+  g_autoptr(GError) error = NULL;
+  SmpPluginScaleSource source = SMP_PLUGIN_SCALE_ARGUMENT;
+  double            px_per_mm = 0.0;
+  double            before_shade[3];
+  SmpParams         params;
+
+  (void) box;
+  if (preset == NULL)
+    return;
+  /* Over the current values, so what a look leaves alone (scale, seed, path) stays. */
+  if (!read_params (d, &params, &source, NULL))
+    {
+      smp_params_init_defaults (&params);
+      g_object_get (d->config, "px-per-mm", &params.px_per_mm, "seed", &params.seed, NULL);
+    }
+  g_object_get (d->config, "px-per-mm", &px_per_mm, NULL);
+  memcpy (before_shade, params.shade, sizeof before_shade);
+  if (!smp_preset_apply (preset, &params, &error))
+    {
+      gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+      return;
+    }
+  g_object_freeze_notify (G_OBJECT (d->config));
+  smp_plugin_hairline_config_set_params (d->config, d->target, &params, source);
+  if (memcmp (before_shade, params.shade, sizeof before_shade) != 0)
+    {
+      /* Preset shades are sRGB (R'G'B'), not the output's encoding. */
+      g_autoptr(GeglColor) color = gegl_color_new (NULL);
+
+      gegl_color_set_pixel (color, babl_format ("R'G'B' double"), params.shade);
+      g_object_set (d->config, "shade", color, NULL);
+    }
+  if (px_per_mm == 0.0)
+    g_object_set (d->config, "px-per-mm", 0.0, NULL); /* keep following the calibration */
+  g_object_set (d->config, "preset", smp_preset_get_id (preset), NULL);
+  g_object_thaw_notify (G_OBJECT (d->config));
+  gtk_label_set_text (GTK_LABEL (d->preset_note), smp_preset_get_description (preset));
+}
+
+/* The label's mnemonic lands on a row (the chosen look, else the first), so the
+ * keyboard can walk the list with the arrows and apply a look with Return. */
+static gboolean
+preset_list_mnemonic (GtkWidget *list, gboolean group_cycling, SmpDialog *d)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (GTK_LIST_BOX (list));
+
+  (void) group_cycling;
+  (void) d;
+  if (row == NULL)
+    row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0);
+  if (row == NULL)
+    return FALSE;
+  gtk_widget_grab_focus (GTK_WIDGET (row));
+  return TRUE;
+}
+
+/* Return on a look applies it, as a click does, instead of pressing OK. */
+static gboolean
+preset_list_key (GtkWidget *list, GdkEventKey *event, SmpDialog *d)
+{
+  GtkWidget *row = gtk_container_get_focus_child (GTK_CONTAINER (list));
+
+  (void) d;
+  if (row == NULL || !(event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter
+                       || event->keyval == GDK_KEY_ISO_Enter))
+    return FALSE;
+  gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (row));
+  gtk_widget_activate (row);
+  return TRUE;
+}
+
+static GtkWidget *
+make_preset_list (SmpDialog *d)
+{
+  g_autofree char  *dir = smp_plugin_get_patterns_dir ();
+  g_autofree char  *presets_dir = g_build_filename (dir, "presets", NULL);
+  g_autofree char  *current = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget        *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+
+  d->presets = smp_preset_load_dir (presets_dir, &error);
+  d->preset_list = gtk_list_box_new ();
+  gtk_widget_set_name (d->preset_list, "smp-presets");
+  gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (d->preset_list), TRUE);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (d->preset_list), GTK_SELECTION_SINGLE);
+  g_object_get (d->config, "preset", &current, NULL);
+
+  for (guint i = 0; i < d->presets->len; i++)
+    {
+      SmpPreset *preset = g_ptr_array_index (d->presets, i);
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *label = gtk_label_new (smp_preset_get_name (preset));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_widget_set_margin_start (label, 6);
+      gtk_widget_set_margin_top (label, 2);
+      gtk_widget_set_margin_bottom (label, 2);
+      gtk_container_add (GTK_CONTAINER (row), label);
+      gtk_widget_set_tooltip_text (row, smp_preset_get_description (preset));
+      g_object_set_data (G_OBJECT (row), "smp-preset", preset);
+      gtk_list_box_insert (GTK_LIST_BOX (d->preset_list), row, -1);
+      if (current && !strcmp (current, smp_preset_get_id (preset)))
+        gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
+    }
+  g_signal_connect (d->preset_list, "row-activated", G_CALLBACK (preset_activated), d);
+  g_signal_connect (d->preset_list, "mnemonic-activate", G_CALLBACK (preset_list_mnemonic), d);
+  g_signal_connect (d->preset_list, "key-press-event", G_CALLBACK (preset_list_key), d);
+
+  d->preset_note = gtk_label_new (error ? error->message
+                                        : "Click a look to load its values; adjust from there. "
+                                          "Your own settings: the menu at the top.");
+  gtk_label_set_line_wrap (GTK_LABEL (d->preset_note), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (d->preset_note), 40);
+  gtk_label_set_xalign (GTK_LABEL (d->preset_note), 0.0);
+  gtk_box_pack_start (GTK_BOX (box), d->preset_list, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), d->preset_note, FALSE, FALSE, 0);
+  gtk_widget_show_all (box);
+  return box;
+}
+
+/* ---- On-canvas preview ----------------------------------------------------------------- */
+
+static void
+remove_canvas_layers (SmpDialog *d)
+{
+  if (d->canvas_id != 0)
+    {
+      g_source_remove (d->canvas_id);
+      d->canvas_id = 0;
+    }
+  if (d->canvas_group != NULL)
+    {
+      if (gimp_item_is_valid (GIMP_ITEM (d->canvas_group)))
+        gimp_image_remove_layer (d->image, GIMP_LAYER (d->canvas_group));
+      d->canvas_group = NULL;
+    }
+  if (d->hidden_proposal != NULL)
+    {
+      if (gimp_item_is_valid (GIMP_ITEM (d->hidden_proposal)))
+        gimp_item_set_visible (GIMP_ITEM (d->hidden_proposal), TRUE);
+      d->hidden_proposal = NULL;
+    }
+  if (d->undo_frozen)
+    {
+      /* The image is back as it was frozen: undo history stays valid. */
+      gimp_image_undo_thaw (d->image);
+      d->undo_frozen = FALSE;
+    }
+  gimp_displays_flush ();
+}
+
+static gboolean
+write_canvas_layers (gpointer data)
+{
+  SmpDialog          *d = data;
+  g_autoptr(SmpDesign) design = NULL;
+  g_autoptr(GError)   error = NULL;
+  GimpGroupLayer     *group;
+  GimpItem           *parent;
+  SmpParams           params;
+  SmpRect             extent;
+  const SmpMask      *mask = d->target->has_mask ? &d->target->mask : NULL;
+
+  d->canvas_id = 0;
+  if (!d->params_ok || d->hairline == NULL)
+    return G_SOURCE_REMOVE;
+  params = d->params;
+  if (d->stage_shown >= 0)
+    params.stage = d->stage_shown;
+  design = smp_design_new (&params, d->hairline, mask, d->pattern, &error);
+  if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
+    return G_SOURCE_REMOVE;
+
+  if (!d->undo_frozen)
+    {
+      gimp_image_undo_freeze (d->image);
+      d->undo_frozen = TRUE;
+    }
+  if (d->target->proposal != NULL && d->hidden_proposal == NULL
+      && gimp_item_get_visible (GIMP_ITEM (d->target->proposal)))
+    {
+      /* Re-edit: the old proposal would darken the new one twice. */
+      d->hidden_proposal = d->target->proposal;
+      gimp_item_set_visible (GIMP_ITEM (d->hidden_proposal), FALSE);
+    }
+  if (d->canvas_group != NULL && gimp_item_is_valid (GIMP_ITEM (d->canvas_group)))
+    gimp_image_remove_layer (d->image, GIMP_LAYER (d->canvas_group));
+
+  group = gimp_group_layer_new (d->image, CANVAS_GROUP_NAME);
+  gimp_layer_set_mode (GIMP_LAYER (group), GIMP_LAYER_MODE_PASS_THROUGH);
+  parent = gimp_item_get_parent (GIMP_ITEM (d->target->client));
+  gimp_image_insert_layer (d->image, GIMP_LAYER (group), GIMP_LAYER (parent),
+                           gimp_image_get_item_position (d->image, GIMP_ITEM (d->target->client)));
+  d->canvas_group = group;
+
+  for (int k = 0; k < params.sessions; k++)
+    {
+      g_autofree char *name = g_strdup_printf (SMP_PLUGIN_SESSION_NAME_FMT, k + 1);
+      GimpLayer       *layer;
+
+      if (!(d->session_mask & SMP_SESSION_BIT (k)))
+        continue;
+      layer = gimp_layer_new (d->image, name, extent.width, extent.height,
+                              d->target->format.layer_type, 100.0, GIMP_LAYER_MODE_MULTIPLY);
+      gimp_image_insert_layer (d->image, layer, GIMP_LAYER (group), 0);
+      gimp_layer_set_offsets (layer, extent.x + d->target->offset_x, extent.y + d->target->offset_y);
+      if (!smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), &extent, &d->target->format,
+                                      mask, layer, 0.0, 1.0, &error))
+        break;
+    }
+  gimp_displays_flush ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_canvas (SmpDialog *d)
+{
+  if (!gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (d->canvas_check)))
+    return;
+  if (d->canvas_id != 0)
+    g_source_remove (d->canvas_id);
+  /* Full-resolution layers are slow on big photos: wait for a pause in the edits. */
+  d->canvas_id = g_timeout_add (CANVAS_DELAY_MS, write_canvas_layers, d);
+}
+
+static void
+canvas_toggled (GtkToggleButton *toggle, SmpDialog *d)
+{
+  if (gtk_toggle_button_get_active (toggle))
+    schedule_canvas (d);
+  else
+    remove_canvas_layers (d);
+}
+
+/* ---- Preview controls -------------------------------------------------------------------- */
+
+static void
+sessions_shown_toggled (GtkToggleButton *toggle, SmpDialog *d)
+{
+  if (!gtk_toggle_button_get_active (toggle))
+    return;
+  d->session_mask = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (toggle), "smp-mask"));
+  smp_plugin_preview_set_sessions (d->preview, d->session_mask);
+  schedule_canvas (d);
+}
+
+static void
+stage_shown_changed (GtkComboBox *combo, SmpDialog *d)
+{
+  d->stage_shown = gtk_combo_box_get_active (combo) - 1;
+  schedule_update (d);
+}
+
+static void
+preview_rendered (SmpPluginPreview *preview, gpointer data)
+{
+  SmpDialog                    *d = data;
+  const SmpPluginPreviewTiming *t = smp_plugin_preview_get_timing (preview);
+  g_autofree char              *text = g_strdup_printf ("Preview %d×%d at %.0f%%: %.1f ms",
+                                                        t->width, t->height, t->scale * 100.0,
+                                                        t->total_ms);
+
+  gtk_label_set_text (GTK_LABEL (d->timing_label), text);
+}
+
+static void
+zoom_actual (GtkButton *button, SmpDialog *d)
+{
+  (void) button;
+  smp_plugin_preview_zoom_actual_pixels (d->preview);
+}
+
+static void
+zoom_fit (GtkButton *button, SmpDialog *d)
+{
+  (void) button;
+  smp_plugin_preview_zoom_fit (d->preview);
+}
+
+static GtkWidget *
+make_preview_controls (SmpDialog *d)
+{
+  static const struct { const char *label; guint mask; } shown[] = {
+    { "Session 1", SMP_SESSION_BIT (0) },
+    { "Sessions 1–2", SMP_SESSION_BIT (0) | SMP_SESSION_BIT (1) },
+    { "All sessions", SMP_SESSIONS_ALL },
+  };
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *stage;
+  GSList    *group = NULL;
+
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("Show:"), FALSE, FALSE, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
+    {
+      GtkWidget *radio = gtk_radio_button_new_with_label (group, shown[i].label);
+
+      group = gtk_radio_button_get_group (GTK_RADIO_BUTTON (radio));
+      g_object_set_data (G_OBJECT (radio), "smp-mask", GUINT_TO_POINTER (shown[i].mask));
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (radio), shown[i].mask == SMP_SESSIONS_ALL);
+      g_signal_connect (radio, "toggled", G_CALLBACK (sessions_shown_toggled), d);
+      gtk_box_pack_start (GTK_BOX (row), radio, FALSE, FALSE, 0);
+    }
+  {
+    GtkWidget *fit = gtk_button_new_with_label ("Fit");
+    GtkWidget *actual = gtk_button_new_with_mnemonic ("1:_1");
+
+    gtk_widget_set_tooltip_text (actual, "Zoom the preview to the photo's own pixels: dots at their true size");
+    gtk_widget_set_tooltip_text (fit, "Show the whole photo");
+    g_signal_connect (actual, "clicked", G_CALLBACK (zoom_actual), d);
+    g_signal_connect (fit, "clicked", G_CALLBACK (zoom_fit), d);
+    gtk_box_pack_end (GTK_BOX (row), actual, FALSE, FALSE, 0);
+    gtk_box_pack_end (GTK_BOX (row), fit, FALSE, FALSE, 0);
+  }
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("Stage shown:"), FALSE, FALSE, 0);
+  stage = gtk_combo_box_text_new ();
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "As designed");
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Fresh");
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Healed");
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Aged");
+  gtk_combo_box_set_active (GTK_COMBO_BOX (stage), 0);
+  gtk_widget_set_tooltip_text (stage, "Preview only: show the client how the work looks fresh, "
+                                      "healed or aged without changing the design");
+  g_signal_connect (stage, "changed", G_CALLBACK (stage_shown_changed), d);
+  gtk_box_pack_start (GTK_BOX (row), stage, FALSE, FALSE, 0);
+
+  d->canvas_check = gtk_check_button_new_with_mnemonic ("Show on the can_vas");
+  gtk_widget_set_tooltip_text (d->canvas_check,
+                               "Render the proposal into temporary layers on the image, "
+                               "for the client to see full-screen; they go away on Cancel");
+  g_signal_connect (d->canvas_check, "toggled", G_CALLBACK (canvas_toggled), d);
+  gtk_box_pack_end (GTK_BOX (row), d->canvas_check, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+
+  d->timing_label = gtk_label_new (NULL);
+  gtk_widget_set_name (d->timing_label, "smp-preview-timing");
+  gtk_label_set_xalign (GTK_LABEL (d->timing_label), 0.0);
+  gimp_label_set_attributes (GTK_LABEL (d->timing_label), PANGO_ATTR_SCALE, PANGO_SCALE_SMALL, -1);
+  gtk_box_pack_start (GTK_BOX (box), d->timing_label, FALSE, FALSE, 0);
+  gtk_widget_show_all (box);
+  return box;
+}
+
+/* ---- The update: config → design → preview ------------------------------------------------ */
+
+/* The shade as the preview composites it: non-linear sRGB, as an 8-bit layer holds it. */
+static void
+preview_shade (SmpDialog *d, double shade[3])
+{
+  g_autoptr(GeglColor) color = NULL;
+
+  g_object_get (d->config, "shade", &color, NULL);
+  if (color == NULL)
+    return;
+  if (d->target->format.grey)
+    {
+      double y = 0.0;
+      gegl_color_get_pixel (color, babl_format ("Y' double"), &y);
+      shade[0] = shade[1] = shade[2] = CLAMP (y, 0.0, 1.0);
+    }
+  else
+    {
+      gegl_color_get_pixel (color, babl_format ("R'G'B' double"), shade);
+      for (int k = 0; k < 3; k++)
+        shade[k] = CLAMP (shade[k], 0.0, 1.0);
+    }
+}
+
+static gboolean
+update_now (gpointer data)
+{
+  SmpDialog        *d = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char  *problem = NULL;
+  SmpDesign        *design = NULL;
+  SmpParams         shown;
+  gint64            start;
+
+  d->update_id = 0;
+  problem = update_hairline (d);
+  d->params_ok = read_params (d, &d->params, &d->scale_source, &error);
+  sync_scale (d);
+  update_split_note (d);
+  gtk_dialog_set_response_sensitive (GTK_DIALOG (d->dialog), GTK_RESPONSE_OK,
+                                     d->params_ok && problem == NULL);
+  if (!d->params_ok)
+    {
+      smp_plugin_preview_set_design (d->preview, NULL, NULL, error->message);
+      return G_SOURCE_REMOVE;
+    }
+  if (problem != NULL)
+    {
+      smp_plugin_preview_set_design (d->preview, NULL, NULL, problem);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* The pattern is the slow part to make: keep it while the seed stays. */
+  if (d->pattern == NULL || smp_pattern_get_seed (d->pattern) != d->params.seed)
+    {
+      g_clear_pointer (&d->pattern, smp_pattern_unref);
+      d->pattern = smp_pattern_new (d->params.seed);
+    }
+  shown = d->params;
+  preview_shade (d, shown.shade);
+  if (d->stage_shown >= 0)
+    shown.stage = d->stage_shown;
+  start = g_get_monotonic_time ();
+  design = smp_design_new (&shown, d->hairline, d->target->has_mask ? &d->target->mask : NULL,
+                           d->pattern, &error);
+  smp_plugin_preview_set_design_ms (d->preview, (g_get_monotonic_time () - start) / 1000.0);
+  smp_plugin_preview_set_design (d->preview, design, d->target->has_mask ? &d->target->mask : NULL,
+                                 design ? NULL : error->message);
+  schedule_canvas (d);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_update (SmpDialog *d)
+{
+  /* Coalesced and below input priority: typing stays fluid, each burst of
+   * changes costs one rebuild. */
+  if (d->update_id == 0)
+    d->update_id = g_idle_add_full (G_PRIORITY_LOW, update_now, d, NULL);
+}
+
+static void
+config_changed (GObject *config, GParamSpec *pspec, SmpDialog *d)
+{
+  (void) config;
+  if (d->syncing && !strcmp (pspec->name, "path"))
+    return;
+  if (!strcmp (pspec->name, "path"))
+    g_clear_pointer (&d->hairline, smp_hairline_unref);
+  schedule_update (d);
+}
+
+/* ---- Layout ---------------------------------------------------------------------------------- */
+
+static GtkWidget *
+section (GimpProcedureDialog *dialog, const char *id, const char *title, const char *first, ...)
+{
+  g_autofree char *box_id = g_strconcat (id, "-box", NULL);
+  g_autofree char *title_id = g_strconcat (id, "-title", NULL);
+  g_autofree char *frame_id = g_strconcat (id, "-frame", NULL);
+  GList           *list = NULL;
+  GtkWidget       *box;
+  va_list          args;
+
+  va_start (args, first);
+  for (const char *name = first; name; name = va_arg (args, const char *))
+    list = g_list_append (list, (gpointer) name);
+  va_end (args);
+
+  gimp_procedure_dialog_get_label (dialog, title_id, title, FALSE, FALSE);
+  box = gimp_procedure_dialog_fill_box_list (dialog, box_id, list);
+  gimp_procedure_dialog_fill_frame (dialog, frame_id, title_id, FALSE, box_id);
+  g_list_free (list);
+  return box;
+}
+
+/* The numeric fields: the dialog's own labels (units; fractions shown as
+ * percentages) with the argument's mnemonic where it is free in the dialog. Taken:
+ * Reset r, Cancel c, Load l, Save s, Help h, Preview p, OK e / u, canvas v,
+ * looks k, 1:1 zoom 1. */
+static const struct
+{
+  const char *property;
+  const char *label;
+  double      factor;
+} fields[] = {
+  { "density",            "_Density (dots/cm²)",         1.0 },
+  { "dot-diameter",       "Dot d_iameter (mm)",          1.0 },
+  { "size-jitter",        "Size _jitter (± %)",          100.0 },
+  { "softness",           "Sof_tness (%)",               100.0 },
+  { "under-hair",         "Under hair (% of full)",      100.0 },
+  { "opacity",            "_Opacity (%)",                1.0 },   /* already a percentage */
+  { "fade-width",         "Fade _width (mm)",            1.0 },
+  { "sentinel",           "Se_ntinels (% of full)",      100.0 },
+  { "sentinel-depth",     "Sentinel _zone (mm ahead)",   1.0 },
+  { "irregularity",       "Irregularit_y (mm)",          1.0 },
+  { "micro-irregularity", "_Micro irregularity (mm)",    1.0 },
+  { "sessions",           "Num_ber of sessions",         1.0 },
+};
+
+static void
+relabel (GtkWidget *widget, const char *text)
+{
+  if (widget != NULL && GIMP_IS_LABELED (widget))
+    gtk_label_set_text_with_mnemonic (GTK_LABEL (gimp_labeled_get_label (GIMP_LABELED (widget))), text);
+}
+
+static void
+make_fields (GimpProcedureDialog *dialog)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    relabel (gimp_procedure_dialog_get_scale_entry (dialog, fields[i].property, fields[i].factor),
+             fields[i].label);
+  relabel (gimp_procedure_dialog_get_color_widget (dialog, "shade", TRUE, GIMP_COLOR_AREA_FLAT), "Sh_ade");
+  relabel (gimp_procedure_dialog_get_widget (dialog, "stage", G_TYPE_NONE), "Stage");
+  relabel (gimp_procedure_dialog_get_widget (dialog, "scalp-side", G_TYPE_NONE), "Scalp side");
+  relabel (gimp_procedure_dialog_get_widget (dialog, "seed", G_TYPE_NONE), "Seed");
+  relabel (gimp_procedure_dialog_get_widget (dialog, "session-split", G_TYPE_NONE), "Split (%, e.g. 50/35/15)");
+}
+
+static gboolean
+has_property (SmpDialog *d, const char *name)
+{
+  return g_object_class_find_property (G_OBJECT_GET_CLASS (d->config), name) != NULL;
+}
+
+static void
+build (SmpDialog *d)
+{
+  GimpProcedureDialog *dialog = GIMP_PROCEDURE_DIALOG (d->dialog);
+  GtkWidget           *box, *row, *button, *label, *main_box;
+  GtkCssProvider      *css;
+
+  make_fields (dialog);
+
+  /* Presets */
+  label = gimp_procedure_dialog_get_label (dialog, "presets-hint", "Start from a loo_k:", FALSE, TRUE);
+  box = section (dialog, "presets", "Looks", "presets-hint", NULL);
+  gtk_box_pack_start (GTK_BOX (box), make_preset_list (d), FALSE, FALSE, 0);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->preset_list);
+
+  /* Hairline: the path (no GIMP widget exists for paths), the scalp side and the
+   * design aids' options when the procedure has them. */
+  box = section (dialog, "hairline", "Hairline", "scalp-side",
+                 has_property (d, "feminine") ? "feminine" : NULL,
+                 has_property (d, "guides") ? "guides" : NULL, NULL);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  label = gtk_label_new ("Path:");
+  d->path_combo = gtk_combo_box_text_new ();
+  gtk_widget_set_name (d->path_combo, "smp-path");
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->path_combo);
+  fill_path_combo (d);
+  g_signal_connect (d->path_combo, "changed", G_CALLBACK (path_combo_changed), d);
+  gtk_box_pack_start (GTK_BOX (row), label, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), d->path_combo, TRUE, TRUE, 0);
+  gtk_widget_show_all (row);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (box), row, 0);
+
+  /* Scale: px/mm, where it comes from, and what a mm looks like. */
+  gimp_procedure_dialog_get_label (dialog, "scale-hint", "Photo scale (pixels per mm):", FALSE, FALSE);
+  box = section (dialog, "scale", "Scale", "scale-hint", NULL);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  d->scale_spin = gtk_spin_button_new_with_range (0.5, 200.0, 0.1);
+  gtk_widget_set_name (d->scale_spin, "smp-px-per-mm");
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (d->scale_spin), 2);
+  g_signal_connect (d->scale_spin, "value-changed", G_CALLBACK (scale_spin_changed), d);
+  d->follow_check = gtk_check_button_new_with_label ("From the calibration");
+  gtk_widget_set_sensitive (d->follow_check, d->have_calibration);
+  g_signal_connect (d->follow_check, "toggled", G_CALLBACK (follow_toggled), d);
+  gtk_box_pack_start (GTK_BOX (row), d->scale_spin, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("px/mm"), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), d->follow_check, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
+  d->scale_note = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (d->scale_note), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (d->scale_note), 40);
+  gtk_label_set_xalign (GTK_LABEL (d->scale_note), 0.0);
+  gtk_box_pack_start (GTK_BOX (box), d->scale_note, FALSE, FALSE, 0);
+  d->ruler = gtk_drawing_area_new ();
+  gtk_widget_set_size_request (d->ruler, RULER_MAX_PX + 40, 40);
+  gtk_widget_set_tooltip_text (d->ruler, "One fresh dot and a ruler in mm, at the photo's own pixels");
+  g_signal_connect (d->ruler, "draw", G_CALLBACK (draw_ruler), d);
+  gtk_box_pack_start (GTK_BOX (box), d->ruler, FALSE, FALSE, 0);
+  d->ruler_note = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (d->ruler_note), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (d->ruler_note), 40);
+  gtk_label_set_xalign (GTK_LABEL (d->ruler_note), 0.0);
+  gtk_box_pack_start (GTK_BOX (box), d->ruler_note, FALSE, FALSE, 0);
+  gtk_widget_show_all (box);
+
+  /* Dots, Shade, Fade */
+  section (dialog, "dots", "Dots", "density", "dot-diameter", "size-jitter", "softness", "under-hair", NULL);
+  section (dialog, "shade", "Shade", "shade", "opacity", "stage", NULL);
+  section (dialog, "fade", "Fade", "fade-width", "sentinel", "sentinel-depth", "irregularity",
+           "micro-irregularity", NULL);
+
+  /* Sessions: number and split */
+  box = section (dialog, "sessions", "Sessions", "sessions", "session-split", NULL);
+  d->split_note = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (d->split_note), 0.0);
+  gtk_widget_show (d->split_note);
+  gtk_box_pack_start (GTK_BOX (box), d->split_note, FALSE, FALSE, 0);
+
+  /* Seed: with a one-click new variation */
+  box = section (dialog, "seed", "Variation", "seed", NULL);
+  button = gtk_button_new_with_label ("New variation");
+  gtk_widget_set_name (button, "smp-new-variation");
+  gtk_widget_set_tooltip_text (button, "Another dot pattern with the same design");
+  g_signal_connect (button, "clicked", G_CALLBACK (new_variation), d);
+  gtk_widget_show (button);
+  gtk_box_pack_start (GTK_BOX (box), button, FALSE, FALSE, 0);
+
+  gimp_procedure_dialog_fill_box (dialog, "column-a", "presets-frame", "hairline-frame",
+                                  "scale-frame", "seed-frame", NULL);
+  gimp_procedure_dialog_fill_box (dialog, "column-b", "dots-frame", "shade-frame",
+                                  "fade-frame", "sessions-frame", NULL);
+  main_box = gimp_procedure_dialog_fill_box (dialog, "main", "column-a", "column-b", NULL);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (main_box), GTK_ORIENTATION_HORIZONTAL);
+  gtk_box_set_spacing (GTK_BOX (main_box), 12);
+
+  /* The preview, on the left, as large as GimpZoomPreview allows by default. */
+  css = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (css, "#smp-preview { -GimpPreview-size: " G_STRINGIFY (PREVIEW_SIZE) "; }",
+                                   -1, NULL);
+  gtk_style_context_add_provider_for_screen (gtk_widget_get_screen (d->dialog), GTK_STYLE_PROVIDER (css),
+                                             GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+  g_object_unref (css);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_pack_start (GTK_BOX (box), smp_plugin_preview_get_widget (d->preview), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), make_preview_controls (d), FALSE, FALSE, 0);
+  gtk_widget_show (box);
+  gtk_box_pack_start (GTK_BOX (main_box), box, TRUE, TRUE, 0);
+  gtk_box_reorder_child (GTK_BOX (main_box), box, 0);
+
+  gimp_procedure_dialog_fill (dialog, "main", NULL);
+}
+
+/* ---- Entry point --------------------------------------------------------------------------------- */
+
+/* The layer the artist picked when it lies in a proposal group: re-editing. */
+static GimpDrawable *
+re_edit_layer (GimpImage *image)
+{
+  g_autofree GimpLayer **selected = gimp_image_get_selected_layers (image);
+
+  for (gsize i = 0; selected && selected[i]; i++)
+    if (smp_plugin_find_proposal_group (GIMP_ITEM (selected[i])) != NULL)
+      return GIMP_DRAWABLE (selected[i]);
+  return NULL;
+}
+
+gboolean
+smp_plugin_dialog_run (GimpProcedure       *procedure,
+                       GimpProcedureConfig *config,
+                       GimpImage           *image,
+                       GimpDrawable        *drawable)
+{
+  g_autoptr(GError) error = NULL;
+  SmpDialog         d = { 0 };
+  GimpDrawable     *re_edit;
+  gboolean          ok;
+
+  gimp_ui_init (SMP_PLUGIN_BINARY);
+  re_edit = re_edit_layer (image);
+  d.target = smp_plugin_target_new (image, re_edit ? re_edit : drawable, &error);
+  if (d.target == NULL)
+    {
+      gimp_message (error->message);
+      return FALSE;
+    }
+  d.procedure = procedure;
+  d.config = config;
+  d.image = image;
+  d.stage_shown = -1;
+  d.session_mask = SMP_SESSIONS_ALL;
+  d.hairline_path_id = -2;
+  d.have_calibration = smp_plugin_calibration_get (image, &d.calibration_px_per_mm, NULL,
+                                                   &d.calibration_method);
+
+  d.dialog = gimp_procedure_dialog_new (procedure, config,
+                                        d.target->proposal ? "SMP Hairline – re-edit proposal"
+                                                           : "SMP Hairline – consultation");
+  gimp_procedure_dialog_set_ok_label (GIMP_PROCEDURE_DIALOG (d.dialog),
+                                      d.target->proposal ? "_Update proposal" : "Cr_eate proposal");
+  d.preview = smp_plugin_preview_new (d.target->client);
+  smp_plugin_preview_set_rendered_callback (d.preview, preview_rendered, &d);
+  build (&d);
+
+  g_signal_connect (config, "notify", G_CALLBACK (config_changed), &d);
+  update_now (&d);
+  gtk_widget_show (d.dialog);
+
+  ok = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (d.dialog));
+
+  g_signal_handlers_disconnect_by_data (config, &d);
+  if (d.update_id != 0)
+    g_source_remove (d.update_id);
+  /* On OK the run writes the real proposal in one undo step; the preview layers
+   * must be gone first either way. */
+  remove_canvas_layers (&d);
+  gtk_widget_destroy (d.dialog);
+  smp_plugin_preview_free (d.preview);
+  g_clear_pointer (&d.hairline, smp_hairline_unref);
+  g_clear_pointer (&d.pattern, smp_pattern_unref);
+  g_clear_pointer (&d.presets, g_ptr_array_unref);
+  g_free (d.calibration_method);
+  smp_plugin_target_free (d.target);
+  return ok;
+}

@@ -1,0 +1,86 @@
+/* smp-plugin-preview.h: the dialog's live preview: a zoomable view of the photo with
+ * the proposal composited as GIMP will show it (each session multiplied over the photo). */
+#pragma once
+
+#include <libgimp/gimpui.h>
+#include <smp/smp.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SmpPluginPreview SmpPluginPreview;
+
+/* Timing of the last refresh, for the log and the report. */
+typedef struct
+{
+  int    width, height;   /* preview pixels */
+  double scale;           /* preview px per image px */
+  double source_ms;       /* fetching the photo (0 when cached) */
+  double render_ms;       /* smp_design_render, all sessions shown */
+  double total_ms;        /* fetch + render + composite + draw */
+  double design_ms;       /* making the design this refresh shows (set by the dialog) */
+  gsize  dots;            /* dots in the visible region */
+  int    screen_x, screen_y; /* the preview area's top-left on screen (GUI tests) */
+} SmpPluginPreviewTiming;
+
+/* A preview of `drawable`. The design it shows lives in the drawable's pixel
+ * space (image coordinates minus the drawable's offsets), as the output does. */
+SmpPluginPreview *smp_plugin_preview_new (GimpDrawable *drawable);
+void              smp_plugin_preview_free (SmpPluginPreview *preview);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPluginPreview, smp_plugin_preview_free)
+
+/* The GimpZoomPreview widget (owned by the container it is packed into). */
+GtkWidget *smp_plugin_preview_get_widget (SmpPluginPreview *preview);
+
+/* Shows `design` (taken over; NULL shows the bare photo). Its shade must be in
+ * the preview's encoding: non-linear sRGB, like an 8-bit layer. `clip`
+ * (nullable, borrowed: keep it alive) fades dots by the selection's coverage as
+ * the output does. `message` (nullable) is shown under the preview, e.g. why
+ * there is no design. The refresh happens in an idle callback, so many changes
+ * in a row cost one render. */
+void smp_plugin_preview_set_design   (SmpPluginPreview *preview,
+                                      SmpDesign        *design,
+                                      const SmpMask    *clip,
+                                      const char       *message);
+/* How long making the design given next took, for the timing log. */
+void smp_plugin_preview_set_design_ms (SmpPluginPreview *preview, double design_ms);
+/* Which sessions are shown: SMP_SESSION_BIT(k) bits, or SMP_SESSIONS_ALL. */
+void smp_plugin_preview_set_sessions (SmpPluginPreview *preview,
+                                      guint             session_mask);
+
+/* Called after each refresh (timing is then up to date). */
+typedef void (*SmpPluginPreviewRendered) (SmpPluginPreview *preview, gpointer data);
+void smp_plugin_preview_set_rendered_callback (SmpPluginPreview        *preview,
+                                               SmpPluginPreviewRendered callback,
+                                               gpointer                 data);
+
+/* Zooms so that one preview pixel is one image pixel (dots at their true size),
+ * or back to the whole drawable. */
+void smp_plugin_preview_zoom_actual_pixels (SmpPluginPreview *preview);
+void smp_plugin_preview_zoom_fit           (SmpPluginPreview *preview);
+
+/* Renders now, without waiting for the idle callback (tests, benchmarks). */
+void smp_plugin_preview_refresh_now  (SmpPluginPreview *preview);
+
+const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *preview);
+
+/* The visible region in image px and the preview's scale, as last rendered. */
+gboolean smp_plugin_preview_get_view (SmpPluginPreview *preview,
+                                      int              *src_x,
+                                      int              *src_y,
+                                      int              *src_width,
+                                      int              *src_height,
+                                      double           *scale);
+
+/* Multiplies one session's straight-alpha RGBA u8 layer over an 8-bit photo in
+ * linear light, as GIMP's Multiply mode does: out = src · (1 − a + a · dot).
+ * `photo` has `bpp` 1 (Y), 2 (YA), 3 (RGB) or 4 (RGBA); alpha is kept.
+ * Exposed for the unit test of the compositing. */
+void smp_plugin_preview_multiply (guint8       *photo,
+                                  int           bpp,
+                                  gsize         photo_stride,
+                                  const guint8 *layer,
+                                  gsize         layer_stride,
+                                  int           width,
+                                  int           height);
+
+G_END_DECLS
