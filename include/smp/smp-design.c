@@ -76,8 +76,7 @@ design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_
     {
       acc += smp_params_session_share (params, k);
       d->cum_share[k] = k == n - 1 ? 1.0 : acc;
-      /* Each later session is a little darker: more pigment, same dilution. */
-      d->session_alpha[k] = params->opacity * alpha * (n > 1 ? 0.82 + 0.18 * k / (n - 1) : 1.0);
+      d->session_alpha[k] = smp_params_session_opacity (params, k) * alpha;
     }
   return d;
 }
@@ -450,14 +449,17 @@ smp_design_get_extent (const SmpDesign *design, const SmpRect *canvas, SmpRect *
 
 /* ---- rendering ---- */
 
+#define MAX_LAYERS 16
+
 typedef struct
 {
   const SmpDesign *design;
   const SmpRect   *region;
   double           scale;
-  guint            session_mask;
+  guint            n_layers;
+  const guint     *session_masks;
   SmpPixelFormat   format;
-  guint8          *pixels;
+  void *const     *pixels;
   gsize            rowstride;
   gint             next_band;
   int              n_bands;
@@ -465,17 +467,21 @@ typedef struct
 
 typedef struct
 {
-  SmpBand *band;
-  double   scale;
-  guint    session_mask;
+  SmpBand     *bands;
+  guint        n_layers;
+  const guint *session_masks;
+  double       scale;
 } BandSink;
 
 static void
 band_sink (const SmpDot *dot, gpointer data)
 {
   BandSink *b = data;
-  if (b->session_mask & SMP_SESSION_BIT (dot->session))
-    smp_band_add_dot (b->band, dot, b->scale);
+
+  /* One placement feeds every layer that shows this dot's session. */
+  for (guint k = 0; k < b->n_layers; k++)
+    if (b->session_masks[k] & SMP_SESSION_BIT (dot->session))
+      smp_band_add_dot (&b->bands[k], dot, b->scale);
 }
 
 static gpointer
@@ -483,49 +489,58 @@ render_worker (gpointer data)
 {
   RenderJob *job = data;
   const SmpRect *r = job->region;
-  SmpBand  band;
-  BandSink sink;
+  SmpBand  bands[MAX_LAYERS];
+  BandSink sink = { bands, job->n_layers, job->session_masks, job->scale };
   double   margin = job->design->support_px + 2.0 / job->scale;
 
-  smp_band_init (&band, r->x, r->width, BAND_ROWS);
-  sink = (BandSink) { &band, job->scale, job->session_mask };
+  for (guint k = 0; k < job->n_layers; k++)
+    smp_band_init (&bands[k], r->x, r->width, BAND_ROWS);
   for (;;)
     {
       int b = g_atomic_int_add (&job->next_band, 1);
-      int rows;
+      int y0, rows;
 
       if (b >= job->n_bands)
         break;
-      band.y0 = r->y + b * BAND_ROWS;
-      rows = MIN (BAND_ROWS, r->y + r->height - band.y0);
-      band.height = rows;
+      y0 = r->y + b * BAND_ROWS;
+      rows = MIN (BAND_ROWS, r->y + r->height - y0);
+      for (guint k = 0; k < job->n_layers; k++)
+        bands[k].y0 = y0, bands[k].height = rows;
       place_region (job->design,
-                    r->x / job->scale - margin, band.y0 / job->scale - margin,
-                    (r->x + r->width) / job->scale + margin, (band.y0 + rows) / job->scale + margin,
+                    r->x / job->scale - margin, y0 / job->scale - margin,
+                    (r->x + r->width) / job->scale + margin, (y0 + rows) / job->scale + margin,
                     band_sink, &sink);
-      smp_band_emit (&band, job->format, job->pixels + (gsize) b * BAND_ROWS * job->rowstride,
-                     job->rowstride);
-      band.height = BAND_ROWS;
+      for (guint k = 0; k < job->n_layers; k++)
+        {
+          smp_band_emit (&bands[k], job->format,
+                         (guint8 *) job->pixels[k] + (gsize) b * BAND_ROWS * job->rowstride, job->rowstride);
+          bands[k].height = BAND_ROWS;
+        }
     }
-  smp_band_clear (&band);
+  for (guint k = 0; k < job->n_layers; k++)
+    smp_band_clear (&bands[k]);
   return NULL;
 }
 
 gboolean
-smp_design_render (const SmpDesign *design,
-                   const SmpRect   *region,
-                   double           scale,
-                   guint            session_mask,
-                   SmpPixelFormat   format,
-                   void            *pixels,
-                   gsize            rowstride,
-                   GError         **error)
+smp_design_render_layers (const SmpDesign *design,
+                          const SmpRect   *region,
+                          double           scale,
+                          guint            n_layers,
+                          const guint     *session_masks,
+                          SmpPixelFormat   format,
+                          void *const     *pixels,
+                          gsize            rowstride,
+                          GError         **error)
 {
   RenderJob job;
   int       n_threads;
 
   g_return_val_if_fail (design != NULL && region != NULL && pixels != NULL, FALSE);
+  g_return_val_if_fail (session_masks != NULL && n_layers >= 1 && n_layers <= MAX_LAYERS, FALSE);
   g_return_val_if_fail (format <= SMP_PIXEL_YA_FLOAT, FALSE);
+  for (guint k = 0; k < n_layers; k++)
+    g_return_val_if_fail (pixels[k] != NULL, FALSE);
   if (region->width <= 0 || region->height <= 0 || region->width > (1 << 20) || region->height > (1 << 20))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
@@ -545,7 +560,7 @@ smp_design_render (const SmpDesign *design,
       return FALSE;
     }
 
-  job = (RenderJob) { design, region, scale, session_mask, format, pixels, rowstride, 0,
+  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, 0,
                       (region->height + BAND_ROWS - 1) / BAND_ROWS };
   /* Bands are independent, so the result is the same on any number of threads. */
   n_threads = (gsize) region->width * region->height < 512 * 512
@@ -563,4 +578,18 @@ smp_design_render (const SmpDesign *design,
         g_thread_join (threads[i]);
     }
   return TRUE;
+}
+
+gboolean
+smp_design_render (const SmpDesign *design,
+                   const SmpRect   *region,
+                   double           scale,
+                   guint            session_mask,
+                   SmpPixelFormat   format,
+                   void            *pixels,
+                   gsize            rowstride,
+                   GError         **error)
+{
+  g_return_val_if_fail (pixels != NULL, FALSE);
+  return smp_design_render_layers (design, region, scale, 1, &session_mask, format, &pixels, rowstride, error);
 }

@@ -106,4 +106,17 @@ gboolean smp_design_render (const SmpDesign *design,
                             gsize            rowstride,
                             GError         **error);
 
+/* The same for several outputs in one placement pass: layer k gets the sessions
+ * in session_masks[k], into pixels[k] (all `region`-sized, same format and
+ * rowstride). Each output is identical to smp_design_render with its mask. */
+gboolean smp_design_render_layers (const SmpDesign *design,
+                                   const SmpRect   *region,
+                                   double           scale,
+                                   guint            n_layers,
+                                   const guint     *session_masks,
+                                   SmpPixelFormat   format,
+                                   void *const     *pixels,
+                                   gsize            rowstride,
+                                   GError         **error);
+
 G_END_DECLS

@@ -170,6 +170,17 @@ smp_params_session_share (const SmpParams *params, int session)
   return sum > 0.0 ? MAX (params->session_split[session], 0.0) / sum : 0.0;
 }
 
+double
+smp_params_session_opacity (const SmpParams *params, int session)
+{
+  int n = CLAMP (params->sessions, 1, SMP_MAX_SESSIONS);
+
+  if (session < 0 || session >= n)
+    return 0.0;
+  /* More pigment, same dilution: from 82% of the set opacity up to all of it. */
+  return params->opacity * (n > 1 ? 0.82 + 0.18 * session / (n - 1) : 1.0);
+}
+
 static const char *side_names[] = { "auto", "left", "right" };
 static const char *stage_names[] = { "fresh", "healed", "aged" };
 

@@ -67,6 +67,9 @@ gboolean smp_params_validate (const SmpParams *params, GError **error);
 
 /* Session k's (0-based) share of all dots, normalised over params->sessions. */
 double   smp_params_session_share (const SmpParams *params, int session);
+/* Session k's pigment opacity (fresh): each later session is a little darker,
+ * the last one at params->opacity. */
+double   smp_params_session_opacity (const SmpParams *params, int session);
 
 /* Key files: group "SMP Design". Loading sets only the keys present, then validates.
  * Errors name the key (and `origin`, e.g. a file name, when given). */

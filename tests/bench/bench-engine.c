@@ -79,6 +79,8 @@ realistic (void)
   g_autoptr (SmpHairline) h = realistic_hairline ();
   g_autoptr (SmpPattern) pattern = NULL;
   g_autofree guint8 *px = g_malloc (4 * (gsize) W * H);
+  g_autofree guint8 *layer2 = g_malloc (4 * (gsize) W * H);
+  g_autofree guint8 *layer3 = g_malloc (4 * (gsize) W * H);
   SmpRect all = { 0, 0, W, H };
   double t_comp[RUNS], t_layers[RUNS], t_pattern;
   gsize dots = 0;
@@ -95,14 +97,18 @@ realistic (void)
       smp_design_render (d, &all, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, px, 4 * W, NULL);
       t_comp[r] = now () - t0;
       t0 = now ();
-      for (int k = 0; k < p.sessions; k++) /* what the plug-in does: a layer per session */
-        smp_design_render (d, &all, 1.0, SMP_SESSION_BIT (k), SMP_PIXEL_RGBA_U8, px, 4 * W, NULL);
+      {
+        /* What the plug-in does: a layer per session, in one placement pass. */
+        const guint masks[3] = { SMP_SESSION_BIT (0), SMP_SESSION_BIT (1), SMP_SESSION_BIT (2) };
+        void *const outs[3] = { px, layer2, layer3 };
+        smp_design_render_layers (d, &all, 1.0, 3, masks, SMP_PIXEL_RGBA_U8, outs, 4 * W, NULL);
+      }
       t_layers[r] = now () - t0;
       if (r == 0)
         dots = smp_design_count (d, &all, NULL);
     }
   printf ("realistic  %.3f s  dots %" G_GSIZE_FORMAT "  peak %.0f MB  (6000x4000 RGBA u8, 20 px/mm, all 3 "
-          "sessions in one buffer; a layer per session: %.3f s; pattern for a new seed: %.3f s)\n",
+          "sessions in one buffer; three session layers in one pass: %.3f s; pattern for a new seed: %.3f s)\n",
           median (t_comp, RUNS), dots, peak_mb (), median (t_layers, RUNS), t_pattern);
 }
 

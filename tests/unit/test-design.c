@@ -251,6 +251,25 @@ test_stability (void)
     }
 }
 
+static void
+test_layers_one_pass (void)
+{
+  SmpRect r = { 100, 150, 900, 600 };
+  g_autoptr (SmpDesign) d = hairline_design (21, 90);
+  const guint masks[3] = { SMP_SESSION_BIT (0), SMP_SESSION_BIT (1) | SMP_SESSION_BIT (2), SMP_SESSIONS_ALL };
+  gsize size = 4 * (gsize) r.width * r.height;
+  g_autofree guint8 *a = g_malloc (size), *b = g_malloc (size), *c = g_malloc (size);
+  void *const outs[3] = { a, b, c };
+
+  g_assert_true (smp_design_render_layers (d, &r, 1.0, 3, masks, SMP_PIXEL_RGBA_U8, outs, 4 * r.width, NULL));
+  for (int k = 0; k < 3; k++)
+    {
+      g_autofree guint8 *one = render (d, &r, SMP_PIXEL_RGBA_U8, masks[k]);
+      g_assert_true (memcmp (one, outs[k], size) == 0);
+    }
+  g_assert_false (memcmp (a, c, size) == 0); /* the masks really differ */
+}
+
 static gboolean
 contains_dot (GArray *dots, const SmpDot *dot)
 {
@@ -486,6 +505,7 @@ main (int argc, char **argv)
   g_test_add_func ("/design/mask", test_mask);
   g_test_add_func ("/design/stability", test_stability);
   g_test_add_func ("/design/progressive", test_progressive);
+  g_test_add_func ("/design/layers-one-pass", test_layers_one_pass);
   g_test_add_func ("/design/sessions", test_sessions);
   g_test_add_func ("/design/coverage", test_coverage);
   g_test_add_func ("/design/stages", test_stages);

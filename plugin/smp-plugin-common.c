@@ -1,0 +1,451 @@
+/* smp-plugin-common.c: what every SMP procedure shares: names, parasites,
+ * calibration, output format choice, shade conversion and hairline path reading. */
+#include "smp-plugin-common.h"
+
+#include <math.h>
+#include <string.h>
+
+char *
+smp_plugin_get_patterns_dir (void)
+{
+  /* GIMP starts plug-ins by absolute path: the data sits beside the binary. */
+  g_autofree char *dir = g_path_get_dirname (gimp_get_progname ());
+
+  return g_build_filename (dir, "patterns", NULL);
+}
+
+void
+smp_plugin_warn (GimpRunMode run_mode, const char *format, ...)
+{
+  g_autofree char *text = NULL;
+  va_list          args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    gimp_message (text);
+  else
+    g_printerr ("%s: warning: %s\n", SMP_PLUGIN_BINARY, text);
+}
+
+/* ---- Parasites ------------------------------------------------------------ */
+
+static GKeyFile *
+key_file_from_parasite (GimpParasite *parasite)
+{
+  g_autoptr (GKeyFile) key_file = NULL;
+  g_autofree char *text = NULL;
+  gconstpointer    data;
+  guint32          size = 0;
+
+  if (!parasite)
+    return NULL;
+  data = gimp_parasite_get_data (parasite, &size);
+  if (!data || size == 0)
+    return NULL;
+  /* Not NUL-terminated on the wire. */
+  text = g_strndup (data, size);
+  key_file = g_key_file_new ();
+  if (!g_key_file_load_from_data (key_file, text, -1, G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_steal_pointer (&key_file);
+}
+
+static GimpParasite *
+parasite_from_key_file (const char *parasite_name, GKeyFile *key_file)
+{
+  gsize            length = 0;
+  g_autofree char *text = g_key_file_to_data (key_file, &length, NULL);
+
+  return gimp_parasite_new (parasite_name,
+                            GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+                            (guint32) length, text);
+}
+
+GKeyFile *
+smp_plugin_item_get_key_file (GimpItem *item, const char *parasite_name)
+{
+  GimpParasite *parasite;
+  GKeyFile     *key_file;
+
+  g_return_val_if_fail (GIMP_IS_ITEM (item), NULL);
+  parasite = gimp_item_get_parasite (item, parasite_name);
+  key_file = key_file_from_parasite (parasite);
+  if (parasite)
+    gimp_parasite_free (parasite);
+  return key_file;
+}
+
+GKeyFile *
+smp_plugin_image_get_key_file (GimpImage *image, const char *parasite_name)
+{
+  GimpParasite *parasite;
+  GKeyFile     *key_file;
+
+  g_return_val_if_fail (GIMP_IS_IMAGE (image), NULL);
+  parasite = gimp_image_get_parasite (image, parasite_name);
+  key_file = key_file_from_parasite (parasite);
+  if (parasite)
+    gimp_parasite_free (parasite);
+  return key_file;
+}
+
+gboolean
+smp_plugin_item_set_key_file (GimpItem *item, const char *parasite_name, GKeyFile *key_file)
+{
+  GimpParasite *parasite;
+  gboolean      ok;
+
+  g_return_val_if_fail (GIMP_IS_ITEM (item) && key_file != NULL, FALSE);
+  parasite = parasite_from_key_file (parasite_name, key_file);
+  ok = gimp_item_attach_parasite (item, parasite);
+  gimp_parasite_free (parasite);
+  return ok;
+}
+
+gboolean
+smp_plugin_image_set_key_file (GimpImage *image, const char *parasite_name, GKeyFile *key_file)
+{
+  GimpParasite *parasite;
+  gboolean      ok;
+
+  g_return_val_if_fail (GIMP_IS_IMAGE (image) && key_file != NULL, FALSE);
+  parasite = parasite_from_key_file (parasite_name, key_file);
+  ok = gimp_image_attach_parasite (image, parasite);
+  gimp_parasite_free (parasite);
+  return ok;
+}
+
+/* ---- Calibration ------------------------------------------------------------ */
+
+gboolean
+smp_plugin_calibration_get (GimpImage *image,
+                            double    *px_per_mm,
+                            double    *distance_mm,
+                            char     **method)
+{
+  g_autoptr (GKeyFile) key_file = NULL;
+  const SmpParamRange *range = smp_params_find_range ("px_per_mm");
+  GError *local = NULL;
+  double  scale;
+
+  g_return_val_if_fail (GIMP_IS_IMAGE (image), FALSE);
+  if (method)
+    *method = NULL;
+
+  key_file = smp_plugin_image_get_key_file (image, SMP_PLUGIN_CALIBRATION_PARASITE);
+  if (!key_file)
+    return FALSE;
+  scale = g_key_file_get_double (key_file, SMP_PLUGIN_CALIBRATION_GROUP, "px_per_mm", &local);
+  if (local)
+    {
+      g_error_free (local);
+      return FALSE;
+    }
+  /* A stored scale outside the engine's range is as good as none. */
+  if (!isfinite (scale) || scale < range->min || scale > range->max)
+    return FALSE;
+
+  if (px_per_mm)
+    *px_per_mm = scale;
+  if (distance_mm)
+    {
+      *distance_mm = g_key_file_get_double (key_file, SMP_PLUGIN_CALIBRATION_GROUP,
+                                            "distance_mm", &local);
+      if (local)
+        {
+          g_clear_error (&local);
+          *distance_mm = 0.0;
+        }
+    }
+  if (method)
+    *method = g_key_file_get_string (key_file, SMP_PLUGIN_CALIBRATION_GROUP, "method", NULL);
+  return TRUE;
+}
+
+gboolean
+smp_plugin_calibration_set (GimpImage  *image,
+                            double      px_per_mm,
+                            double      distance_mm,
+                            const char *method,
+                            GError    **error)
+{
+  g_autoptr (GKeyFile) key_file = g_key_file_new ();
+  const SmpParamRange *range = smp_params_find_range ("px_per_mm");
+
+  g_return_val_if_fail (GIMP_IS_IMAGE (image), FALSE);
+
+  if (!isfinite (px_per_mm) || px_per_mm < range->min || px_per_mm > range->max)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "The measured scale is %g px/mm, but must lie between %g and %g px/mm",
+                   px_per_mm, range->min, range->max);
+      return FALSE;
+    }
+  g_key_file_set_double (key_file, SMP_PLUGIN_CALIBRATION_GROUP, "px_per_mm", px_per_mm);
+  g_key_file_set_double (key_file, SMP_PLUGIN_CALIBRATION_GROUP, "distance_mm",
+                         isfinite (distance_mm) ? distance_mm : 0.0);
+  g_key_file_set_string (key_file, SMP_PLUGIN_CALIBRATION_GROUP, "method",
+                         method ? method : "");
+  if (!smp_plugin_image_set_key_file (image, SMP_PLUGIN_CALIBRATION_PARASITE, key_file))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "The calibration could not be stored on the image");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- Proposal groups ------------------------------------------------------- */
+
+GimpGroupLayer *
+smp_plugin_find_proposal_group (GimpItem *item)
+{
+  for (GimpItem *it = item; it; it = gimp_item_get_parent (it))
+    {
+      GimpParasite *parasite;
+
+      if (!gimp_item_is_group (it) || !GIMP_IS_GROUP_LAYER (it))
+        continue;
+      parasite = gimp_item_get_parasite (it, SMP_PLUGIN_DESIGN_PARASITE);
+      if (parasite)
+        {
+          gimp_parasite_free (parasite);
+          return GIMP_GROUP_LAYER (it);
+        }
+    }
+  return NULL;
+}
+
+gboolean
+smp_plugin_proposal_get_params (GimpGroupLayer *group,
+                                SmpParams      *params,
+                                GKeyFile      **key_file_out,
+                                GError        **error)
+{
+  g_autoptr (GKeyFile) key_file = NULL;
+  SmpParams p;
+
+  g_return_val_if_fail (GIMP_IS_GROUP_LAYER (group) && params != NULL, FALSE);
+
+  key_file = smp_plugin_item_get_key_file (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
+  if (!key_file)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
+                   "The layer group has no readable SMP design attached");
+      return FALSE;
+    }
+  smp_params_init_defaults (&p);
+  if (!smp_params_load_key_file (&p, key_file, SMP_PLUGIN_DESIGN_GROUP,
+                                 "the stored SMP design", error))
+    return FALSE;
+  *params = p;
+  if (key_file_out)
+    *key_file_out = g_steal_pointer (&key_file);
+  return TRUE;
+}
+
+/* ---- Output format ------------------------------------------------------- */
+
+gboolean
+smp_plugin_format_for_image (GimpImage       *image,
+                             GimpDrawable    *drawable,
+                             SmpPluginFormat *format,
+                             GError         **error)
+{
+  GimpImageBaseType base = gimp_image_get_base_type (image);
+  GimpPrecision     precision = gimp_image_get_precision (image);
+  const Babl       *space = babl_format_get_space (gimp_drawable_get_format (drawable));
+  const char       *trc;   /* "" linear, "'" non-linear, "~" perceptual */
+  const char       *type;
+  char              name[64];
+  gboolean          grey;
+
+  if (base == GIMP_INDEXED)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   "The image is indexed (a limited palette cannot hold soft pigment "
+                   "dots); convert it with Image → Mode → RGB first");
+      return FALSE;
+    }
+  grey = base == GIMP_GRAY;
+
+  /* The engine writes straight colour + alpha in the layer's own encoding, so
+   * GEGL copies bytes instead of converting: 8 and 16 bit integers natively,
+   * every other precision through float (GEGL converts float to half, u32 or
+   * double cheaply, and those are rare for photos). */
+  switch (precision)
+    {
+    case GIMP_PRECISION_U8_LINEAR:
+    case GIMP_PRECISION_U16_LINEAR:
+    case GIMP_PRECISION_U32_LINEAR:
+    case GIMP_PRECISION_HALF_LINEAR:
+    case GIMP_PRECISION_FLOAT_LINEAR:
+    case GIMP_PRECISION_DOUBLE_LINEAR:
+      trc = "";
+      break;
+    case GIMP_PRECISION_U8_PERCEPTUAL:
+    case GIMP_PRECISION_U16_PERCEPTUAL:
+    case GIMP_PRECISION_U32_PERCEPTUAL:
+    case GIMP_PRECISION_HALF_PERCEPTUAL:
+    case GIMP_PRECISION_FLOAT_PERCEPTUAL:
+    case GIMP_PRECISION_DOUBLE_PERCEPTUAL:
+      trc = "~";
+      break;
+    default:
+      trc = "'";
+      break;
+    }
+
+  switch (precision)
+    {
+    case GIMP_PRECISION_U8_LINEAR:
+    case GIMP_PRECISION_U8_NON_LINEAR:
+    case GIMP_PRECISION_U8_PERCEPTUAL:
+      type = "u8";
+      format->engine_format = grey ? SMP_PIXEL_YA_U8 : SMP_PIXEL_RGBA_U8;
+      break;
+    case GIMP_PRECISION_U16_LINEAR:
+    case GIMP_PRECISION_U16_NON_LINEAR:
+    case GIMP_PRECISION_U16_PERCEPTUAL:
+      type = "u16";
+      format->engine_format = grey ? SMP_PIXEL_YA_U16 : SMP_PIXEL_RGBA_U16;
+      break;
+    default:
+      type = "float";
+      format->engine_format = grey ? SMP_PIXEL_YA_FLOAT : SMP_PIXEL_RGBA_FLOAT;
+      break;
+    }
+
+  if (grey)
+    g_snprintf (name, sizeof name, "Y%sA %s", trc, type);
+  else
+    g_snprintf (name, sizeof name, "R%sG%sB%sA %s", trc, trc, trc, type);
+  format->pixel_format = babl_format_with_space (name, space);
+
+  if (grey)
+    g_snprintf (name, sizeof name, "Y%s double", trc);
+  else
+    g_snprintf (name, sizeof name, "R%sG%sB%s double", trc, trc, trc);
+  format->shade_format = babl_format_with_space (name, space);
+
+  format->grey = grey;
+  format->layer_type = grey ? GIMP_GRAYA_IMAGE : GIMP_RGBA_IMAGE;
+  format->bpp = smp_pixel_format_get_bpp (format->engine_format);
+  g_warn_if_fail (format->bpp == (gsize) babl_format_get_bytes_per_pixel (format->pixel_format));
+  return TRUE;
+}
+
+void
+smp_plugin_shade_from_color (const SmpPluginFormat *format,
+                             GeglColor             *color,
+                             double                 shade[3])
+{
+  double pixel[3] = { 0.0, 0.0, 0.0 };
+
+  gegl_color_get_pixel (color, format->shade_format, pixel);
+  if (format->grey)
+    pixel[1] = pixel[2] = pixel[0];
+  for (int k = 0; k < 3; k++)
+    shade[k] = CLAMP (pixel[k], 0.0, 1.0);
+}
+
+GeglColor *
+smp_plugin_shade_to_color (const SmpPluginFormat *format,
+                           const double           shade[3])
+{
+  GeglColor *color = gegl_color_new (NULL);
+
+  gegl_color_set_pixel (color, format->shade_format, shade);
+  return color;
+}
+
+/* ---- The hairline path ------------------------------------------------------- */
+
+GimpPath *
+smp_plugin_pick_path (GimpImage *image, GimpPath *path, GError **error)
+{
+  g_autofree GimpPath **selected = NULL;
+  g_autofree GimpPath **all = NULL;
+  gsize n_selected, n_all;
+
+  if (path)
+    {
+      if (gimp_item_get_image (GIMP_ITEM (path)) != image)
+        {
+          g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                       "The path given belongs to another image");
+          return NULL;
+        }
+      return path;
+    }
+
+  selected = gimp_image_get_selected_paths (image);
+  n_selected = gimp_core_object_array_get_length ((GObject **) selected);
+  if (n_selected == 1)
+    return selected[0];
+
+  all = gimp_image_get_paths (image);
+  n_all = gimp_core_object_array_get_length ((GObject **) all);
+  if (n_all == 1)
+    return all[0];
+
+  if (n_all == 0)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "The image has no path: draw the hairline with the Paths tool first");
+  else if (n_selected == 0)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "The image has %" G_GSIZE_FORMAT " paths and none is selected: "
+                 "select the hairline path in the Paths dialog", n_all);
+  else
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "%" G_GSIZE_FORMAT " paths are selected: select only the hairline path",
+                 n_selected);
+  return NULL;
+}
+
+SmpHairline *
+smp_plugin_hairline_from_path (GimpPath *path,
+                               int       offset_x,
+                               int       offset_y,
+                               GError  **error)
+{
+  g_autoptr (SmpHairline) hairline = smp_hairline_new ();
+  g_autoptr (GError) first_error = NULL;
+  g_autofree gint *strokes = NULL;
+  g_autofree char *name = gimp_item_get_name (GIMP_ITEM (path));
+  gsize n_strokes = 0;
+
+  strokes = gimp_path_get_strokes (path, &n_strokes);
+  for (gsize i = 0; i < n_strokes; i++)
+    {
+      g_autofree double *xy = NULL;
+      g_autoptr (GError) local = NULL;
+      gsize    n_coords = 0;
+      gboolean closed = FALSE;
+
+      /* A quarter pixel keeps the polyline within sub-pixel dots' reach of the curve. */
+      xy = gimp_path_stroke_interpolate (path, strokes[i], 0.25, &n_coords, &closed);
+      if (!xy || n_coords < 4)
+        continue;
+      for (gsize k = 0; k + 1 < n_coords; k += 2)
+        {
+          xy[k] -= offset_x;
+          xy[k + 1] -= offset_y;
+        }
+      if (!smp_hairline_add_stroke (hairline, xy, n_coords / 2, closed, &local) && !first_error)
+        first_error = g_steal_pointer (&local);
+    }
+
+  if (smp_hairline_get_n_strokes (hairline) == 0 || !(smp_hairline_get_length_px (hairline) > 0.0))
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   "The path “%s” has no length: draw the hairline with at least two "
+                   "separate points%s%s%s", name,
+                   first_error ? " (" : "", first_error ? first_error->message : "",
+                   first_error ? ")" : "");
+      return NULL;
+    }
+  return g_steal_pointer (&hairline);
+}

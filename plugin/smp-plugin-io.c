@@ -1,0 +1,189 @@
+/* smp-plugin-io.c: pixel IO between the engine and GIMP: the selection read as
+ * float coverage, and session layers written in bounded row chunks. */
+#include "smp-plugin-io.h"
+
+#include <math.h>
+#include <string.h>
+
+/* About 8 MiB of pixels per chunk: big enough to amortise the transfer to
+ * GIMP's core, small enough that a 20000 px wide float layer stays cheap. */
+#define CHUNK_BYTES (8u << 20)
+
+float *
+smp_plugin_io_read_selection (GimpImage *image, const SmpRect *rect)
+{
+  GimpSelection *selection = gimp_image_get_selection (image);
+  GeglBuffer    *buffer;
+  float         *coverage;
+
+  g_return_val_if_fail (rect->width > 0 && rect->height > 0, NULL);
+
+  coverage = g_new (float, (gsize) rect->width * rect->height);
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (selection));
+  gegl_buffer_get (buffer,
+                   GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
+                   1.0, babl_format ("Y float"), coverage,
+                   (gint) (sizeof (float) * rect->width), GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  return coverage;
+}
+
+static inline float
+coverage_at (const SmpMask *mask, int x, int y)
+{
+  int mx = x - mask->x, my = y - mask->y;
+
+  if (mx < 0 || my < 0 || mx >= mask->width || my >= mask->height)
+    return 0.0f;
+  return mask->coverage[(gsize) my * mask->stride + (gsize) mx];
+}
+
+void
+smp_plugin_io_clip_alpha (void          *pixels,
+                          gsize          rowstride,
+                          const SmpRect *region,
+                          SmpPixelFormat format,
+                          const SmpMask *mask)
+{
+  const gsize bpp = smp_pixel_format_get_bpp (format);
+
+  for (int row = 0; row < region->height; row++)
+    {
+      guint8 *line = (guint8 *) pixels + (gsize) row * rowstride;
+
+      for (int col = 0; col < region->width; col++)
+        {
+          float   c = coverage_at (mask, region->x + col, region->y + row);
+          guint8 *px = line + (gsize) col * bpp;
+
+          if (c >= 1.0f)
+            continue;
+          if (!(c > 0.0f))
+            {
+              memset (px, 0, bpp);
+              continue;
+            }
+          switch (format)
+            {
+            case SMP_PIXEL_RGBA_U8:
+              px[3] = (guint8) lrintf (px[3] * c);
+              break;
+            case SMP_PIXEL_YA_U8:
+              px[1] = (guint8) lrintf (px[1] * c);
+              break;
+            case SMP_PIXEL_RGBA_U16:
+              ((guint16 *) px)[3] = (guint16) lrintf (((guint16 *) px)[3] * c);
+              break;
+            case SMP_PIXEL_YA_U16:
+              ((guint16 *) px)[1] = (guint16) lrintf (((guint16 *) px)[1] * c);
+              break;
+            case SMP_PIXEL_RGBA_FLOAT:
+              ((float *) px)[3] *= c;
+              break;
+            case SMP_PIXEL_YA_FLOAT:
+              ((float *) px)[1] *= c;
+              break;
+            }
+        }
+    }
+}
+
+static gboolean
+all_zero (const guint8 *bytes, gsize n)
+{
+  /* The engine writes pixels without pigment as all zeros. */
+  for (gsize i = 0; i < n; i++)
+    if (bytes[i])
+      return FALSE;
+  return TRUE;
+}
+
+/* Sends the chunk's tile columns that hold pigment; a new layer is already
+ * transparent in the core, so empty tiles (between sparse later-session dots,
+ * the sentinel zone) need not cross the wire. Runs of non-empty columns go in
+ * one call each. */
+static void
+set_nonempty (GeglBuffer   *buffer,
+              const guint8 *pixels,
+              gsize         rowstride,
+              gsize         bpp,
+              int           y,
+              int           width,
+              int           height,
+              const Babl   *format)
+{
+  const int tile_w = MAX ((int) gimp_tile_width (), 1);
+  int       run_start = -1;
+
+  /* One step past the last column closes the last run. */
+  for (int tx = 0; tx < width + tile_w; tx += tile_w)
+    {
+      gboolean empty = TRUE;
+
+      for (int r = 0; tx < width && r < height && empty; r++)
+        empty = all_zero (pixels + (gsize) r * rowstride + (gsize) tx * bpp,
+                          (gsize) MIN (tile_w, width - tx) * bpp);
+      if (!empty && run_start < 0)
+        run_start = tx;
+      else if (empty && run_start >= 0)
+        {
+          int run_end = MIN (tx, width);
+
+          gegl_buffer_set (buffer, GEGL_RECTANGLE (run_start, y, run_end - run_start, height), 0,
+                           format, pixels + (gsize) run_start * bpp, (gint) rowstride);
+          run_start = -1;
+        }
+    }
+}
+
+gboolean
+smp_plugin_io_write_layer (const SmpDesign       *design,
+                           guint                  session_mask,
+                           const SmpRect         *extent,
+                           const SmpPluginFormat *format,
+                           const SmpMask         *clip,
+                           GimpLayer             *layer,
+                           double                 progress_from,
+                           double                 progress_to,
+                           GError               **error)
+{
+  g_autofree guint8 *pixels = NULL;
+  gsize       rowstride = format->bpp * (gsize) extent->width;
+  int         tile_h = MAX ((int) gimp_tile_height (), 1);
+  int         chunk_rows;
+  gboolean    ok = TRUE;
+
+  /* Whole tile rows per chunk, so that every tile is sent to the core once. */
+  chunk_rows = (int) MIN ((gsize) extent->height, MAX (CHUNK_BYTES / MAX (rowstride, 1), 1));
+  if (chunk_rows > tile_h)
+    chunk_rows -= chunk_rows % tile_h;
+  pixels = g_malloc (rowstride * (gsize) chunk_rows);
+
+  for (int row = 0; row < extent->height && ok; row += chunk_rows)
+    {
+      SmpRect     chunk = { extent->x, extent->y + row, extent->width,
+                            MIN (chunk_rows, extent->height - row) };
+      GeglBuffer *buffer;
+
+      ok = smp_design_render (design, &chunk, 1.0, session_mask, format->engine_format,
+                              pixels, rowstride, error);
+      if (!ok)
+        break;
+      if (clip)
+        smp_plugin_io_clip_alpha (pixels, rowstride, &chunk, format->engine_format, clip);
+      /* A buffer per chunk: the plug-in's GEGL cache is as large as the core's,
+       * so one buffer for the whole layer would keep every written tile in this
+       * process until the end. Dropping it sends the chunk's tiles to the core
+       * and frees them. Chunks are whole tile rows and runs whole tile columns,
+       * so no tile is read back. */
+      buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+      set_nonempty (buffer, pixels, rowstride, format->bpp, row, chunk.width, chunk.height,
+                    format->pixel_format);
+      g_object_unref (buffer);
+      gimp_progress_update (progress_from + (progress_to - progress_from)
+                            * (row + chunk.height) / (double) extent->height);
+    }
+  if (ok)
+    gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, extent->width, extent->height);
+  return ok;
+}

@@ -1,0 +1,40 @@
+/* smp-plugin-io.h: pixel IO between the engine and GIMP: the selection read as
+ * float coverage, and session layers written in bounded row chunks. */
+#pragma once
+
+#include <libgimp/gimp.h>
+#include <smp/smp.h>
+
+#include "smp-plugin-common.h"
+
+G_BEGIN_DECLS
+
+/* The selection's coverage (0..1) over `rect` (image px): width × height floats,
+ * newly allocated. */
+float *smp_plugin_io_read_selection (GimpImage     *image,
+                                     const SmpRect *rect);
+
+/* Multiplies the alpha of `pixels` (holding `region`, design px, in `format`)
+ * by the mask's coverage, so that nothing lands outside the selection and its
+ * feathered edge fades the dots. */
+void smp_plugin_io_clip_alpha (void          *pixels,
+                               gsize          rowstride,
+                               const SmpRect *region,
+                               SmpPixelFormat format,
+                               const SmpMask *mask);
+
+/* Renders the sessions in `session_mask` of `design` over `extent` (design px)
+ * into `layer`, whose buffer covers exactly `extent`. Works in chunks of rows so
+ * memory stays bounded whatever the image size; `clip` (nullable) is applied
+ * per pixel. Reports progress from progress_from to progress_to. */
+gboolean smp_plugin_io_write_layer (const SmpDesign       *design,
+                                    guint                  session_mask,
+                                    const SmpRect         *extent,
+                                    const SmpPluginFormat *format,
+                                    const SmpMask         *clip,
+                                    GimpLayer             *layer,
+                                    double                 progress_from,
+                                    double                 progress_to,
+                                    GError               **error);
+
+G_END_DECLS

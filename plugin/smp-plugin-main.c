@@ -1,0 +1,85 @@
+/* smp-plugin-main.c: the smp-hairline plug-in executable: a GimpPlugIn subclass
+ * whose procedure table lists every SMP procedure. */
+#include "smp-plugin-main.h"
+
+#include <string.h>
+
+#include "smp-plugin-common.h"
+#include "smp-plugin-hairline.h"
+#include "smp-plugin-calibrate.h"
+#include "smp-plugin-template.h"
+#include "smp-plugin-sheet.h"
+
+struct _SmpPlugIn
+{
+  GimpPlugIn parent_instance;
+};
+
+/* One line per procedure: each module exports its constructor. Other modules
+ * add their line here (and their #include above). */
+static const struct
+{
+  const char     *name;
+  GimpProcedure *(*create) (GimpPlugIn *plug_in, const char *name);
+} procedures[] = {
+  { SMP_PLUGIN_HAIRLINE_PROC, smp_plugin_hairline_procedure_new },
+  { SMP_PLUGIN_CALIBRATE_PROC, smp_plugin_calibrate_procedure_new },
+  { SMP_PLUGIN_TEMPLATE_PROC, smp_plugin_template_procedure_new },
+  { SMP_PLUGIN_MIRROR_PROC, smp_plugin_mirror_procedure_new },
+  { SMP_PLUGIN_SHEET_PROC, smp_plugin_sheet_procedure_new },
+};
+
+G_DEFINE_TYPE (SmpPlugIn, smp_plug_in, GIMP_TYPE_PLUG_IN)
+
+GIMP_MAIN (SMP_TYPE_PLUG_IN)
+
+static GList *
+smp_plug_in_query_procedures (GimpPlugIn *plug_in)
+{
+  GList *names = NULL;
+
+  (void) plug_in;
+  for (gsize i = 0; i < G_N_ELEMENTS (procedures); i++)
+    names = g_list_append (names, g_strdup (procedures[i].name));
+  return names;
+}
+
+static GimpProcedure *
+smp_plug_in_create_procedure (GimpPlugIn *plug_in, const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (procedures); i++)
+    if (!strcmp (name, procedures[i].name))
+      return procedures[i].create (plug_in, name);
+  return NULL;
+}
+
+/* No translations are shipped: without this GIMP prints "Localization disabled"
+ * on every run. */
+static gboolean
+smp_plug_in_set_i18n (GimpPlugIn  *plug_in,
+                      const char  *procedure_name,
+                      char       **gettext_domain,
+                      char       **catalog_dir)
+{
+  (void) plug_in;
+  (void) procedure_name;
+  (void) gettext_domain;
+  (void) catalog_dir;
+  return FALSE;
+}
+
+static void
+smp_plug_in_class_init (SmpPlugInClass *klass)
+{
+  GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
+
+  plug_in_class->query_procedures = smp_plug_in_query_procedures;
+  plug_in_class->create_procedure = smp_plug_in_create_procedure;
+  plug_in_class->set_i18n         = smp_plug_in_set_i18n;
+}
+
+static void
+smp_plug_in_init (SmpPlugIn *self)
+{
+  (void) self;
+}

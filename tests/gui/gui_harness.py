@@ -1,0 +1,251 @@
+# gui_harness.py: a reusable harness for GUI checks: Xvfb, a real gimp-3.0 with a
+# private profile holding the built plug-in, Python run inside that GIMP on demand,
+# and xdotool keys, window lookup and screenshots from outside.
+"""Typical use (see test_undo.py):
+
+    from gui_harness import GimpGui, skip_unless_available
+    skip_unless_available()                    # exit 77 without Xvfb/xdotool/...
+    with GimpGui(plugin, patterns, work, artefacts) as gui:
+        gui.call("img, photo = new_image(400, 300); Gimp.Display.new(img)")
+        n = gui.call("result = len(img.get_layers())")      # JSON-able result
+        job = gui.call_async("result = run_interactive(...)")  # e.g. a dialog
+        win = gui.desktop.find("SMP Hairline")
+        gui.desktop.keys(win, "Return"); gui.wait(job)
+        gui.desktop.screenshot(os.path.join(artefacts, "shot.png"))
+
+Code given to call() runs inside GIMP (python-fu-eval, the gui_server.py loop) in
+one namespace that already holds `from smp_testlib import *`. Set `result` to
+return a value (anything json.dumps takes; repr() otherwise). An exception there
+raises GuiError here with GIMP's traceback."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+INTEGRATION = os.path.join(HERE, "..", "integration")
+sys.path.insert(0, INTEGRATION)
+import runner  # noqa: E402  (make_profile, gimp_env)
+
+TOOLS = ("Xvfb", "xdotool", "xwd", "convert", "gimp-3.0")
+
+
+class GuiError(RuntimeError):
+    pass
+
+
+def skip_unless_available():
+    """Exit 77 (meson's skip) when a tool the GUI checks need is missing."""
+    for tool in TOOLS:
+        if shutil.which(tool) is None:
+            print(f"SKIP {tool} not found")
+            sys.exit(77)
+
+
+class Desktop:
+    """An Xvfb display and what xdotool and xwd do on it."""
+
+    def __init__(self, size=(1920, 1080)):
+        read_fd, write_fd = os.pipe()
+        # -displayfd: Xvfb picks a free display number and tells us.
+        self.xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size[0]}x{size[1]}x24",
+             "-nolisten", "tcp"], pass_fds=[write_fd], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        os.close(write_fd)
+        number = b""
+        with os.fdopen(read_fd, "rb") as f:
+            while not number.endswith(b"\n"):
+                chunk = f.read(1)
+                if not chunk:
+                    break
+                number += chunk
+        if not number.strip():
+            raise GuiError("Xvfb did not start")
+        self.display = ":" + number.decode().strip()
+        self.env = dict(os.environ, DISPLAY=self.display)
+
+    def run(self, *cmd):
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=60)
+        return p.stdout
+
+    def xdo(self, *args):
+        return self.run("xdotool", *args)
+
+    def find(self, pattern, timeout=90, exclude=()):
+        """The newest visible window whose title matches the regex `pattern`."""
+        end = time.time() + timeout
+        while time.time() < end:
+            ids = [w for w in self.xdo("search", "--onlyvisible", "--name", pattern).split()
+                   if w and w not in exclude]
+            if ids:
+                return ids[-1]
+            time.sleep(0.3)
+        return None
+
+    def title(self, wid):
+        return self.xdo("getwindowname", wid).strip()
+
+    def geometry(self, wid):
+        out = self.xdo("getwindowgeometry", "--shell", wid)
+        g = dict(line.split("=", 1) for line in out.split() if "=" in line)
+        return int(g["X"]), int(g["Y"]), int(g["WIDTH"]), int(g["HEIGHT"])
+
+    def keys(self, wid, *keys, pause=0.15):
+        """Focuses `wid` (there is no window manager) and sends each key combo."""
+        self.xdo("windowfocus", "--sync", wid)
+        time.sleep(0.2)
+        for k in keys:
+            self.xdo("key", "--clearmodifiers", k)
+            time.sleep(pause)
+
+    def type(self, wid, text):
+        self.xdo("windowfocus", "--sync", wid)
+        self.xdo("type", "--delay", "60", text)
+
+    def click(self, x, y, button=1):
+        self.xdo("mousemove", "--sync", str(x), str(y))
+        self.xdo("click", str(button))
+
+    def screenshot(self, path):
+        xwd = subprocess.run(["xwd", "-root", "-silent"], env=self.env, capture_output=True,
+                             timeout=60).stdout
+        subprocess.run(["convert", "xwd:-", path], input=xwd, check=True, timeout=60)
+        return path
+
+    def close(self):
+        try:
+            os.killpg(self.xvfb.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.xvfb.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.xvfb.pid, signal.SIGKILL)
+
+
+class GimpGui:
+    """gimp-3.0 -n on its own Xvfb, with gui_server.py running inside it."""
+
+    def __init__(self, plugin, patterns, work, artefacts, size=(1920, 1080), extra_env=None,
+                 name="gui"):
+        self.plugin = os.path.abspath(plugin)
+        self.patterns = os.path.abspath(patterns) if patterns else ""
+        self.work = os.path.abspath(work)
+        self.artefacts = os.path.abspath(artefacts)
+        self.size = size
+        self.extra_env = extra_env or {}
+        self.name = name  # prefix of the artefacts (GIMP's log): tests may run in parallel
+        self.desktop = None
+        self.gimp = None
+        self.seq = 0
+
+    # -- lifetime ----------------------------------------------------------
+
+    def start(self, timeout=180):
+        os.makedirs(self.artefacts, exist_ok=True)
+        self.profile, self.home, self.scratch = runner.make_profile(
+            self.work, self.plugin, self.patterns)
+        with open(os.path.join(self.profile, "gimprc"), "a") as f:
+            f.write("(show-welcome-dialog no)\n(show-tips no)\n(restore-session no)\n"
+                    "(save-session-info no)\n")
+        self.cmd_dir = os.path.join(self.scratch, "gui-commands")
+        os.makedirs(self.cmd_dir)
+        self.desktop = Desktop(self.size)
+        env = runner.gimp_env(self.profile, self.home, dict(
+            self.extra_env, DISPLAY=self.desktop.display, SMP_GUI_COMMANDS=self.cmd_dir,
+            SMP_TEST_LIB=os.path.abspath(INTEGRATION), SMP_TEST_SCRATCH=self.scratch))
+        server = os.path.join(HERE, "gui_server.py")
+        code = f"exec(compile(open({server!r}).read(), {server!r}, 'exec'))"
+        self.log_path = os.path.join(self.artefacts, f"{self.name}-gimp.log")
+        self.log = open(self.log_path, "w")
+        self.gimp = subprocess.Popen(
+            ["gimp-3.0", "-n", "-d", "-f", "--batch-interpreter=python-fu-eval", "-b", code,
+             "--quit"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        ready = os.path.join(self.cmd_dir, "ready")
+        end = time.time() + timeout
+        while not os.path.exists(ready):
+            if self.gimp.poll() is not None or time.time() > end:
+                raise GuiError(f"GIMP did not start its command loop (see {self.log_path})")
+            time.sleep(0.2)
+        return self
+
+    def stop(self):
+        if self.gimp is not None:
+            try:
+                if self.gimp.poll() is None:
+                    self._send("STOP = True")
+                    self.gimp.wait(timeout=60)
+            except (subprocess.TimeoutExpired, OSError):
+                pass
+            if self.gimp.poll() is None:
+                for sig in (signal.SIGTERM, signal.SIGKILL):
+                    try:
+                        os.killpg(self.gimp.pid, sig)
+                        self.gimp.wait(timeout=20)
+                        break
+                    except (ProcessLookupError, subprocess.TimeoutExpired):
+                        pass
+            self.log.close()
+        if self.desktop is not None:
+            self.desktop.close()
+        if getattr(self, "scratch", None):
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    # -- running Python inside GIMP ------------------------------------------
+
+    def _send(self, code):
+        n = self.seq
+        self.seq += 1
+        path = os.path.join(self.cmd_dir, f"{n}.py")
+        with open(path + ".tmp", "w") as f:
+            f.write(code)
+        os.rename(path + ".tmp", path)
+        return n
+
+    def call_async(self, code):
+        """Starts `code` inside GIMP; returns a handle for wait()."""
+        return self._send(code)
+
+    def wait(self, handle, timeout=120):
+        out = os.path.join(self.cmd_dir, f"{handle}.json")
+        end = time.time() + timeout
+        while not os.path.exists(out):
+            if self.gimp.poll() is not None:
+                raise GuiError(f"GIMP exited (see {self.log_path})")
+            if time.time() > end:
+                raise GuiError(f"command {handle} did not finish in {timeout} s")
+            time.sleep(0.1)
+        with open(out) as f:
+            reply = json.load(f)
+        if not reply["ok"]:
+            raise GuiError("in GIMP:\n" + reply["error"])
+        return reply["result"]
+
+    def done(self, handle):
+        return os.path.exists(os.path.join(self.cmd_dir, f"{handle}.json"))
+
+    def call(self, code, timeout=120):
+        return self.wait(self.call_async(code), timeout)
+
+    # -- conveniences ------------------------------------------------------
+
+    def image_window(self, timeout=90):
+        """GIMP's main window, which holds the image in single-window mode."""
+        return self.desktop.find("GIMP$", timeout=timeout)
+
+    def screenshot(self, name):
+        return self.desktop.screenshot(os.path.join(self.artefacts, name))

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+# runner.py: runs one integration test script inside headless GIMP 3 with a
+# private profile holding the freshly built plug-in; judges its PASS/FAIL lines.
+"""Usage: runner.py --plugin EXE --patterns DIR --work DIR [--timeout S] [--env K=V] TEST.py
+
+Makes (once per build folder, under a lock) a profile template that has already
+queried GIMP's own plug-ins, copies it per test, installs the plug-in as
+plug-ins/smp-hairline/smp-hairline with patterns/ beside it, then runs
+
+    gimp-console-3.0 -i -d -f --batch-interpreter=python-fu-eval -b "..." --quit
+
+The test fails on a non-zero exit, on any line starting with FAIL, or when no
+line starts with PASS. A line "SKIP <why>" alone (no FAIL) gives exit 77.
+Also importable: the GUI harness reuses make_profile()."""
+
+import argparse
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GIMP_CONSOLE = os.environ.get("GIMP_CONSOLE", "gimp-console-3.0")
+
+
+def gimp_env(profile, home, extra=None):
+    env = dict(os.environ)
+    env.update({
+        "GIMP3_DIRECTORY": profile,
+        "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+        "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+        "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "NO_AT_BRIDGE": "1",
+        # Keep __pycache__ out of the source tree (the helpers are imported from it).
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    if extra:
+        env.update(extra)
+    return env
+
+
+def _make_template(template):
+    """A profile in which GIMP has queried every shipped plug-in once: copying
+    it saves each test the slow first start."""
+    tmp = template + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    profile = os.path.join(tmp, "profile")
+    home = os.path.join(tmp, "home")
+    os.makedirs(profile)
+    os.makedirs(home)
+    subprocess.run([GIMP_CONSOLE, "-i", "-d", "-f", "--batch-interpreter=python-fu-eval",
+                    "-b", "print('template ready')", "--quit"],
+                   env=gimp_env(profile, home), stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, timeout=600, check=False)
+    if not os.path.exists(os.path.join(profile, "pluginrc")):
+        raise RuntimeError("GIMP did not make a profile in " + profile)
+    shutil.rmtree(template, ignore_errors=True)
+    os.rename(profile, template)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def make_profile(work, plugin, patterns):
+    """A fresh private profile (and scratch HOME) under `work` with the plug-in
+    installed. Returns (profile, home, scratch_dir)."""
+    os.makedirs(work, exist_ok=True)
+    template = os.path.join(work, "profile-template")
+    with open(os.path.join(work, "profile-template.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(os.path.join(template, "pluginrc")):
+            _make_template(template)
+    scratch = tempfile.mkdtemp(prefix="smp-test-", dir=work)
+    profile = os.path.join(scratch, "profile")
+    home = os.path.join(scratch, "home")
+    shutil.copytree(template, profile, symlinks=True)
+    os.makedirs(home)
+    dest = os.path.join(profile, "plug-ins", "smp-hairline")
+    os.makedirs(dest, exist_ok=True)
+    shutil.copy2(plugin, os.path.join(dest, "smp-hairline"))
+    if patterns and os.path.isdir(patterns):
+        shutil.copytree(patterns, os.path.join(dest, "patterns"), symlinks=False,
+                        ignore=shutil.ignore_patterns("meson.build"))
+    return profile, home, scratch
+
+
+def judge(output, rc):
+    """0 pass, 77 skip, 1 fail (with the reason printed)."""
+    lines = output.splitlines()
+    fails = [l for l in lines if l.startswith("FAIL")]
+    passes = [l for l in lines if l.startswith("PASS")]
+    skips = [l for l in lines if l.startswith("SKIP")]
+    if rc != 0:
+        print(f"runner: GIMP exited with status {rc}")
+        return 1
+    if fails:
+        print(f"runner: {len(fails)} FAIL line(s)")
+        return 1
+    if skips and not passes:
+        return 77
+    if not passes:
+        print("runner: no PASS line")
+        return 1
+    print(f"runner: {len(passes)} PASS line(s)")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--patterns", default="")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--keep", action="store_true", help="keep the scratch profile")
+    ap.add_argument("--env", action="append", default=[], help="K=V for GIMP and the plug-in")
+    ap.add_argument("test")
+    args = ap.parse_args()
+
+    if shutil.which(GIMP_CONSOLE) is None:
+        print(f"SKIP {GIMP_CONSOLE} not found")
+        return 77
+
+    work = os.path.abspath(args.work)
+    profile, home, scratch = make_profile(work, os.path.abspath(args.plugin),
+                                          os.path.abspath(args.patterns) if args.patterns else "")
+    extra = dict(kv.split("=", 1) for kv in args.env)
+    extra["SMP_TEST_SCRATCH"] = scratch
+    # The plug-in appends its peak memory here after each successful run.
+    extra.setdefault("SMP_PLUGIN_MEMORY_REPORT", os.path.join(scratch, "memory-report.txt"))
+    extra["SMP_TEST_LIB"] = HERE
+    test = os.path.abspath(args.test)
+    # The test runs inside GIMP's Python; the helpers come from this folder.
+    code = (f"import sys; sys.path.insert(0, {HERE!r}); "
+            f"__file__ = {test!r}; exec(compile(open({test!r}).read(), {test!r}, 'exec'))")
+    cmd = [GIMP_CONSOLE, "-i", "-d", "-f", "--batch-interpreter=python-fu-eval",
+           "-b", code, "--quit"]
+    # Its own session, so that a timeout also ends GIMP's plug-in processes.
+    proc = subprocess.Popen(cmd, env=gimp_env(profile, home, extra), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, errors="replace",
+                            start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=args.timeout)
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        output, _ = proc.communicate()
+        output, rc = (output or "") + f"\nFAIL timeout after {args.timeout} s\n", 124
+    sys.stdout.write(output)
+    status = judge(output, rc)
+    if not args.keep:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
