@@ -11,58 +11,79 @@
 #define PATTERN_POINTS      16384
 #define CANDIDATES_PER_POINT 8
 
+/* A bucket queue on the keys' float bits (positive floats order like their bits):
+ * 2^18 buckets of about 0.1% each. Keys only ever decrease, so the top bucket only
+ * moves down, and a move between buckets is O(1). The maximum is found exactly by
+ * scanning the top bucket, so the order is that of an exact farthest-point search. */
+#define BUCKET_SHIFT 13
+#define N_BUCKETS    (1u << 18)
+
 typedef struct
 {
-  guint   n;
-  float  *key;  /* squared distance to the nearest chosen point */
-  guint32 *heap;
-  guint32 *pos; /* position in heap, G_MAXUINT32 when out */
-  guint   size;
-} MaxHeap;
+  float   *key;   /* squared distance to the nearest chosen point */
+  gint32  *next, *prev;
+  gint32  *head;  /* per bucket, -1 when empty */
+  guint32 *where; /* bucket of each candidate, G_MAXUINT32 once chosen */
+  guint32  top;
+} Queue;
+
+static inline guint32
+bucket_of (float key)
+{
+  guint32 bits;
+  memcpy (&bits, &key, sizeof bits);
+  return bits >> BUCKET_SHIFT;
+}
 
 static inline void
-heap_swap (MaxHeap *h, guint a, guint b)
+queue_unlink (Queue *q, guint32 i)
 {
-  guint32 ia = h->heap[a], ib = h->heap[b];
-  h->heap[a] = ib, h->pos[ib] = a;
-  h->heap[b] = ia, h->pos[ia] = b;
+  gint32 n = q->next[i], p = q->prev[i];
+  if (p >= 0)
+    q->next[p] = n;
+  else
+    q->head[q->where[i]] = n;
+  if (n >= 0)
+    q->prev[n] = p;
 }
 
-/* Keys only ever decrease, so a changed entry only sinks. Equal keys fall back to
- * the index, so the order is fully determined by the candidates. */
-static inline gboolean
-heap_above (const MaxHeap *h, guint32 a, guint32 b)
+static inline void
+queue_link (Queue *q, guint32 i, guint32 b)
 {
-  return h->key[a] > h->key[b] || (h->key[a] == h->key[b] && a < b);
+  q->where[i] = b;
+  q->prev[i] = -1;
+  q->next[i] = q->head[b];
+  if (q->head[b] >= 0)
+    q->prev[q->head[b]] = (gint32) i;
+  q->head[b] = (gint32) i;
 }
 
-static void
-heap_sink (MaxHeap *h, guint i)
+static inline void
+queue_lower (Queue *q, guint32 i, float key)
 {
-  for (;;)
+  guint32 b = bucket_of (key);
+  q->key[i] = key;
+  if (b != q->where[i])
     {
-      guint l = 2 * i + 1, r = l + 1, top = i;
-      if (l < h->size && heap_above (h, h->heap[l], h->heap[top]))
-        top = l;
-      if (r < h->size && heap_above (h, h->heap[r], h->heap[top]))
-        top = r;
-      if (top == i)
-        return;
-      heap_swap (h, i, top);
-      i = top;
+      queue_unlink (q, i);
+      queue_link (q, i, b);
     }
 }
 
+/* The largest key; ties go to the lowest index, so the order is reproducible. */
 static guint32
-heap_pop (MaxHeap *h)
+queue_pop (Queue *q)
 {
-  guint32 top = h->heap[0];
+  gint32 best = -1;
 
-  heap_swap (h, 0, --h->size);
-  h->pos[top] = G_MAXUINT32;
-  if (h->size)
-    heap_sink (h, 0);
-  return top;
+  while (q->head[q->top] < 0)
+    q->top--;
+  for (gint32 i = q->head[q->top]; i >= 0; i = q->next[i])
+    if (best < 0 || q->key[i] > q->key[best] || (q->key[i] == q->key[best] && i < best))
+      best = i;
+  queue_unlink (q, (guint32) best);
+  q->where[best] = G_MAXUINT32;
+  return (guint32) best;
 }
 
 static inline float
@@ -85,7 +106,7 @@ smp_pattern_new (guint32 seed)
   g_autofree guint32 *cstart = g_new0 (guint32, (gsize) cg * cg + 1);
   g_autofree guint32 *cidx = g_new (guint32, m);
   g_autofree guint32 *cfill = NULL;
-  MaxHeap h = { 0 };
+  Queue q = { 0 };
 
   g_atomic_ref_count_init (&p->ref);
   p->seed = seed;
@@ -106,24 +127,26 @@ smp_pattern_new (guint32 seed)
   for (guint i = 0; i < m; i++)
     cidx[cfill[(int) (cv[i] * cg) * cg + (int) (cu[i] * cg)]++] = i;
 
-  h.n = m;
-  h.key = g_new (float, m);
-  h.heap = g_new (guint32, m);
-  h.pos = g_new (guint32, m);
-  h.size = m;
-  for (guint i = 0; i < m; i++)
+  q.key = g_new (float, m);
+  q.next = g_new (gint32, m);
+  q.prev = g_new (gint32, m);
+  q.where = g_new (guint32, m);
+  q.head = g_new (gint32, N_BUCKETS);
+  for (guint b = 0; b < N_BUCKETS; b++)
+    q.head[b] = -1;
+  for (guint i = m; i-- > 0;) /* linked in reverse: index order within the bucket */
     {
-      h.key[i] = INFINITY;
-      h.heap[i] = i;
-      h.pos[i] = i;
+      q.key[i] = INFINITY;
+      queue_link (&q, i, bucket_of (INFINITY));
     }
+  q.top = bucket_of (INFINITY);
 
   /* Farthest-point order: each new point is the candidate farthest from all
    * points so far. Only candidates nearer to it than the current maximum change. */
   for (guint rank = 0; rank < n; rank++)
     {
-      float   r2 = h.key[h.heap[0]];
-      guint32 c = heap_pop (&h);
+      guint32 c = queue_pop (&q);
+      float   r2 = q.key[c];
       float   x = cu[c], y = cv[c];
       int     reach, cx = (int) (x * cg), cy = (int) (y * cg);
 
@@ -142,20 +165,19 @@ smp_pattern_new (guint32 seed)
               {
                 guint32 i = cidx[k];
                 float   d2;
-                if (h.pos[i] == G_MAXUINT32)
+                if (q.where[i] == G_MAXUINT32)
                   continue;
                 d2 = torus_d2 (x, y, cu[i], cv[i]);
-                if (d2 < h.key[i])
-                  {
-                    h.key[i] = d2;
-                    heap_sink (&h, h.pos[i]);
-                  }
+                if (d2 < q.key[i])
+                  queue_lower (&q, i, d2);
               }
           }
     }
-  g_free (h.key);
-  g_free (h.heap);
-  g_free (h.pos);
+  g_free (q.key);
+  g_free (q.next);
+  g_free (q.prev);
+  g_free (q.where);
+  g_free (q.head);
 
   /* Cells of the tile hold their ranks ascending: a density threshold is then a
    * prefix of each cell's list. */
