@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#define BAND_ROWS 64
+#define MAX_BAND_ROWS 64
 #define MACRO_WAVELENGTH_MM 20.0 /* DOMAIN.md: natural undulation, 15-30 mm */
 #define MICRO_WAVELENGTH_MM 1.2
 
@@ -196,6 +196,10 @@ density_at (const SmpDesign *d, double x, double y, double *size, double *depth_
   *depth_mm = s;
   if (!(s >= -p->sentinel_depth_mm))
     return 0.0;
+  /* Deeper than the line can wander plus the fade: full density, whatever the
+   * noise says (exactly what the noise would give; it is just not computed). */
+  if (s >= p->fade_width_mm + p->irregularity_mm + p->micro_irregularity_mm)
+    return d->full_fraction * m;
   /* The effective line wanders behind the drawn one: the drawn line is the
    * artist's front limit, only sentinels go past it. */
   u = s;
@@ -463,6 +467,7 @@ typedef struct
   gsize            rowstride;
   gint             next_band;
   int              n_bands;
+  int              band_rows;
 } RenderJob;
 
 typedef struct
@@ -494,7 +499,7 @@ render_worker (gpointer data)
   double   margin = job->design->support_px + 2.0 / job->scale;
 
   for (guint k = 0; k < job->n_layers; k++)
-    smp_band_init (&bands[k], r->x, r->width, BAND_ROWS);
+    smp_band_init (&bands[k], r->x, r->width, job->band_rows);
   for (;;)
     {
       int b = g_atomic_int_add (&job->next_band, 1);
@@ -502,8 +507,8 @@ render_worker (gpointer data)
 
       if (b >= job->n_bands)
         break;
-      y0 = r->y + b * BAND_ROWS;
-      rows = MIN (BAND_ROWS, r->y + r->height - y0);
+      y0 = r->y + b * job->band_rows;
+      rows = MIN (job->band_rows, r->y + r->height - y0);
       for (guint k = 0; k < job->n_layers; k++)
         bands[k].y0 = y0, bands[k].height = rows;
       place_region (job->design,
@@ -513,8 +518,8 @@ render_worker (gpointer data)
       for (guint k = 0; k < job->n_layers; k++)
         {
           smp_band_emit (&bands[k], job->format,
-                         (guint8 *) job->pixels[k] + (gsize) b * BAND_ROWS * job->rowstride, job->rowstride);
-          bands[k].height = BAND_ROWS;
+                         (guint8 *) job->pixels[k] + (gsize) b * job->band_rows * job->rowstride, job->rowstride);
+          bands[k].height = job->band_rows;
         }
     }
   for (guint k = 0; k < job->n_layers; k++)
@@ -560,17 +565,20 @@ smp_design_render_layers (const SmpDesign *design,
       return FALSE;
     }
 
-  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, 0,
-                      (region->height + BAND_ROWS - 1) / BAND_ROWS };
-  /* Bands are independent, so the result is the same on any number of threads. */
-  n_threads = (gsize) region->width * region->height < 512 * 512
-                ? 1 : MIN ((int) g_get_num_processors (), job.n_bands);
+  /* Threads pay off when the image area behind the region is large (a
+   * zoomed-out preview covers a whole photo with few output pixels). Bands are
+   * independent, so the result is the same for any band height or thread count. */
+  n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
+                ? 1 : (int) MIN (g_get_num_processors (), 64);
+  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, 0, 0,
+                      CLAMP (region->height / (4 * n_threads), 16, MAX_BAND_ROWS) };
+  job.n_bands = (region->height + job.band_rows - 1) / job.band_rows;
+  n_threads = MIN (n_threads, job.n_bands);
   if (n_threads <= 1)
     render_worker (&job);
   else
     {
       GThread *threads[64];
-      n_threads = MIN (n_threads, 64);
       for (int i = 1; i < n_threads; i++)
         threads[i] = g_thread_new ("smp-render", render_worker, &job);
       render_worker (&job);

@@ -48,7 +48,11 @@ struct _SmpHairline
   double          gx0, gy0, cell;
   int             gw, gh;
   gpointer       *cells;
+  int             cw, ch;  /* coarse cells: COARSE × COARSE fine ones */
+  gpointer       *coarse;
 };
+
+#define COARSE 8
 
 SmpHairline *
 smp_hairline_new (void)
@@ -77,8 +81,12 @@ drop_cells (SmpHairline *h)
   if (h->cells)
     for (gsize i = 0; i < (gsize) h->gw * h->gh; i++)
       g_free (h->cells[i]);
+  if (h->coarse)
+    for (gsize i = 0; i < (gsize) h->cw * h->ch; i++)
+      g_free (h->coarse[i]);
   g_clear_pointer (&h->cells, g_free);
-  h->gw = h->gh = 0;
+  g_clear_pointer (&h->coarse, g_free);
+  h->gw = h->gh = h->cw = h->ch = 0;
 }
 
 void
@@ -351,9 +359,13 @@ build_grid (SmpHairline *h, double px_per_mm)
   double cell = CLAMP (3.0 * px_per_mm, 12.0, 256.0);
   double gw, gh;
 
-  drop_cells (h);
   if (h->segments->len == 0)
     return;
+  /* The index depends on the geometry and the cell size only, not on the sides:
+   * keep it across designs (the preview makes one per change). */
+  if (h->cells && h->cell == cell)
+    return;
+  drop_cells (h);
   for (;;)
     {
       gw = ceil ((w + 2 * margin) / cell);
@@ -368,6 +380,9 @@ build_grid (SmpHairline *h, double px_per_mm)
   h->gw = (int) gw;
   h->gh = (int) gh;
   h->cells = g_new0 (gpointer, (gsize) h->gw * h->gh);
+  h->cw = (h->gw + COARSE - 1) / COARSE;
+  h->ch = (h->gh + COARSE - 1) / COARSE;
+  h->coarse = g_new0 (gpointer, (gsize) h->cw * h->ch);
 }
 
 void
@@ -532,46 +547,90 @@ box_seg_mindist2 (const Segment *s, double x0, double y0, double x1, double y1)
   return best;
 }
 
+/* Candidates for a box, per group: every segment that can be the nearest for
+ * some point of the box. `from` (nullable) limits the search to an enclosing
+ * box's candidates, which hold every point's nearest segment already. */
 static CellList *
-build_cell (const SmpHairline *h, int cx, int cy)
+build_cell (const SmpHairline *h, double x0, double y0, double x1, double y1, const CellList *from)
 {
   const Segment *segs = (const Segment *) h->segments->data;
   const Stroke  *strokes = (const Stroke *) h->strokes->data;
-  double x0 = h->gx0 + cx * h->cell, y0 = h->gy0 + cy * h->cell;
-  double x1 = x0 + h->cell, y1 = y0 + h->cell;
   guint  n_groups = h->n_groups + 1;
+  guint  n_src = from ? from->data[from->n_groups] : h->segments->len;
   g_autofree double *bound = g_new (double, n_groups);
-  g_autofree double *mind = g_new (double, h->segments->len);
+  g_autofree double *mind = g_new (double, n_src);
   g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint32));
   g_autofree guint32 *offsets = g_new0 (guint32, n_groups + 1);
   CellList *cell;
 
+#define SOURCE(k) (from ? from->data[from->n_groups + 1 + (k)] : (guint32) (k))
   for (guint g = 0; g < n_groups; g++)
     bound[g] = INFINITY;
-  for (guint i = 0; i < h->segments->len; i++)
+  for (guint k = 0; k < n_src; k++)
     {
       /* The farthest any point of the box can be from this segment (a corner:
        * distance to a segment is convex). */
-      double worst = 0, t;
-      guint  g = strokes[segs[i].stroke].group;
+      guint32 i = SOURCE (k);
+      double  worst = 0, t;
+      guint   g = strokes[segs[i].stroke].group;
       for (int c = 0; c < 4; c++)
         worst = MAX (worst, seg_dist2 (&segs[i], c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
       bound[g] = MIN (bound[g], worst);
-      mind[i] = box_seg_mindist2 (&segs[i], x0, y0, x1, y1);
+      mind[k] = box_seg_mindist2 (&segs[i], x0, y0, x1, y1);
     }
+  /* Sources are in index order within each group, so the lists stay in it. */
   for (guint g = 0; g < n_groups; g++)
     {
       offsets[g] = idx->len;
-      for (guint32 i = 0; i < h->segments->len; i++)
-        if (strokes[segs[i].stroke].group == g && mind[i] <= bound[g] * (1 + 1e-9) + 1e-9)
-          g_array_append_val (idx, i);
+      for (guint k = 0; k < n_src; k++)
+        {
+          guint32 i = SOURCE (k);
+          if (strokes[segs[i].stroke].group == g && mind[k] <= bound[g] * (1 + 1e-9) + 1e-9)
+            g_array_append_val (idx, i);
+        }
     }
   offsets[n_groups] = idx->len;
+#undef SOURCE
 
   cell = g_malloc (sizeof (CellList) + sizeof (guint32) * (n_groups + 1 + idx->len));
   cell->n_groups = n_groups;
   memcpy (cell->data, offsets, sizeof (guint32) * (n_groups + 1));
   memcpy (cell->data + n_groups + 1, idx->data, sizeof (guint32) * idx->len);
+  return cell;
+}
+
+/* Fills a lazily built slot; racing threads build the same list, one wins. */
+static CellList *
+publish (gpointer *slot, CellList *cell)
+{
+  if (!g_atomic_pointer_compare_and_exchange (slot, NULL, cell))
+    {
+      g_free (cell);
+      cell = g_atomic_pointer_get (slot);
+    }
+  return cell;
+}
+
+static const CellList *
+get_cell (const SmpHairline *h, int cx, int cy)
+{
+  gpointer *slot = &h->cells[(gsize) cy * h->gw + cx];
+  CellList *cell = g_atomic_pointer_get (slot);
+
+  if (!cell)
+    {
+      int       kx = cx / COARSE, ky = cy / COARSE;
+      gpointer *cslot = &h->coarse[(gsize) ky * h->cw + kx];
+      CellList *coarse = g_atomic_pointer_get (cslot);
+      double    x0 = h->gx0 + cx * h->cell, y0 = h->gy0 + cy * h->cell;
+
+      if (!coarse)
+        {
+          double s = h->cell * COARSE, kx0 = h->gx0 + kx * s, ky0 = h->gy0 + ky * s;
+          coarse = publish (cslot, build_cell (h, kx0, ky0, kx0 + s, ky0 + s, NULL));
+        }
+      cell = publish (slot, build_cell (h, x0, y0, x0 + h->cell, y0 + h->cell, coarse));
+    }
   return cell;
 }
 
@@ -599,18 +658,8 @@ smp_hairline_signed_distance_px (const SmpHairline *hairline, double x, double y
   fy = h->cells ? floor ((y - h->gy0) / h->cell) : -1;
   if (fx >= 0 && fy >= 0 && fx < h->gw && fy < h->gh)
     {
-      gpointer *slot = &h->cells[(gsize) fy * h->gw + (gsize) fx];
-      CellList *cell = g_atomic_pointer_get (slot);
+      const CellList *cell = get_cell (h, (int) fx, (int) fy);
 
-      if (!cell)
-        {
-          cell = build_cell (h, (int) fx, (int) fy);
-          if (!g_atomic_pointer_compare_and_exchange (slot, NULL, cell))
-            {
-              g_free (cell);
-              cell = g_atomic_pointer_get (slot);
-            }
-        }
       for (guint g = 0; g < cell->n_groups; g++)
         for (guint32 k = cell->data[g]; k < cell->data[g + 1]; k++)
           consider (segs, cell->data[cell->n_groups + 1 + k], x, y, &best[g]);
