@@ -93,7 +93,7 @@ elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s 
 echo
 echo "SMP demo done in ${elapsed} s. Output folder:"
 case $out in
-  "$here"/*) echo "  ${out#"$here"/}/   (in the checkout: $here)" ;;
+  "$here"/*) echo "  ${out#"$here"/}/   (in the checkout: ${SMP_HOST_DIR:-$here})" ;;
   *) echo "  $out" ;;
 esac
 sed -n 's/^DEMO-FILE //p' "$scratch/gimp.log" | while read -r f; do echo "    $(basename "$f")"; done
