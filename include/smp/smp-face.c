@@ -75,12 +75,6 @@ smp_face_frame_from_points (SmpFaceFrame *frame, const double xy[6], GError **er
 
   g_return_val_if_fail (frame != NULL && xy != NULL, FALSE);
 
-  if (!all_finite (xy, 6))
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Face frame: a landmark has no finite coordinates");
-      return FALSE;
-    }
   /* d[k]: length of the side opposite point k. */
   for (int k = 0; k < 3; k++)
     {
@@ -97,17 +91,16 @@ smp_face_frame_from_points (SmpFaceFrame *frame, const double xy[6], GError **er
   bx = xy[2 * ((g + 2) % 3)];
   by = xy[2 * ((g + 2) % 3) + 1];
 
+  /* Validity does not depend on which eye is which: check once, before the
+   * division by the eye distance below. */
+  result = (SmpFaceFrame) { .glabella_x = gx, .glabella_y = gy,
+                            .eye_left_x = ax, .eye_left_y = ay, .eye_right_x = bx, .eye_right_y = by };
+  if (!smp_face_frame_validate (&result, error))
+    return FALSE;
+
   ex = bx - ax;
   ey = by - ay;
   len = hypot (ex, ey);
-  if (len < SMP_FACE_MIN_EYE_DISTANCE_PX)
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Face frame: the outer eye corners are %.1f px apart (at least %.0f px needed); "
-                   "mark the glabella and both outer eye corners",
-                   len, SMP_FACE_MIN_EYE_DISTANCE_PX);
-      return FALSE;
-    }
   nx = ey / len;
   ny = -ex / len;
   s = (gx - (ax + bx) / 2) * nx + (gy - (ay + by) / 2) * ny;
@@ -139,8 +132,6 @@ smp_face_frame_from_points (SmpFaceFrame *frame, const double xy[6], GError **er
       result.eye_left_x = bx;  result.eye_left_y = by;
       result.eye_right_x = ax; result.eye_right_y = ay;
     }
-  if (!smp_face_frame_validate (&result, error))
-    return FALSE;
   *frame = result;
   return TRUE;
 }
