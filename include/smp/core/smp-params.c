@@ -1,7 +1,7 @@
 /* smp-params.c: design parameters: defaults from DOMAIN.md, ranges, validation,
  * key-file serialisation (presets, the proposal parasite) and the fade profile. */
-#include "smp-params.h"
-#include "smp-error.h"
+#include <smp/smp-params.h>
+#include <smp/smp-error.h>
 
 #include <math.h>
 #include <stdio.h>

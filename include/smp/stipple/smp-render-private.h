@@ -2,7 +2,11 @@
  * writing the band out in the caller's pixel format. */
 #pragma once
 
-#include "smp-design.h"
+#ifndef SMP_ENGINE_COMPILATION
+#error "a private engine header: the plug-in and the tests use include/smp/*.h only"
+#endif
+
+#include <smp/smp-design.h>
 
 G_BEGIN_DECLS
 

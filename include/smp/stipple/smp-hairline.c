@@ -1,7 +1,7 @@
 /* smp-hairline.c: hairline strokes, their scalp side, and an exact signed distance.
  * A lazily filled cell index keeps queries fast; each answer is a pure function of the point. */
-#include "smp-hairline.h"
-#include "smp-error.h"
+#include <smp/smp-hairline.h>
+#include <smp/smp-error.h>
 
 #include <math.h>
 #include <string.h>

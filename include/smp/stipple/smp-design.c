@@ -1,8 +1,8 @@
 /* smp-design.c: the density field (hairline profile, irregularity, mask, or a
  * density map) and placement: a rank threshold into the pattern, rendered in bands. */
-#include "smp-design.h"
-#include "smp-error.h"
-#include "smp-noise.h"
+#include <smp/smp-design.h>
+#include <smp/smp-error.h>
+#include "../core/smp-noise.h"
 #include "smp-pattern-private.h"
 #include "smp-render-private.h"
 

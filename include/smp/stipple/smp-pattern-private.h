@@ -2,7 +2,11 @@
  * A toroidal unit tile of points in rank order, bucketed into cells by position. */
 #pragma once
 
-#include "smp-pattern.h"
+#ifndef SMP_ENGINE_COMPILATION
+#error "a private engine header: the plug-in and the tests use include/smp/*.h only"
+#endif
+
+#include <smp/smp-pattern.h>
 
 G_BEGIN_DECLS
 

@@ -2,6 +2,10 @@
  * choice in the engine is a pure function of (seed, position or index). */
 #pragma once
 
+#ifndef SMP_ENGINE_COMPILATION
+#error "a private engine header: the plug-in and the tests use include/smp/*.h only"
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS

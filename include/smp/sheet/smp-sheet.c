@@ -1,8 +1,8 @@
 /* smp-sheet.c: lays out and writes the consultation design sheet with cairo and
  * pango, to a temporary file renamed into place only when complete. */
-#include "smp-sheet.h"
-#include "smp-error.h"
-#include "smp-mask.h"
+#include <smp/smp-sheet.h>
+#include <smp/smp-error.h>
+#include <smp/smp-mask.h>
 
 #include <cairo.h>
 #include <cairo-pdf.h>

@@ -1,7 +1,7 @@
 /* smp-pattern.c: the progressive blue-noise tile: farthest-point ordering of a
  * dense random candidate set on a torus, so every prefix keeps a large minimum distance. */
 #include "smp-pattern-private.h"
-#include "smp-noise.h"
+#include "../core/smp-noise.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* smp-preset.c: shipped looks read from patterns/presets/<id>.smp-preset key files.
  * Owns the [SMP Preset] header (name, description); [SMP Design] parsing is smp-params'. */
-#include "smp-preset.h"
-#include "smp-error.h"
+#include <smp/smp-preset.h>
+#include <smp/smp-error.h>
 
 #include <string.h>
 

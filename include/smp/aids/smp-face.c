@@ -1,7 +1,7 @@
 /* smp-face.c: the face frame, hairline templates, mirroring and design checks.
  * Pure geometry over image px; mm only through the caller's px_per_mm. */
-#include "smp-face.h"
-#include "smp-error.h"
+#include <smp/smp-face.h>
+#include <smp/smp-error.h>
 
 #include <math.h>
 #include <string.h>
