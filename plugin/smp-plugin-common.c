@@ -127,7 +127,7 @@ smp_plugin_calibration_get (GimpImage *image,
                             char     **method)
 {
   g_autoptr (GKeyFile) key_file = NULL;
-  const SmpParamRange *range = smp_params_find_range ("px_per_mm");
+  const SmpParamSpec *range = smp_params_find_range ("px_per_mm");
   GError *local = NULL;
   double  scale;
 
@@ -173,7 +173,7 @@ smp_plugin_calibration_set (GimpImage  *image,
                             GError    **error)
 {
   g_autoptr (GKeyFile) key_file = g_key_file_new ();
-  const SmpParamRange *range = smp_params_find_range ("px_per_mm");
+  const SmpParamSpec *range = smp_params_find_range ("px_per_mm");
 
   g_return_val_if_fail (GIMP_IS_IMAGE (image), FALSE);
 

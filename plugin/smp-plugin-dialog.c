@@ -755,6 +755,10 @@ section (GimpProcedureDialog *dialog, const char *id, const char *title, const c
   GtkWidget       *box;
   va_list          args;
 
+  /* The parameter table's fields of this section, in its order, then the extras. */
+  for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
+    if (s->section && !strcmp (s->section, id))
+      list = g_list_append (list, (gpointer) s->arg);
   va_start (args, first);
   for (const char *name = first; name; name = va_arg (args, const char *))
     list = g_list_append (list, (gpointer) name);
@@ -767,48 +771,31 @@ section (GimpProcedureDialog *dialog, const char *id, const char *title, const c
   return box;
 }
 
-/* The numeric fields: the dialog's own labels (units; fractions shown as
- * percentages) with the argument's mnemonic where it is free in the dialog. Taken:
- * Reset r, Cancel c, Load l, Save s, Help h, Preview p, OK e / u, canvas v,
- * looks k, 1:1 zoom 1. */
-static const struct
-{
-  const char *property;
-  const char *label;
-  double      factor;
-} fields[] = {
-  { "density",            "_Density (dots/cm²)",         1.0 },
-  { "dot-diameter",       "Dot d_iameter (mm)",          1.0 },
-  { "size-jitter",        "Size _jitter (± %)",          100.0 },
-  { "softness",           "Sof_tness (%)",               100.0 },
-  { "under-hair",         "Under hair (% of full)",      100.0 },
-  { "opacity",            "_Opacity (%)",                1.0 },   /* already a percentage */
-  { "fade-width",         "Fade _width (mm)",            1.0 },
-  { "sentinel",           "Se_ntinels (% of full)",      100.0 },
-  { "sentinel-depth",     "Sentinel _zone (mm ahead)",   1.0 },
-  { "irregularity",       "Irregularit_y (mm)",          1.0 },
-  { "micro-irregularity", "_Micro irregularity (mm)",    1.0 },
-  { "sessions",           "Num_ber of sessions",         1.0 },
-};
-
-static void
-relabel (GtkWidget *widget, const char *text)
-{
-  if (widget != NULL && GIMP_IS_LABELED (widget))
-    gtk_label_set_text_with_mnemonic (GTK_LABEL (gimp_labeled_get_label (GIMP_LABELED (widget))), text);
-}
-
+/* The widgets of the parameter table's fields: labels and units come from the
+ * table (fractions are percent arguments already). */
 static void
 make_fields (GimpProcedureDialog *dialog)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    relabel (gimp_procedure_dialog_get_scale_entry (dialog, fields[i].property, fields[i].factor),
-             fields[i].label);
-  relabel (gimp_procedure_dialog_get_color_widget (dialog, "shade", TRUE, GIMP_COLOR_AREA_FLAT), "Sh_ade");
-  relabel (gimp_procedure_dialog_get_widget (dialog, "stage", G_TYPE_NONE), "Stage");
-  relabel (gimp_procedure_dialog_get_widget (dialog, "scalp-side", G_TYPE_NONE), "Scalp side");
-  relabel (gimp_procedure_dialog_get_widget (dialog, "seed", G_TYPE_NONE), "Seed");
-  relabel (gimp_procedure_dialog_get_widget (dialog, "session-split", G_TYPE_NONE), "Split (%, e.g. 50/35/15)");
+  for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
+    {
+      if (!s->section)
+        continue;
+      switch (s->type)
+        {
+        case SMP_PARAM_DOUBLE:
+        case SMP_PARAM_INT:
+          gimp_procedure_dialog_get_scale_entry (dialog, s->arg, 1.0);
+          break;
+        case SMP_PARAM_SHADE:
+          gimp_procedure_dialog_get_color_widget (dialog, s->arg, TRUE, GIMP_COLOR_AREA_FLAT);
+          break;
+        case SMP_PARAM_CHOICE:
+        case SMP_PARAM_SEED:
+        case SMP_PARAM_SPLIT:
+          gimp_procedure_dialog_get_widget (dialog, s->arg, G_TYPE_NONE);
+          break;
+        }
+    }
 }
 
 static gboolean
@@ -834,7 +821,7 @@ build (SmpDialog *d)
 
   /* Hairline: the path (no GIMP widget exists for paths), the scalp side and the
    * design aids' options when the procedure has them. */
-  box = section (dialog, "hairline", "Hairline", "scalp-side",
+  box = section (dialog, "hairline", "Hairline",
                  has_property (d, "feminine") ? "feminine" : NULL,
                  has_property (d, "guides") ? "guides" : NULL, NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -883,20 +870,19 @@ build (SmpDialog *d)
   gtk_widget_show_all (box);
 
   /* Dots, Shade, Fade */
-  section (dialog, "dots", "Dots", "density", "dot-diameter", "size-jitter", "softness", "under-hair", NULL);
-  section (dialog, "shade", "Shade", "shade", "opacity", "stage", NULL);
-  section (dialog, "fade", "Fade", "fade-width", "sentinel", "sentinel-depth", "irregularity",
-           "micro-irregularity", NULL);
+  section (dialog, "dots", "Dots", NULL);
+  section (dialog, "shade", "Shade", NULL);
+  section (dialog, "fade", "Fade", NULL);
 
   /* Sessions: number and split */
-  box = section (dialog, "sessions", "Sessions", "sessions", "session-split", NULL);
+  box = section (dialog, "sessions", "Sessions", NULL);
   d->split_note = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (d->split_note), 0.0);
   gtk_widget_show (d->split_note);
   gtk_box_pack_start (GTK_BOX (box), d->split_note, FALSE, FALSE, 0);
 
   /* Seed: with a one-click new variation */
-  box = section (dialog, "seed", "Variation", "seed", NULL);
+  box = section (dialog, "seed", "Variation", NULL);
   button = gtk_button_new_with_label ("New variation");
   gtk_widget_set_name (button, "smp-new-variation");
   gtk_widget_set_tooltip_text (button, "Another dot pattern with the same design");

@@ -14,73 +14,74 @@
 
 /* ---- Arguments -------------------------------------------------------------- */
 
-/* The numeric arguments and the engine fields behind them. Ranges and defaults
- * come from the engine's table (smp_params_get_ranges), the one source of truth. */
-typedef struct
+/* The design arguments come from the engine's parameter table, in its order;
+ * ranges are scaled to the argument's units (fractions as percent). */
+static void
+add_design_arguments (GimpProcedure *procedure, GeglColor *default_color)
 {
-  const char *name;   /* PDB argument */
-  const char *key;    /* engine key (SmpParamRange.key) */
-  gsize       offset; /* of the double in SmpParams */
-  double      scale;  /* argument = engine value × scale */
-  const char *label;
-  const char *blurb;
-} DoubleArg;
-
-#define FIELD(f) offsetof (SmpParams, f)
-
-static const DoubleArg double_args[] = {
-  { "px-per-mm", "px_per_mm", FIELD (px_per_mm), 1.0, "_Scale (px/mm)",
-    "Photo scale in pixels per mm. 0 uses the scale stored by calibration "
-    "(plug-in-smp-calibrate), else 10 px/mm with a warning" },
-  { "density", "density_per_cm2", FIELD (density_per_cm2), 1.0, "_Density (dots/cm²)",
-    "Impressions per cm² at full density (natural scalp: 60-110)" },
-  { "dot-diameter", "dot_diameter_mm", FIELD (dot_diameter_mm), 1.0, "Dot d_iameter (mm)",
-    "Diameter of a fresh impression in mm (about 0.25)" },
-  { "size-jitter", "size_jitter", FIELD (size_jitter), 1.0, "Size _jitter",
-    "Relative variation of the dot diameter (±), 0..1" },
-  { "opacity", "opacity", FIELD (opacity), 100.0, "O_pacity (%)",
-    "Pigment opacity of the last session in percent; earlier sessions are lighter" },
-  { "softness", "softness", FIELD (softness), 1.0, "Sof_tness",
-    "Pigment spread at the impression's edge, 0..1" },
-  { "fade-width", "fade_width_mm", FIELD (fade_width_mm), 1.0, "Fade _width (mm)",
-    "Depth of the transition zone behind the line, in mm" },
-  { "sentinel", "sentinel", FIELD (sentinel), 1.0, "Se_ntinels",
-    "Density of the sparse sentinel dots ahead of the line, relative to full density" },
-  { "irregularity", "irregularity_mm", FIELD (irregularity_mm), 1.0, "Irregularit_y (mm)",
-    "Macro undulation of the line in mm (wavelength about 20 mm)" },
-  /* Additions beyond the table. */
-  { "sentinel-depth", "sentinel_depth_mm", FIELD (sentinel_depth_mm), 1.0, "Sentinel _zone (mm)",
-    "How far ahead of the drawn line sentinel dots reach, in mm" },
-  { "micro-irregularity", "micro_irregularity_mm", FIELD (micro_irregularity_mm), 1.0,
-    "_Micro irregularity (mm)", "Raggedness of the line at the 1 mm scale, in mm" },
-  { "under-hair", "under_hair", FIELD (under_hair), 1.0, "Under hair",
-    "Density factor for work under existing hair: 1 is the shaved look, 0.3-0.5 under thinning hair" },
-};
-
-static const DoubleArg *
-find_double_arg (const char *name)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (double_args); i++)
-    if (!strcmp (double_args[i].name, name))
-      return &double_args[i];
-  g_return_val_if_reached (NULL);
+  for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
+    switch (s->type)
+      {
+      case SMP_PARAM_DOUBLE:
+        {
+          gboolean zero_auto = (s->flags & SMP_PARAM_ARG_ZERO_AUTO) != 0;
+          gimp_procedure_add_double_argument (procedure, s->arg, s->label, s->blurb,
+                                              zero_auto ? 0.0 : s->min * s->arg_factor,
+                                              s->max * s->arg_factor,
+                                              zero_auto ? 0.0 : s->default_value * s->arg_factor,
+                                              G_PARAM_READWRITE);
+        }
+        break;
+      case SMP_PARAM_INT:
+        gimp_procedure_add_int_argument (procedure, s->arg, s->label, s->blurb, (int) s->min,
+                                         (int) s->max, (int) s->default_value, G_PARAM_READWRITE);
+        break;
+      case SMP_PARAM_SEED: /* GIMP's int arguments stop at G_MAXINT */
+        gimp_procedure_add_int_argument (procedure, s->arg, s->label, s->blurb, 0, G_MAXINT,
+                                         (int) MIN (s->default_value, G_MAXINT), G_PARAM_READWRITE);
+        break;
+      case SMP_PARAM_CHOICE:
+        {
+          GimpChoice *choice = gimp_choice_new ();
+          for (int i = 0; s->choices[i].name; i++)
+            gimp_choice_add (choice, s->choices[i].name, i, s->choices[i].label, s->choices[i].help);
+          gimp_procedure_add_choice_argument (procedure, s->arg, s->label, s->blurb, choice,
+                                              s->choices[(int) s->default_value].name,
+                                              G_PARAM_READWRITE);
+        }
+        break;
+      case SMP_PARAM_SHADE:
+        gimp_procedure_add_color_argument (procedure, s->arg, s->label, s->blurb, FALSE,
+                                           default_color, G_PARAM_READWRITE);
+        break;
+      case SMP_PARAM_SPLIT:
+        gimp_procedure_add_string_argument (procedure, s->arg, s->label, s->blurb, "",
+                                            G_PARAM_READWRITE);
+        break;
+      }
 }
 
+/* An engine validation message names the key in engine units; callers know the
+ * argument, in its units. */
 static void
-add_double_argument (GimpProcedure *procedure, const char *name)
+set_argument_error (const SmpParams *params, const GError *engine_error, GError **error)
 {
-  const DoubleArg     *arg = find_double_arg (name);
-  const SmpParamRange *range = smp_params_find_range (arg->key);
-  double               min = range->min * arg->scale;
+  for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
+    {
+      gsize n = strlen (s->key);
 
-  /* 0 is the "use the calibration" sentinel. */
-  if (!strcmp (name, "px-per-mm"))
-    min = 0.0;
-  gimp_procedure_add_double_argument (procedure, arg->name, arg->label, arg->blurb,
-                                      min, range->max * arg->scale,
-                                      !strcmp (name, "px-per-mm") ? 0.0
-                                                                   : range->default_value * arg->scale,
-                                      G_PARAM_READWRITE);
+      if (smp_param_is_numeric (s) && !strncmp (engine_error->message, s->key, n) &&
+          !strncmp (engine_error->message + n, " is ", 4))
+        {
+          const char *sep = *s->arg_unit && strcmp (s->arg_unit, "%") ? " " : "";
+          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                       "%s is %g%s%s, but must lie between %g and %g%s%s", s->arg,
+                       smp_param_get (params, s) * s->arg_factor, sep, s->arg_unit,
+                       s->min * s->arg_factor, s->max * s->arg_factor, sep, s->arg_unit);
+          return;
+        }
+    }
+  g_propagate_error (error, g_error_copy (engine_error));
 }
 
 /* The engine's default pigment, read as sRGB: carbon black diluted. */
@@ -128,12 +129,9 @@ static GimpValueArray *hairline_run (GimpProcedure        *procedure,
 GimpProcedure *
 smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
-  GimpProcedure       *procedure;
-  const SmpParamRange *sessions = smp_params_find_range ("sessions");
+  GimpProcedure *procedure;
   g_autoptr (GeglColor) shade = NULL;
-  SmpParams            defaults;
 
-  smp_params_init_defaults (&defaults);
   procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
                                         hairline_run, NULL, NULL);
   gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
@@ -157,62 +155,10 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
                                     "The hairline; none means the selected path, "
                                     "else the image's only path",
                                     TRUE, G_PARAM_READWRITE);
-  add_double_argument (procedure, "px-per-mm");
-  add_double_argument (procedure, "density");
-  add_double_argument (procedure, "dot-diameter");
-  add_double_argument (procedure, "size-jitter");
-
   /* GeglColor needs GEGL, and this runs before any run function. */
   gegl_init (NULL, NULL);
   shade = default_shade ();
-  gimp_procedure_add_color_argument (procedure, "shade", "Sh_ade",
-                                     "Pigment colour (diluted carbon black: a near-black grey). "
-                                     "A fully transparent colour means this default",
-                                     FALSE, shade, G_PARAM_READWRITE);
-
-  add_double_argument (procedure, "opacity");
-  add_double_argument (procedure, "softness");
-  add_double_argument (procedure, "fade-width");
-  add_double_argument (procedure, "sentinel");
-  add_double_argument (procedure, "irregularity");
-
-  gimp_procedure_add_choice_argument (
-    procedure, "scalp-side", "Sca_lp side", "Which side of the path is scalp",
-    gimp_choice_new_with_values (
-      "auto", SMP_SCALP_SIDE_AUTO, "Auto",
-      "The side holding most of the selection, else the side toward the image top",
-      "left", SMP_SCALP_SIDE_LEFT, "Left of the path", "Left of the path's direction, as seen on screen",
-      "right", SMP_SCALP_SIDE_RIGHT, "Right of the path", "Right of the path's direction",
-      NULL),
-    "auto", G_PARAM_READWRITE);
-
-  gimp_procedure_add_int_argument (procedure, "sessions", "Num_ber of sessions",
-                                   "Number of treatment sessions, one layer each",
-                                   (int) sessions->min, (int) sessions->max,
-                                   (int) sessions->default_value, G_PARAM_READWRITE);
-
-  gimp_procedure_add_choice_argument (
-    procedure, "stage", "Stage", "How the work looks: as tattooed, healed or aged",
-    gimp_choice_new_with_values (
-      "fresh", SMP_STAGE_FRESH, "Fresh", "As tattooed",
-      "healed", SMP_STAGE_HEALED, "Healed", "About 50% lighter and 40% smaller",
-      "aged", SMP_STAGE_AGED, "Aged", "Softer and spread",
-      NULL),
-    "fresh", G_PARAM_READWRITE);
-
-  gimp_procedure_add_int_argument (procedure, "seed", "_Random seed",
-                                   "Seed of the dot pattern: the same seed gives the same dots",
-                                   0, G_MAXINT, (int) MIN (defaults.seed, (guint32) G_MAXINT),
-                                   G_PARAM_READWRITE);
-
-  add_double_argument (procedure, "sentinel-depth");
-  add_double_argument (procedure, "micro-irregularity");
-  add_double_argument (procedure, "under-hair");
-
-  gimp_procedure_add_string_argument (procedure, "session-split", "Session split",
-                                      "Share of the dots per session, e.g. \"50/35/15\" "
-                                      "(percent or fractions); empty: the default split",
-                                      "", G_PARAM_READWRITE);
+  add_design_arguments (procedure, shade);
   gimp_procedure_add_string_argument (procedure, "preset", "Loo_k (preset)",
                                       "Id of a shipped look (a file name in patterns/presets "
                                       "without .smp-preset); empty: none. In scripted runs its "
@@ -332,27 +278,37 @@ smp_plugin_hairline_params_from_config (GimpProcedureConfig   *config,
   g_autoptr (GError) local = NULL;
   SmpPluginScaleSource source = SMP_PLUGIN_SCALE_ARGUMENT;
   SmpParams p;
-  int       sessions, seed;
 
   smp_params_init_defaults (&p);
-  for (gsize i = 0; i < G_N_ELEMENTS (double_args); i++)
-    {
-      double v = 0.0;
-
-      g_object_get (config, double_args[i].name, &v, NULL);
-      *(double *) ((guint8 *) &p + double_args[i].offset) = v / double_args[i].scale;
-    }
-  g_object_get (config,
-                "sessions", &sessions,
-                "seed", &seed,
-                "shade", &shade,
-                "session-split", &split,
-                "preset", &preset,
-                NULL);
-  p.sessions = sessions;
-  p.seed = (guint32) MAX (seed, 0);
-  p.scalp_side = gimp_procedure_config_get_choice_id (config, "scalp-side");
-  p.stage = gimp_procedure_config_get_choice_id (config, "stage");
+  for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
+    switch (s->type)
+      {
+      case SMP_PARAM_DOUBLE:
+        {
+          double v = 0.0;
+          g_object_get (config, s->arg, &v, NULL);
+          smp_param_set (&p, s, v / s->arg_factor);
+        }
+        break;
+      case SMP_PARAM_INT:
+      case SMP_PARAM_SEED:
+        {
+          int v = 0;
+          g_object_get (config, s->arg, &v, NULL);
+          smp_param_set (&p, s, MAX (v, 0));
+        }
+        break;
+      case SMP_PARAM_CHOICE:
+        smp_param_set (&p, s, gimp_procedure_config_get_choice_id (config, s->arg));
+        break;
+      case SMP_PARAM_SHADE:
+        g_object_get (config, s->arg, &shade, NULL);
+        break;
+      case SMP_PARAM_SPLIT:
+        g_object_get (config, s->arg, &split, NULL);
+        break;
+      }
+  g_object_get (config, "preset", &preset, NULL);
   if (shade)
     {
       double r, g, b, a = 0.0;
@@ -402,22 +358,7 @@ smp_plugin_hairline_params_from_config (GimpProcedureConfig   *config,
 
   if (!smp_params_validate (&p, &local))
     {
-      const char *message = local->message;
-
-      /* Name the argument the caller knows rather than the engine's key. */
-      for (gsize i = 0; i < G_N_ELEMENTS (double_args); i++)
-        {
-          gsize n = strlen (double_args[i].key);
-
-          if (!strncmp (message, double_args[i].key, n) && message[n] == ' '
-              && double_args[i].scale == 1.0)
-            {
-              g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                           "%s%s", double_args[i].name, message + n);
-              return FALSE;
-            }
-        }
-      g_propagate_error (error, g_steal_pointer (&local));
+      set_argument_error (&p, local, error);
       return FALSE;
     }
   *params = p;
@@ -435,26 +376,31 @@ smp_plugin_hairline_config_set_params (GimpProcedureConfig   *config,
   g_autoptr (GeglColor) shade = smp_plugin_shade_to_color (&target->format, params->shade);
   g_autoptr (GString) split = g_string_new (NULL);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (double_args); i++)
-    {
-      double v = *(const double *) ((const guint8 *) params + double_args[i].offset);
-
-      g_object_set (config, double_args[i].name, v * double_args[i].scale, NULL);
-    }
+  for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
+    switch (s->type)
+      {
+      case SMP_PARAM_DOUBLE:
+        g_object_set (config, s->arg, smp_param_get (params, s) * s->arg_factor, NULL);
+        break;
+      case SMP_PARAM_INT:
+      case SMP_PARAM_SEED:
+        g_object_set (config, s->arg, (int) MIN (smp_param_get (params, s), G_MAXINT), NULL);
+        break;
+      case SMP_PARAM_CHOICE:
+        g_object_set (config, s->arg, smp_param_choice_name (s, (int) smp_param_get (params, s)), NULL);
+        break;
+      case SMP_PARAM_SHADE:
+        g_object_set (config, s->arg, shade, NULL);
+        break;
+      case SMP_PARAM_SPLIT:
+        for (int k = 0; k < params->sessions; k++)
+          g_string_append_printf (split, "%s%g", k ? "/" : "",
+                                  round (smp_params_session_share (params, k) * 1000.0) / 10.0);
+        g_object_set (config, s->arg, split->str, NULL);
+        break;
+      }
   if (scale_source == SMP_PLUGIN_SCALE_CALIBRATION)
     g_object_set (config, "px-per-mm", 0.0, NULL);
-
-  for (int k = 0; k < params->sessions; k++)
-    g_string_append_printf (split, "%s%g", k ? "/" : "",
-                            round (smp_params_session_share (params, k) * 1000.0) / 10.0);
-  g_object_set (config,
-                "sessions", params->sessions,
-                "seed", (int) MIN (params->seed, (guint32) G_MAXINT),
-                "shade", shade,
-                "scalp-side", smp_scalp_side_to_string (params->scalp_side),
-                "stage", smp_stage_to_string (params->stage),
-                "session-split", split->str,
-                NULL);
 }
 
 /* ---- The target ------------------------------------------------------------ */

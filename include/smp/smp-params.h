@@ -47,20 +47,65 @@ typedef struct
   guint32      seed;
 } SmpParams;
 
-/* A parameter's range, for validation, dialogs and documentation. */
+/* The parameter table: one row per parameter owns everything about it (key,
+ * field, range, default, unit, scripting argument, label, help, dialog section).
+ * Validation, key files, presets, the PDB arguments, the dialog's fields, the
+ * design sheet and the README's argument table all come from it, so adding a
+ * parameter is one row plus its use. */
+typedef enum
+{
+  SMP_PARAM_DOUBLE, /* a double field */
+  SMP_PARAM_INT,    /* an int field (sessions) */
+  SMP_PARAM_SEED,   /* a guint32 field */
+  SMP_PARAM_CHOICE, /* an enum field, stored by name */
+  SMP_PARAM_SHADE,  /* double[3]; "#rrggbb" (sRGB) in key files */
+  SMP_PARAM_SPLIT,  /* double[SMP_MAX_SESSIONS]; a list of shares in key files */
+} SmpParamType;
+
 typedef struct
 {
-  const char *key;   /* key-file name, also the PDB argument's stem */
-  double      min;
-  double      max;
-  double      default_value;
-  const char *unit;  /* "mm", "dots/cm²", "" ... */
-} SmpParamRange;
+  const char *name;  /* stored and scripting name */
+  const char *label; /* as the dialog shows it */
+  const char *help;  /* what it means, in the craft's words */
+} SmpParamChoice;
 
-void                 smp_params_init_defaults (SmpParams *params);
-/* NULL-terminated table of the numeric parameters' ranges. */
-const SmpParamRange *smp_params_get_ranges    (void);
-const SmpParamRange *smp_params_find_range    (const char *key);
+/* Flags of a row. */
+#define SMP_PARAM_ARG_ZERO_AUTO (1u << 0) /* the argument's 0 means "from the image" (px-per-mm) */
+#define SMP_PARAM_LOOK          (1u << 1) /* part of a look: presets may set it */
+
+typedef struct
+{
+  const char           *key;           /* key files, presets and the stored proposal */
+  const char           *arg;           /* the PDB argument, also the dialog's property */
+  SmpParamType          type;
+  gsize                 offset;        /* of the field in SmpParams */
+  double                min;           /* engine units; for choices the last value */
+  double                max;
+  double                default_value;
+  const char           *unit;          /* engine unit: "mm", "dots/cm²", "" for fractions */
+  double                arg_factor;    /* argument = engine value × arg_factor (100: fractions as %) */
+  const char           *arg_unit;      /* the argument's unit, for labels and docs */
+  guint                 flags;
+  const char           *label;         /* dialog label, with its mnemonic */
+  const char           *blurb;         /* PDB help and tooltip */
+  const char           *section;       /* dialog section id; NULL: the dialog shows it its own way */
+  const SmpParamChoice *choices;       /* SMP_PARAM_CHOICE: by enum value, ends with a NULL name */
+} SmpParamSpec;
+
+void                smp_params_init_defaults (SmpParams *params);
+/* The table, in scripting-argument order, ending with a NULL key. */
+const SmpParamSpec *smp_params_get_specs     (void);
+const SmpParamSpec *smp_params_find_spec     (const char *key);
+const SmpParamSpec *smp_params_find_arg      (const char *arg);
+/* Numeric rows (double, int, seed) by key, else NULL. */
+const SmpParamSpec *smp_params_find_range    (const char *key);
+gboolean            smp_param_is_numeric     (const SmpParamSpec *spec);
+/* A numeric or choice field as a double (engine units), and back. */
+double              smp_param_get            (const SmpParams *params, const SmpParamSpec *spec);
+void                smp_param_set            (SmpParams *params, const SmpParamSpec *spec, double value);
+/* A choice's name for `value`, or "invalid". */
+const char         *smp_param_choice_name    (const SmpParamSpec *spec, int value);
+int                 smp_param_choice_lookup  (const SmpParamSpec *spec, const char *name);
 
 /* FALSE with SMP_ERROR_INVALID_PARAMETER naming the parameter, its value and range. */
 gboolean smp_params_validate (const SmpParams *params, GError **error);

@@ -20,7 +20,7 @@ window = (x0 - margin, y0 - margin, x1 - x0 + 2 * margin, y1 - y0 + 2 * margin)
 info(f"measuring over {x1 - x0}×{y1 - y0} px = {area_cm2:.2f} cm²")
 
 worst = 0.0
-for density, under_hair in ((70.0, 1.0), (40.0, 1.0), (120.0, 1.0), (100.0, 0.4)):
+for density, under_hair in ((70.0, 100.0), (40.0, 100.0), (120.0, 100.0), (100.0, 40.0)):
     status, message = run_hairline(img, photo, px_per_mm=PX_PER_MM, density=density,
                                    dot_diameter=0.25, under_hair=under_hair, seed=11)
     if not check(status == SUCCESS, f"run at {density}/cm² × {under_hair}", message):
@@ -29,7 +29,7 @@ for density, under_hair in ((70.0, 1.0), (40.0, 1.0), (120.0, 1.0), (100.0, 0.4)
     amap = alpha_map(session_layers(group), window)
     count, _ = count_blobs(amap, window, region)
     measured = count / area_cm2
-    wanted = density * under_hair
+    wanted = density * under_hair / 100.0  # under-hair is a percentage
     error = (measured - wanted) / wanted
     worst = max(worst, abs(error))
     check(abs(error) <= 0.05, f"density {wanted:g}/cm² within ±5%",

@@ -105,10 +105,13 @@ test_shipped_values (void)
       g_assert_cmpfloat (params.px_per_mm, ==, 17.25);
       g_assert_cmpuint (params.seed, ==, 4242);
 
-      for (const SmpParamRange *r = smp_params_get_ranges (); r->key; r++)
+      for (const SmpParamSpec *r = smp_params_get_specs (); r->key; r++)
         {
           g_autoptr(GKeyFile) kf = g_key_file_new ();
           double              v;
+
+          if (!smp_param_is_numeric (r))
+            continue;
 
           smp_params_save_key_file (&params, kf, "SMP Design");
           v = g_key_file_get_double (kf, "SMP Design", r->key, NULL);

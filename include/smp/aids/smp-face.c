@@ -644,7 +644,7 @@ smp_face_template_place (const SmpFaceTemplate *face_template,
                          double                 height_mm,
                          GError               **error)
 {
-  const SmpParamRange *scale_range = smp_params_find_range ("px_per_mm");
+  const SmpParamSpec *scale_range = smp_params_find_range ("px_per_mm");
   const guint half_n = face_template->half->len;
   const guint n = 2 * half_n - 1;
   g_autofree double *face = NULL;     /* anchor (across, up), face px */

@@ -4,62 +4,195 @@
 #include <smp/smp-error.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #define GROUP_DEFAULT "SMP Design"
 
-/* Ranges are the craft's plausible span; anything outside is a typo, not a style. */
-static const SmpParamRange ranges[] = {
-  { "px_per_mm",             0.5,  200.0, 10.0,  "px/mm" },
-  { "density_per_cm2",       1.0,  SMP_DENSITY_CEILING_PER_CM2, 70.0, "dots/cm²" },
-  { "dot_diameter_mm",       0.05, 1.5,   0.25,  "mm" },
-  { "size_jitter",           0.0,  0.6,   0.2,   "" },
-  { "opacity",               0.0,  1.0,   0.85,  "" },
-  { "softness",              0.0,  1.0,   0.35,  "" },
-  { "fade_width_mm",         0.0,  30.0,  8.0,   "mm" },
-  { "sentinel",              0.0,  0.5,   0.03,  "" },
-  { "sentinel_depth_mm",     0.0,  6.0,   3.0,   "mm" },
-  { "irregularity_mm",       0.0,  10.0,  3.0,   "mm" },
-  { "micro_irregularity_mm", 0.0,  3.0,   1.0,   "mm" },
-  { "under_hair",            0.05, 1.0,   1.0,   "" },
-  { "sessions",              1,    SMP_MAX_SESSIONS, 3, "" },
-  { NULL, 0, 0, 0, NULL },
+#define F(field) offsetof (SmpParams, field)
+
+static const SmpParamChoice side_choices[] = {
+  { "auto", "Auto", "The side holding most of the selection, else the side toward the image top" },
+  { "left", "Left of the path", "Left of the path's direction, as seen on screen" },
+  { "right", "Right of the path", "Right of the path's direction" },
+  { NULL, NULL, NULL },
+};
+
+static const SmpParamChoice stage_choices[] = {
+  { "fresh", "Fresh", "As tattooed" },
+  { "healed", "Healed", "About 50% lighter and 40% smaller" },
+  { "aged", "Aged", "Softer and spread" },
+  { NULL, NULL, NULL },
+};
+
+/* The table, in scripting-argument order (positional Script-Fu calls depend on
+ * it: append, never insert). Ranges are the craft's plausible span; anything
+ * outside is a typo, not a style. Mnemonics are chosen to be free in the
+ * dialog: Reset r, Cancel c, Load l, Save s, Help h, Preview p, OK e / u,
+ * canvas v, looks k, 1:1 zoom 1. */
+static const SmpParamSpec specs[] = {
+  { "px_per_mm", "px-per-mm", SMP_PARAM_DOUBLE, F (px_per_mm), 0.5, 200.0, 10.0, "px/mm", 1, "px/mm",
+    SMP_PARAM_ARG_ZERO_AUTO, "_Scale (px/mm)",
+    "Photo scale in pixels per mm. 0 uses the scale stored by calibration "
+    "(plug-in-smp-calibrate), else 10 px/mm with a warning", NULL, NULL },
+  { "density_per_cm2", "density", SMP_PARAM_DOUBLE, F (density_per_cm2), 1.0, SMP_DENSITY_CEILING_PER_CM2,
+    70.0, "dots/cm²", 1, "dots/cm²", SMP_PARAM_LOOK, "_Density (dots/cm²)",
+    "Impressions per cm² at full density (natural scalp: 60-110)", "dots", NULL },
+  { "dot_diameter_mm", "dot-diameter", SMP_PARAM_DOUBLE, F (dot_diameter_mm), 0.05, 1.5, 0.25, "mm", 1, "mm",
+    SMP_PARAM_LOOK, "Dot d_iameter (mm)", "Diameter of a fresh impression in mm (about 0.25)", "dots", NULL },
+  { "size_jitter", "size-jitter", SMP_PARAM_DOUBLE, F (size_jitter), 0.0, 0.6, 0.2, "", 100, "%",
+    SMP_PARAM_LOOK, "Size _jitter (± %)", "Variation of the dot diameter, ± percent", "dots", NULL },
+  { "shade", "shade", SMP_PARAM_SHADE, F (shade), 0, 1, 0, "", 1, "",
+    SMP_PARAM_LOOK, "Sh_ade",
+    "Pigment colour (diluted carbon black: a near-black grey). "
+    "A fully transparent colour means this default", "shade", NULL },
+  { "opacity", "opacity", SMP_PARAM_DOUBLE, F (opacity), 0.0, 1.0, 0.85, "", 100, "%",
+    SMP_PARAM_LOOK, "_Opacity (%)",
+    "Pigment opacity of the last session in percent; earlier sessions are lighter", "shade", NULL },
+  { "softness", "softness", SMP_PARAM_DOUBLE, F (softness), 0.0, 1.0, 0.35, "", 100, "%",
+    SMP_PARAM_LOOK, "Sof_tness (%)", "Pigment spread at the impression's edge, percent", "dots", NULL },
+  { "fade_width_mm", "fade-width", SMP_PARAM_DOUBLE, F (fade_width_mm), 0.0, 30.0, 8.0, "mm", 1, "mm",
+    SMP_PARAM_LOOK, "Fade _width (mm)", "Depth of the transition zone behind the line, in mm", "fade", NULL },
+  { "sentinel", "sentinel", SMP_PARAM_DOUBLE, F (sentinel), 0.0, 0.5, 0.03, "", 100, "%",
+    SMP_PARAM_LOOK, "Se_ntinels (% of full)",
+    "Density of the sparse sentinel dots ahead of the line, percent of full density", "fade", NULL },
+  { "irregularity_mm", "irregularity", SMP_PARAM_DOUBLE, F (irregularity_mm), 0.0, 10.0, 3.0, "mm", 1, "mm",
+    SMP_PARAM_LOOK, "Irregularit_y (mm)", "Macro undulation of the line in mm (wavelength about 20 mm)",
+    "fade", NULL },
+  { "scalp_side", "scalp-side", SMP_PARAM_CHOICE, F (scalp_side), 0, SMP_SCALP_SIDE_RIGHT, SMP_SCALP_SIDE_AUTO,
+    "", 1, "", SMP_PARAM_LOOK, "Scalp side", "Which side of the path is scalp", "hairline", side_choices },
+  { "sessions", "sessions", SMP_PARAM_INT, F (sessions), 1, SMP_MAX_SESSIONS, 3, "", 1, "",
+    SMP_PARAM_LOOK, "Num_ber of sessions", "Number of treatment sessions, one layer each", "sessions", NULL },
+  { "stage", "stage", SMP_PARAM_CHOICE, F (stage), 0, SMP_STAGE_AGED, SMP_STAGE_FRESH, "", 1, "",
+    SMP_PARAM_LOOK, "Stage", "How the work looks: as tattooed, healed or aged", "shade", stage_choices },
+  { "seed", "seed", SMP_PARAM_SEED, F (seed), 0, G_MAXUINT32, 1, "", 1, "", 0, "Seed",
+    "Seed of the dot pattern: the same seed gives the same dots", "seed", NULL },
+  { "sentinel_depth_mm", "sentinel-depth", SMP_PARAM_DOUBLE, F (sentinel_depth_mm), 0.0, 6.0, 3.0, "mm", 1, "mm",
+    SMP_PARAM_LOOK, "Sentinel _zone (mm ahead)", "How far ahead of the drawn line sentinel dots reach, in mm",
+    "fade", NULL },
+  { "micro_irregularity_mm", "micro-irregularity", SMP_PARAM_DOUBLE, F (micro_irregularity_mm), 0.0, 3.0, 1.0,
+    "mm", 1, "mm", SMP_PARAM_LOOK, "_Micro irregularity (mm)", "Raggedness of the line at the 1 mm scale, in mm",
+    "fade", NULL },
+  { "under_hair", "under-hair", SMP_PARAM_DOUBLE, F (under_hair), 0.05, 1.0, 1.0, "", 100, "%",
+    SMP_PARAM_LOOK, "Under hair (% of full)",
+    "Density under existing hair, percent of the shaved look: 100 shaved, 30-50 under thinning hair",
+    "dots", NULL },
+  { "session_split", "session-split", SMP_PARAM_SPLIT, F (session_split), 0, 1, 0, "", 1, "",
+    SMP_PARAM_LOOK, "Split (%, e.g. 50/35/15)",
+    "Share of the dots per session, e.g. \"50/35/15\" (percent or fractions); empty: the default split",
+    "sessions", NULL },
+  { NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 static const double default_split[SMP_MAX_SESSIONS] = { 0.50, 0.35, 0.15, 0.10 };
 
-const SmpParamRange *
-smp_params_get_ranges (void)
+const SmpParamSpec *
+smp_params_get_specs (void)
 {
-  return ranges;
+  return specs;
 }
 
-const SmpParamRange *
+const SmpParamSpec *
+smp_params_find_spec (const char *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  for (const SmpParamSpec *s = specs; s->key; s++)
+    if (strcmp (s->key, key) == 0)
+      return s;
+  return NULL;
+}
+
+const SmpParamSpec *
+smp_params_find_arg (const char *arg)
+{
+  g_return_val_if_fail (arg != NULL, NULL);
+  for (const SmpParamSpec *s = specs; s->key; s++)
+    if (strcmp (s->arg, arg) == 0)
+      return s;
+  return NULL;
+}
+
+gboolean
+smp_param_is_numeric (const SmpParamSpec *spec)
+{
+  return spec->type == SMP_PARAM_DOUBLE || spec->type == SMP_PARAM_INT || spec->type == SMP_PARAM_SEED;
+}
+
+const SmpParamSpec *
 smp_params_find_range (const char *key)
 {
-  for (const SmpParamRange *r = ranges; r->key; r++)
-    if (strcmp (r->key, key) == 0)
-      return r;
-  return NULL;
+  const SmpParamSpec *s = smp_params_find_spec (key);
+
+  return s && smp_param_is_numeric (s) ? s : NULL;
 }
 
-static double *
-field_of (SmpParams *p, const char *key)
+double
+smp_param_get (const SmpParams *params, const SmpParamSpec *spec)
 {
-  if (!strcmp (key, "px_per_mm")) return &p->px_per_mm;
-  if (!strcmp (key, "density_per_cm2")) return &p->density_per_cm2;
-  if (!strcmp (key, "dot_diameter_mm")) return &p->dot_diameter_mm;
-  if (!strcmp (key, "size_jitter")) return &p->size_jitter;
-  if (!strcmp (key, "opacity")) return &p->opacity;
-  if (!strcmp (key, "softness")) return &p->softness;
-  if (!strcmp (key, "fade_width_mm")) return &p->fade_width_mm;
-  if (!strcmp (key, "sentinel")) return &p->sentinel;
-  if (!strcmp (key, "sentinel_depth_mm")) return &p->sentinel_depth_mm;
-  if (!strcmp (key, "irregularity_mm")) return &p->irregularity_mm;
-  if (!strcmp (key, "micro_irregularity_mm")) return &p->micro_irregularity_mm;
-  if (!strcmp (key, "under_hair")) return &p->under_hair;
-  return NULL;
+  const guint8 *field = (const guint8 *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case SMP_PARAM_DOUBLE: return *(const double *) field;
+    case SMP_PARAM_INT:    return *(const int *) field;
+    case SMP_PARAM_SEED:   return *(const guint32 *) field;
+    case SMP_PARAM_CHOICE: return *(const int *) field; /* enums are int-sized */
+    case SMP_PARAM_SHADE:
+    case SMP_PARAM_SPLIT:  break;
+    }
+  g_return_val_if_reached (NAN);
+}
+
+void
+smp_param_set (SmpParams *params, const SmpParamSpec *spec, double value)
+{
+  guint8 *field = (guint8 *) params + spec->offset;
+
+  switch (spec->type)
+    {
+    case SMP_PARAM_DOUBLE: *(double *) field = value; return;
+    case SMP_PARAM_INT:
+    case SMP_PARAM_CHOICE: *(int *) field = (int) CLAMP (value, -1e6, 1e6); return;
+    case SMP_PARAM_SEED:   *(guint32 *) field = (guint32) CLAMP (value, 0, G_MAXUINT32); return;
+    case SMP_PARAM_SHADE:
+    case SMP_PARAM_SPLIT:  break;
+    }
+  g_return_if_reached ();
+}
+
+const char *
+smp_param_choice_name (const SmpParamSpec *spec, int value)
+{
+  g_return_val_if_fail (spec->type == SMP_PARAM_CHOICE, "invalid");
+  for (int i = 0; spec->choices[i].name; i++)
+    if (i == value)
+      return spec->choices[i].name;
+  return "invalid";
+}
+
+int
+smp_param_choice_lookup (const SmpParamSpec *spec, const char *name)
+{
+  g_return_val_if_fail (spec->type == SMP_PARAM_CHOICE, -1);
+  for (int i = 0; name && spec->choices[i].name; i++)
+    if (g_ascii_strcasecmp (spec->choices[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
+/* "auto, left or right" */
+static char *
+choice_names (const SmpParamSpec *spec)
+{
+  GString *out = g_string_new (NULL);
+  int      n = 0;
+
+  while (spec->choices[n].name)
+    n++;
+  for (int i = 0; i < n; i++)
+    g_string_append_printf (out, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", spec->choices[i].name);
+  return g_string_free (out, FALSE);
 }
 
 void
@@ -68,34 +201,25 @@ smp_params_init_defaults (SmpParams *params)
   g_return_if_fail (params != NULL);
 
   memset (params, 0, sizeof *params);
-  for (const SmpParamRange *r = ranges; r->key; r++)
-    {
-      double *f = field_of (params, r->key);
-      if (f)
-        *f = r->default_value;
-    }
-  params->sessions = 3;
+  for (const SmpParamSpec *s = specs; s->key; s++)
+    if (s->type != SMP_PARAM_SHADE && s->type != SMP_PARAM_SPLIT)
+      smp_param_set (params, s, s->default_value);
   memcpy (params->session_split, default_split, sizeof default_split);
   /* Carbon black diluted: a near-black, slightly cool neutral. */
   params->shade[0] = 0.11;
   params->shade[1] = 0.11;
   params->shade[2] = 0.12;
-  params->scalp_side = SMP_SCALP_SIDE_AUTO;
-  params->stage = SMP_STAGE_FRESH;
-  params->seed = 1;
 }
 
 static gboolean
-check_range (const char *key, double value, GError **error)
+check_range (const SmpParamSpec *s, double value, GError **error)
 {
-  const SmpParamRange *r = smp_params_find_range (key);
-
-  if (!isfinite (value) || value < r->min || value > r->max)
+  if (!isfinite (value) || value < s->min || value > s->max)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "%s is %g%s%s, but must lie between %g and %g%s%s", key, value,
-                   *r->unit ? " " : "", r->unit, r->min, r->max,
-                   *r->unit ? " " : "", r->unit);
+                   "%s is %g%s%s, but must lie between %g and %g%s%s", s->key, value,
+                   *s->unit ? " " : "", s->unit, s->min, s->max,
+                   *s->unit ? " " : "", s->unit);
       return FALSE;
     }
   return TRUE;
@@ -104,27 +228,47 @@ check_range (const char *key, double value, GError **error)
 gboolean
 smp_params_validate (const SmpParams *params, GError **error)
 {
-  SmpParams *p = (SmpParams *) params; /* field_of only reads through it here */
-  double     split_sum = 0.0;
+  double split_sum = 0.0;
 
   g_return_val_if_fail (params != NULL, FALSE);
 
-  for (const SmpParamRange *r = ranges; r->key; r++)
+  for (const SmpParamSpec *s = specs; s->key; s++)
     {
-      double *f = field_of (p, r->key);
-      if (f && !check_range (r->key, *f, error))
-        return FALSE;
+      double v;
+
+      switch (s->type)
+        {
+        case SMP_PARAM_DOUBLE:
+        case SMP_PARAM_INT:
+          if (!check_range (s, smp_param_get (params, s), error))
+            return FALSE;
+          break;
+        case SMP_PARAM_CHOICE:
+          v = smp_param_get (params, s);
+          if (v < s->min || v > s->max)
+            {
+              g_autofree char *human = g_strdelimit (g_strdup (s->key), "_", ' ');
+              g_autofree char *names = choice_names (s);
+              g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "%s %d is not %s",
+                           human, (int) v, names);
+              return FALSE;
+            }
+          break;
+        case SMP_PARAM_SHADE:
+          for (int k = 0; k < 3; k++)
+            if (!isfinite (params->shade[k]) || params->shade[k] < 0.0 || params->shade[k] > 1.0)
+              {
+                g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                             "shade component %d is %g, but must lie between 0 and 1",
+                             k, params->shade[k]);
+                return FALSE;
+              }
+          break;
+        case SMP_PARAM_SEED:
+        case SMP_PARAM_SPLIT:
+          break; /* every guint32 is a seed; the split is checked below, after sessions */
+        }
     }
-  if (!check_range ("sessions", params->sessions, error))
-    return FALSE;
-  for (int k = 0; k < 3; k++)
-    if (!isfinite (params->shade[k]) || params->shade[k] < 0.0 || params->shade[k] > 1.0)
-      {
-        g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                     "shade component %d is %g, but must lie between 0 and 1",
-                     k, params->shade[k]);
-        return FALSE;
-      }
   for (int k = 0; k < params->sessions; k++)
     {
       double s = params->session_split[k];
@@ -140,18 +284,6 @@ smp_params_validate (const SmpParams *params, GError **error)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
                    "the session split gives no dots to any session");
-      return FALSE;
-    }
-  if ((int) params->scalp_side < SMP_SCALP_SIDE_AUTO || params->scalp_side > SMP_SCALP_SIDE_RIGHT)
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "scalp side %d is not auto, left or right", (int) params->scalp_side);
-      return FALSE;
-    }
-  if ((int) params->stage < SMP_STAGE_FRESH || params->stage > SMP_STAGE_AGED)
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "stage %d is not fresh, healed or aged", (int) params->stage);
       return FALSE;
     }
   return TRUE;
@@ -181,28 +313,16 @@ smp_params_session_opacity (const SmpParams *params, int session)
   return params->opacity * (n > 1 ? 0.82 + 0.18 * session / (n - 1) : 1.0);
 }
 
-static const char *side_names[] = { "auto", "left", "right" };
-static const char *stage_names[] = { "fresh", "healed", "aged" };
-
 const char *
 smp_scalp_side_to_string (SmpScalpSide side)
 {
-  return (guint) side < G_N_ELEMENTS (side_names) ? side_names[side] : "invalid";
+  return smp_param_choice_name (smp_params_find_spec ("scalp_side"), side);
 }
 
 const char *
 smp_stage_to_string (SmpStage stage)
 {
-  return (guint) stage < G_N_ELEMENTS (stage_names) ? stage_names[stage] : "invalid";
-}
-
-static int
-lookup_name (const char *const *names, int n, const char *value)
-{
-  for (int i = 0; i < n; i++)
-    if (g_ascii_strcasecmp (names[i], value) == 0)
-      return i;
-  return -1;
+  return smp_param_choice_name (smp_params_find_spec ("stage"), stage);
 }
 
 static gboolean
@@ -211,6 +331,76 @@ key_error (GError **error, const char *origin, const char *key, const char *what
   g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "%s%skey \"%s\": %s",
                origin ? origin : "", origin ? ": " : "", key, what);
   return FALSE;
+}
+
+/* One row's key into `p`; FALSE with the key named when the value is unreadable. */
+static gboolean
+load_key (SmpParams *p, const SmpParamSpec *s, GKeyFile *key_file, const char *group,
+          const char *origin, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  switch (s->type)
+    {
+    case SMP_PARAM_DOUBLE:
+    case SMP_PARAM_INT:
+      {
+        double v = g_key_file_get_double (key_file, group, s->key, &local);
+        if (local)
+          return key_error (error, origin, s->key, "not a number");
+        if (s->type == SMP_PARAM_INT && v != floor (v))
+          return key_error (error, origin, s->key, "not a whole number");
+        smp_param_set (p, s, v);
+        return TRUE;
+      }
+    case SMP_PARAM_SEED:
+      {
+        gint64 v = g_key_file_get_int64 (key_file, group, s->key, &local);
+        if (local || v < 0 || v > G_MAXUINT32)
+          return key_error (error, origin, s->key, "not a whole number from 0 to 4294967295");
+        p->seed = (guint32) v;
+        return TRUE;
+      }
+    case SMP_PARAM_CHOICE:
+      {
+        g_autofree char *name = g_key_file_get_string (key_file, group, s->key, NULL);
+        int v = smp_param_choice_lookup (s, name);
+        if (v < 0)
+          {
+            g_autofree char *names = choice_names (s);
+            g_autofree char *what = g_strconcat ("not ", names, NULL);
+            return key_error (error, origin, s->key, what);
+          }
+        smp_param_set (p, s, v);
+        return TRUE;
+      }
+    case SMP_PARAM_SHADE:
+      {
+        g_autofree char *hex = g_key_file_get_string (key_file, group, s->key, NULL);
+        unsigned rr, gg, bb;
+        if (!hex || strlen (hex) != 7 || sscanf (hex, "#%2x%2x%2x", &rr, &gg, &bb) != 3)
+          return key_error (error, origin, s->key, "not a colour like #1c1c1e");
+        p->shade[0] = rr / 255.0;
+        p->shade[1] = gg / 255.0;
+        p->shade[2] = bb / 255.0;
+        return TRUE;
+      }
+    case SMP_PARAM_SPLIT:
+      {
+        gsize n = 0;
+        double sum = 0.0;
+        g_autofree double *split = g_key_file_get_double_list (key_file, group, s->key, &n, &local);
+        if (local || n < 1 || n > SMP_MAX_SESSIONS)
+          return key_error (error, origin, s->key, "not a list of 1 to 4 shares");
+        for (gsize k = 0; k < n; k++)
+          sum += split[k];
+        /* Percentages are the way artists write a split. */
+        for (int k = 0; k < SMP_MAX_SESSIONS; k++)
+          p->session_split[k] = k < (int) n ? (sum > 1.5 ? split[k] / 100.0 : split[k]) : 0.0;
+        return TRUE;
+      }
+    }
+  g_return_val_if_reached (FALSE);
 }
 
 gboolean
@@ -233,75 +423,10 @@ smp_params_load_key_file (SmpParams  *params,
       return FALSE;
     }
 
-  for (const SmpParamRange *r = ranges; r->key; r++)
-    {
-      double v;
-      if (!g_key_file_has_key (key_file, group, r->key, NULL))
-        continue;
-      v = g_key_file_get_double (key_file, group, r->key, &local);
-      if (local)
-        return key_error (error, origin, r->key, "not a number");
-      if (!strcmp (r->key, "sessions"))
-        {
-          if (v != floor (v))
-            return key_error (error, origin, r->key, "not a whole number");
-          p.sessions = (int) CLAMP (v, -1e6, 1e6);
-        }
-      else
-        *field_of (&p, r->key) = v;
-    }
-
-  if (g_key_file_has_key (key_file, group, "shade", NULL))
-    {
-      g_autofree char *hex = g_key_file_get_string (key_file, group, "shade", NULL);
-      unsigned rr, gg, bb;
-      if (!hex || strlen (hex) != 7 || sscanf (hex, "#%2x%2x%2x", &rr, &gg, &bb) != 3)
-        return key_error (error, origin, "shade", "not a colour like #1c1c1e");
-      p.shade[0] = rr / 255.0;
-      p.shade[1] = gg / 255.0;
-      p.shade[2] = bb / 255.0;
-    }
-  if (g_key_file_has_key (key_file, group, "session_split", NULL))
-    {
-      gsize n = 0;
-      g_autofree double *split = g_key_file_get_double_list (key_file, group, "session_split", &n, &local);
-      if (local || n < 1 || n > SMP_MAX_SESSIONS)
-        return key_error (error, origin, "session_split", "not a list of 1 to 4 shares");
-      for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-        p.session_split[k] = k < (int) n ? split[k] : 0.0;
-      /* Percentages are the way artists write a split. */
-      {
-        double sum = 0.0;
-        for (gsize k = 0; k < n; k++)
-          sum += split[k];
-        if (sum > 1.5)
-          for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-            p.session_split[k] /= 100.0;
-      }
-    }
-  if (g_key_file_has_key (key_file, group, "scalp_side", NULL))
-    {
-      g_autofree char *s = g_key_file_get_string (key_file, group, "scalp_side", NULL);
-      int v = s ? lookup_name (side_names, G_N_ELEMENTS (side_names), s) : -1;
-      if (v < 0)
-        return key_error (error, origin, "scalp_side", "not auto, left or right");
-      p.scalp_side = v;
-    }
-  if (g_key_file_has_key (key_file, group, "stage", NULL))
-    {
-      g_autofree char *s = g_key_file_get_string (key_file, group, "stage", NULL);
-      int v = s ? lookup_name (stage_names, G_N_ELEMENTS (stage_names), s) : -1;
-      if (v < 0)
-        return key_error (error, origin, "stage", "not fresh, healed or aged");
-      p.stage = v;
-    }
-  if (g_key_file_has_key (key_file, group, "seed", NULL))
-    {
-      gint64 v = g_key_file_get_int64 (key_file, group, "seed", &local);
-      if (local || v < 0 || v > G_MAXUINT32)
-        return key_error (error, origin, "seed", "not a whole number from 0 to 4294967295");
-      p.seed = (guint32) v;
-    }
+  for (const SmpParamSpec *s = specs; s->key; s++)
+    if (g_key_file_has_key (key_file, group, s->key, NULL) &&
+        !load_key (&p, s, key_file, group, origin, error))
+      return FALSE;
 
   if (!smp_params_validate (&p, &local))
     {
@@ -317,29 +442,40 @@ smp_params_load_key_file (SmpParams  *params,
 void
 smp_params_save_key_file (const SmpParams *params, GKeyFile *key_file, const char *group)
 {
-  char hex[8];
-  SmpParams *p = (SmpParams *) params;
-
   g_return_if_fail (params != NULL && key_file != NULL);
   if (!group)
     group = GROUP_DEFAULT;
-  for (const SmpParamRange *r = ranges; r->key; r++)
-    {
-      if (!strcmp (r->key, "sessions"))
-        g_key_file_set_integer (key_file, group, r->key, params->sessions);
-      else
-        g_key_file_set_double (key_file, group, r->key, *field_of (p, r->key));
-    }
-  g_snprintf (hex, sizeof hex, "#%02x%02x%02x",
-              (int) lround (CLAMP (params->shade[0], 0, 1) * 255),
-              (int) lround (CLAMP (params->shade[1], 0, 1) * 255),
-              (int) lround (CLAMP (params->shade[2], 0, 1) * 255));
-  g_key_file_set_string (key_file, group, "shade", hex);
-  g_key_file_set_double_list (key_file, group, "session_split",
-                              p->session_split, CLAMP (params->sessions, 1, SMP_MAX_SESSIONS));
-  g_key_file_set_string (key_file, group, "scalp_side", smp_scalp_side_to_string (params->scalp_side));
-  g_key_file_set_string (key_file, group, "stage", smp_stage_to_string (params->stage));
-  g_key_file_set_int64 (key_file, group, "seed", params->seed);
+  for (const SmpParamSpec *s = specs; s->key; s++)
+    switch (s->type)
+      {
+      case SMP_PARAM_DOUBLE:
+        g_key_file_set_double (key_file, group, s->key, smp_param_get (params, s));
+        break;
+      case SMP_PARAM_INT:
+        g_key_file_set_integer (key_file, group, s->key, (int) smp_param_get (params, s));
+        break;
+      case SMP_PARAM_SEED:
+        g_key_file_set_int64 (key_file, group, s->key, params->seed);
+        break;
+      case SMP_PARAM_CHOICE:
+        g_key_file_set_string (key_file, group, s->key,
+                               smp_param_choice_name (s, (int) smp_param_get (params, s)));
+        break;
+      case SMP_PARAM_SHADE:
+        {
+          char hex[8];
+          g_snprintf (hex, sizeof hex, "#%02x%02x%02x",
+                      (int) lround (CLAMP (params->shade[0], 0, 1) * 255),
+                      (int) lround (CLAMP (params->shade[1], 0, 1) * 255),
+                      (int) lround (CLAMP (params->shade[2], 0, 1) * 255));
+          g_key_file_set_string (key_file, group, s->key, hex);
+        }
+        break;
+      case SMP_PARAM_SPLIT:
+        g_key_file_set_double_list (key_file, group, s->key, (double *) params->session_split,
+                                    CLAMP (params->sessions, 1, SMP_MAX_SESSIONS));
+        break;
+      }
 }
 
 char *

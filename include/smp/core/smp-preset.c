@@ -18,16 +18,21 @@ struct _SmpPreset
   GKeyFile *design; /* holds the [SMP Design] group as read */
 };
 
-/* Keys that describe the photo or the variation, not the look: a preset that set
- * them would silently move the artist's calibration or design. */
-static const char *const photo_keys[] = { "px_per_mm", "seed", NULL };
-/* The [SMP Design] keys that are not in the numeric range table. */
-static const char *const other_design_keys[] = { "shade", "session_split", "scalp_side", "stage", NULL };
+/* Keys that describe the photo or the variation, not the look (rows without
+ * SMP_PARAM_LOOK): a preset that set them would silently move the artist's
+ * calibration or design. */
+static gboolean
+is_photo_key (const char *key)
+{
+  const SmpParamSpec *spec = smp_params_find_spec (key);
+
+  return spec && !(spec->flags & SMP_PARAM_LOOK);
+}
 
 static gboolean
 is_design_key (const char *key)
 {
-  return smp_params_find_range (key) != NULL || g_strv_contains (other_design_keys, key);
+  return smp_params_find_spec (key) != NULL;
 }
 
 void
@@ -120,7 +125,7 @@ smp_preset_load (const char *path, GError **error)
       return NULL;
     }
   for (guint i = 0; keys[i] != NULL; i++)
-    if (g_strv_contains (photo_keys, keys[i]))
+    if (is_photo_key (keys[i]))
       {
         g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
                      "%s: key \"%s\" in group [%s] belongs to the photo or the variation, "
