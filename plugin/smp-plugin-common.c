@@ -218,32 +218,38 @@ smp_plugin_find_proposal_group (GimpItem *item)
   return NULL;
 }
 
-gboolean
-smp_plugin_proposal_get_params (GimpGroupLayer *group,
-                                SmpParams      *params,
-                                GKeyFile      **key_file_out,
-                                GError        **error)
+SmpProposal *
+smp_plugin_proposal_read (GimpGroupLayer *group, GError **error)
 {
-  g_autoptr (GKeyFile) key_file = NULL;
-  SmpParams p;
+  GimpParasite *parasite;
+  SmpProposal  *proposal = NULL;
+  const char   *data;
+  guint32       size = 0;
 
-  g_return_val_if_fail (GIMP_IS_GROUP_LAYER (group) && params != NULL, FALSE);
+  g_return_val_if_fail (GIMP_IS_GROUP_LAYER (group), NULL);
+  parasite = gimp_item_get_parasite (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
+  data = parasite ? gimp_parasite_get_data (parasite, &size) : NULL;
+  if (!data || size == 0)
+    g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
+                 "The layer group has no readable SMP design attached");
+  else
+    proposal = smp_proposal_from_string (data, size, error); /* not NUL-terminated */
+  if (parasite)
+    gimp_parasite_free (parasite);
+  return proposal;
+}
 
-  key_file = smp_plugin_item_get_key_file (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
-  if (!key_file)
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "The layer group has no readable SMP design attached");
-      return FALSE;
-    }
-  smp_params_init_defaults (&p);
-  if (!smp_params_load_key_file (&p, key_file, SMP_PLUGIN_DESIGN_GROUP,
-                                 "the stored SMP design", error))
-    return FALSE;
-  *params = p;
-  if (key_file_out)
-    *key_file_out = g_steal_pointer (&key_file);
-  return TRUE;
+gboolean
+smp_plugin_proposal_attach (GimpGroupLayer *group, const SmpProposal *proposal)
+{
+  g_autofree char *text = smp_proposal_to_string (proposal);
+  GimpParasite    *parasite =
+    gimp_parasite_new (SMP_PLUGIN_DESIGN_PARASITE, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+                       (guint32) strlen (text), text);
+  gboolean ok = gimp_item_attach_parasite (GIMP_ITEM (group), parasite);
+
+  gimp_parasite_free (parasite);
+  return ok;
 }
 
 /* ---- Output format ------------------------------------------------------- */

@@ -25,9 +25,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 #define SMP_PLUGIN_DESIGN_PARASITE      "smp-design"      /* on the group */
 #define SMP_PLUGIN_CALIBRATION_PARASITE "smp-calibration" /* on the image */
 #define SMP_PLUGIN_FACE_FRAME_PARASITE  "smp-face-frame"  /* on the image */
-#define SMP_PLUGIN_DESIGN_GROUP         "SMP Design"      /* smp_params_to_string() */
-#define SMP_PLUGIN_PROPOSAL_GROUP       "SMP Proposal"
-#define SMP_PLUGIN_CHECKS_GROUP         "SMP Checks"
 #define SMP_PLUGIN_CALIBRATION_GROUP    "SMP Calibration"
 #define SMP_PLUGIN_FACE_FRAME_GROUP     "SMP Face Frame"
 
@@ -71,12 +68,11 @@ gboolean smp_plugin_calibration_set (GimpImage  *image,
 /* The proposal group `item` is, or lies in (a group carrying an "smp-design"
  * parasite); NULL otherwise. */
 GimpGroupLayer *smp_plugin_find_proposal_group (GimpItem *item);
-/* The stored design of a proposal group. `key_file` (optional) receives the
- * whole parasite, [SMP Proposal] included. */
-gboolean smp_plugin_proposal_get_params (GimpGroupLayer *group,
-                                         SmpParams      *params,
-                                         GKeyFile      **key_file,
-                                         GError        **error);
+/* The proposal record a group carries (engine smp-proposal.h), or NULL with
+ * the reason when it has none or it is unreadable. */
+SmpProposal *smp_plugin_proposal_read   (GimpGroupLayer *group, GError **error);
+/* Attaches `proposal` (persistent, undoable) to the group. */
+gboolean     smp_plugin_proposal_attach (GimpGroupLayer *group, const SmpProposal *proposal);
 
 /* ---- Output format ------------------------------------------------------ */
 

@@ -54,7 +54,7 @@ typedef struct
   SmpPattern          *pattern;
   SmpParams            params;       /* in the output's encoding */
   gboolean             params_ok;
-  SmpPluginScaleSource scale_source;
+  SmpScaleSource scale_source;
 
   guint                update_id;
   gboolean             syncing;      /* writing widgets from the config */
@@ -79,7 +79,7 @@ swallow_print (const char *text)
 /* The run's own conversion of the config, without its "no scale" warning, which
  * the Scale section shows instead of printing it on every change. */
 static gboolean
-read_params (SmpDialog *d, SmpParams *params, SmpPluginScaleSource *source, GError **error)
+read_params (SmpDialog *d, SmpParams *params, SmpScaleSource *source, GError **error)
 {
   GPrintFunc old = g_set_printerr_handler (swallow_print);
   gboolean   ok = smp_plugin_hairline_params_from_config (d->config, d->target,
@@ -305,7 +305,7 @@ preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
 {
   const SmpPreset  *preset = g_object_get_data (G_OBJECT (row), "smp-preset");
   g_autoptr(GError) error = NULL;
-  SmpPluginScaleSource source = SMP_PLUGIN_SCALE_ARGUMENT;
+  SmpScaleSource source = SMP_SCALE_FROM_ARGUMENT;
   double            px_per_mm = 0.0;
   double            before_shade[3];
   SmpParams         params;

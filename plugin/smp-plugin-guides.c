@@ -185,7 +185,7 @@ smp_plugin_checks_run (GimpImage       *image,
                        GimpPath        *path,
                        const SmpParams *params,
                        gboolean         feminine,
-                       GKeyFile        *key_file,
+                       SmpProposal     *record,
                        double          *mid_frontal_mm,
                        GError         **error)
 {
@@ -211,11 +211,19 @@ smp_plugin_checks_run (GimpImage       *image,
                                     feminine, &run, error);
   if (!findings)
     return NULL;
-  if (key_file)
+  if (record)
     {
-      smp_face_findings_save_key_file (findings, run, key_file, SMP_PLUGIN_CHECKS_GROUP);
-      g_key_file_set_boolean (key_file, SMP_PLUGIN_CHECKS_GROUP, "face_frame", has_frame);
-      g_key_file_set_boolean (key_file, SMP_PLUGIN_CHECKS_GROUP, "feminine", feminine);
+      record->checks_ran = TRUE;
+      record->checks_run = run;
+      record->face_frame = has_frame;
+      record->feminine = feminine;
+      for (int c = 0; c < SMP_FACE_N_CHECKS; c++)
+        smp_proposal_set_check (record, c, NULL);
+      for (guint i = 0; i < findings->len; i++)
+        {
+          const SmpFaceFinding *f = g_ptr_array_index (findings, i);
+          smp_proposal_set_check (record, f->check, f->message);
+        }
     }
   if (mid_frontal_mm && has_frame)
     {
@@ -394,68 +402,32 @@ smp_plugin_guides_add (GimpImage          *image,
 
 /* ---- The hairline procedure's hook ------------------------------------------------ */
 
-/* The proposal group sitting directly above `client` (new or re-edited). */
-static GimpGroupLayer *
-group_above (GimpImage *image, GimpDrawable *client)
-{
-  GimpItem *parent = gimp_item_get_parent (GIMP_ITEM (client));
-  int       position = gimp_image_get_item_position (image, GIMP_ITEM (client));
-  GimpItem *above = NULL;
-
-  if (position <= 0)
-    return NULL;
-  if (parent)
-    {
-      g_autofree GimpItem **children = gimp_item_get_children (parent);
-      above = children[position - 1];
-    }
-  else
-    {
-      g_autofree GimpLayer **layers = gimp_image_get_layers (image);
-      above = GIMP_ITEM (layers[position - 1]);
-    }
-  if (above && smp_plugin_find_proposal_group (above) == (GimpGroupLayer *) above)
-    return GIMP_GROUP_LAYER (above);
-  return NULL;
-}
-
 void
 smp_plugin_design_aids_apply (GimpProcedureConfig *config,
                               GimpRunMode          run_mode,
                               GimpImage           *image,
-                              GimpDrawable        *client,
+                              GimpGroupLayer      *group,
                               const char          *path_name,
-                              const SmpParams     *params)
+                              const SmpParams     *params,
+                              SmpProposal         *record)
 {
-  GimpGroupLayer *group = group_above (image, client);
-  g_autoptr (GKeyFile) key_file = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *findings = NULL;
   GimpPath *path = path_name ? gimp_image_get_path_by_name (image, path_name) : NULL;
   gboolean feminine = FALSE, guides = FALSE;
   double mid_frontal_mm = NAN;
 
-  if (!group)
-    return;
   g_object_get (config, "feminine", &feminine, "guides", &guides, NULL);
-
-  key_file = smp_plugin_item_get_key_file (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
-  if (!key_file)
-    key_file = g_key_file_new ();
   if (path)
-    findings = smp_plugin_checks_run (image, path, params, feminine, key_file, &mid_frontal_mm, &error);
+    findings = smp_plugin_checks_run (image, path, params, feminine, record, &mid_frontal_mm, &error);
   if (!findings)
     {
       /* No readable line: only what does not need one. */
       smp_plugin_warn (run_mode, "Design checks skipped: %s",
                        error ? error->message : "the hairline path was not found");
     }
-  else
-    {
-      smp_plugin_item_set_key_file (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE, key_file);
-      if (*findings)
-        smp_plugin_warn (run_mode, "SMP design checks:\n%s", findings);
-    }
+  else if (*findings)
+    smp_plugin_warn (run_mode, "SMP design checks:\n%s", findings);
 
   if (guides)
     {

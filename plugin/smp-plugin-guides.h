@@ -49,7 +49,7 @@ char *smp_plugin_checks_run (GimpImage       *image,
                              GimpPath        *path,
                              const SmpParams *params,
                              gboolean         feminine,
-                             GKeyFile        *key_file,
+                             SmpProposal     *record,
                              double          *mid_frontal_mm,
                              GError         **error);
 
@@ -72,8 +72,9 @@ GimpLayer *smp_plugin_guides_add (GimpImage          *image,
 void smp_plugin_design_aids_apply (GimpProcedureConfig *config,
                                    GimpRunMode          run_mode,
                                    GimpImage           *image,
-                                   GimpDrawable        *client,
+                                   GimpGroupLayer      *group,
                                    const char          *path_name,
-                                   const SmpParams     *params);
+                                   const SmpParams     *params,
+                                   SmpProposal         *record);
 
 G_END_DECLS

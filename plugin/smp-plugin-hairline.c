@@ -170,28 +170,6 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
 
 /* ---- Config <-> engine parameters ---------------------------------------- */
 
-const char *
-smp_plugin_scale_source_to_string (SmpPluginScaleSource source)
-{
-  switch (source)
-    {
-    case SMP_PLUGIN_SCALE_ARGUMENT:    return "argument";
-    case SMP_PLUGIN_SCALE_CALIBRATION: return "calibration";
-    case SMP_PLUGIN_SCALE_FALLBACK:    return "default";
-    }
-  return "argument";
-}
-
-static SmpPluginScaleSource
-scale_source_from_string (const char *text)
-{
-  if (text && !strcmp (text, "calibration"))
-    return SMP_PLUGIN_SCALE_CALIBRATION;
-  if (text && !strcmp (text, "default"))
-    return SMP_PLUGIN_SCALE_FALLBACK;
-  return SMP_PLUGIN_SCALE_ARGUMENT;
-}
-
 /* "50/35/15", "0.5, 0.35, 0.15": shares for the first `sessions` sessions. */
 static gboolean
 parse_session_split (const char *text, int sessions, double split[SMP_MAX_SESSIONS], GError **error)
@@ -269,14 +247,14 @@ smp_plugin_hairline_params_from_config (GimpProcedureConfig   *config,
                                         GimpRunMode            run_mode,
                                         gboolean               apply_preset_arg,
                                         SmpParams             *params,
-                                        SmpPluginScaleSource  *scale_source,
+                                        SmpScaleSource  *scale_source,
                                         GError               **error)
 {
   g_autoptr (GeglColor) shade = NULL;
   g_autofree char *split = NULL;
   g_autofree char *preset = NULL;
   g_autoptr (GError) local = NULL;
-  SmpPluginScaleSource source = SMP_PLUGIN_SCALE_ARGUMENT;
+  SmpScaleSource source = SMP_SCALE_FROM_ARGUMENT;
   SmpParams p;
 
   smp_params_init_defaults (&p);
@@ -343,11 +321,11 @@ smp_plugin_hairline_params_from_config (GimpProcedureConfig   *config,
   if (p.px_per_mm == 0.0)
     {
       if (smp_plugin_calibration_get (target->image, &p.px_per_mm, NULL, NULL))
-        source = SMP_PLUGIN_SCALE_CALIBRATION;
+        source = SMP_SCALE_FROM_CALIBRATION;
       else
         {
           p.px_per_mm = SMP_PLUGIN_FALLBACK_PX_PER_MM;
-          source = SMP_PLUGIN_SCALE_FALLBACK;
+          source = SMP_SCALE_FROM_FALLBACK;
           smp_plugin_warn (run_mode,
                            "The image has no scale: using %g px/mm. Calibrate it "
                            "(Scalp Micropigmentation → Calibrate) or give px-per-mm, "
@@ -371,7 +349,7 @@ void
 smp_plugin_hairline_config_set_params (GimpProcedureConfig   *config,
                                        const SmpPluginTarget *target,
                                        const SmpParams       *params,
-                                       SmpPluginScaleSource   scale_source)
+                                       SmpScaleSource   scale_source)
 {
   g_autoptr (GeglColor) shade = smp_plugin_shade_to_color (&target->format, params->shade);
   g_autoptr (GString) split = g_string_new (NULL);
@@ -399,7 +377,7 @@ smp_plugin_hairline_config_set_params (GimpProcedureConfig   *config,
         g_object_set (config, s->arg, split->str, NULL);
         break;
       }
-  if (scale_source == SMP_PLUGIN_SCALE_CALIBRATION)
+  if (scale_source == SMP_SCALE_FROM_CALIBRATION)
     g_object_set (config, "px-per-mm", 0.0, NULL);
 }
 
@@ -541,13 +519,10 @@ smp_plugin_target_read_hairline (const SmpPluginTarget *target,
   /* Re-editing without a path given: the path the proposal was made from. */
   if (!path && target->proposal)
     {
-      g_autoptr (GKeyFile) key_file =
-        smp_plugin_item_get_key_file (GIMP_ITEM (target->proposal), SMP_PLUGIN_DESIGN_PARASITE);
-      g_autofree char *stored_name =
-        key_file ? g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "path", NULL) : NULL;
+      g_autoptr (SmpProposal) record = smp_plugin_proposal_read (target->proposal, NULL);
 
-      if (stored_name && *stored_name)
-        stored = gimp_image_get_path_by_name (target->image, stored_name);
+      if (record && *record->path_name)
+        stored = gimp_image_get_path_by_name (target->image, record->path_name);
     }
 
   path = smp_plugin_pick_path (target->image, path ? path : stored, error);
@@ -606,65 +581,51 @@ is_session_layer (GimpItem *item)
   return sscanf (name + end, " #%d%n%c", &n, &end, &tail) == 1;
 }
 
-static void
-attach_design (GimpGroupLayer        *group,
-               const SmpPluginTarget *target,
-               const SmpDesign       *design,
-               const SmpHairline     *hairline,
-               const SmpRect         *extent,
-               const char            *path_name,
-               const char            *preset,
-               SmpPluginScaleSource   scale_source)
+/* The record of what was just written: the design, where it came from and what
+ * it holds. The design checks add to it before it is attached. */
+static SmpProposal *
+make_record (const SmpPluginTarget *target,
+             const SmpDesign       *design,
+             const SmpHairline     *hairline,
+             const SmpRect         *extent,
+             const char            *path_name,
+             const char            *preset,
+             SmpScaleSource         scale_source)
 {
   const SmpParams *params = smp_design_get_params (design);
-  g_autoptr (GKeyFile) key_file = g_key_file_new ();
-  g_autofree char *design_text = smp_params_to_string (params);
-  gsize  per_session[SMP_MAX_SESSIONS] = { 0 };
-  gint   counts[SMP_MAX_SESSIONS];
-  gsize  total;
+  SmpProposal     *record = smp_proposal_new ();
+  gsize            per_session[SMP_MAX_SESSIONS] = { 0 };
+  g_autoptr (GeglColor) color = smp_plugin_shade_to_color (&target->format, params->shade);
 
-  g_key_file_load_from_data (key_file, design_text, -1, G_KEY_FILE_NONE, NULL);
-  total = smp_design_count (design, extent, per_session);
+  record->params = *params;
+  g_free (record->path_name);
+  record->path_name = g_strdup (path_name ? path_name : "");
+  g_free (record->preset_id);
+  record->preset_id = g_strdup (preset ? preset : "");
+  record->scale_source = scale_source;
+  record->treated_area_cm2 = treated_area_cm2 (target, hairline, params->px_per_mm);
+  record->total_dots = (gint64) smp_design_count (design, extent, per_session);
   for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-    counts[k] = (gint) MIN (per_session[k], (gsize) G_MAXINT);
-
-  g_key_file_set_integer (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "version", 1);
-  g_key_file_set_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "path", path_name ? path_name : "");
-  g_key_file_set_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "preset", preset ? preset : "");
-  g_key_file_set_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "px_per_mm_source",
-                         smp_plugin_scale_source_to_string (scale_source));
-  g_key_file_set_double (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "treated_area_cm2",
-                         round (treated_area_cm2 (target, hairline, params->px_per_mm) * 100.0) / 100.0);
-  g_key_file_set_int64 (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "total_dots", (gint64) total);
-  g_key_file_set_integer_list (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "dots_per_session",
-                               counts, (gsize) params->sessions);
-  /* The shade in the design group is in the layers' encoding; keep the colour
-   * as people know it too, so a re-edit survives a change of precision. */
-  {
-    g_autoptr (GeglColor) color = smp_plugin_shade_to_color (&target->format, params->shade);
-    guint8 rgb[3];
-    char   hex[8];
-
-    gegl_color_get_pixel (color, babl_format ("R'G'B' u8"), rgb);
-    g_snprintf (hex, sizeof hex, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
-    g_key_file_set_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "shade_srgb", hex);
-  }
-  g_key_file_set_integer_list (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "extent",
-                               (gint[]) { extent->x + target->offset_x, extent->y + target->offset_y,
-                                          extent->width, extent->height }, 4);
-  smp_plugin_item_set_key_file (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE, key_file);
+    record->dots_per_session[k] = (gint64) per_session[k];
+  /* The shade in [SMP Design] is in the layers' encoding; keep the colour as
+   * people know it too, so a re-edit survives a change of precision and the
+   * sheet shows what the artist chose. */
+  gegl_color_get_pixel (color, babl_format ("R'G'B' u8"), record->shade_srgb);
+  record->has_shade_srgb = TRUE;
+  record->extent[0] = extent->x + target->offset_x;
+  record->extent[1] = extent->y + target->offset_y;
+  record->extent[2] = extent->width;
+  record->extent[3] = extent->height;
+  record->has_extent = TRUE;
+  return record;
 }
 
 /* Writes the proposal; the caller holds the undo group. On failure what was
  * added is removed again. */
-static gboolean
+static GimpGroupLayer *
 write_proposal (const SmpPluginTarget *target,
                 const SmpDesign       *design,
-                const SmpHairline     *hairline,
                 const SmpRect         *extent,
-                const char            *path_name,
-                const char            *preset,
-                SmpPluginScaleSource   scale_source,
                 GError               **error)
 {
   const SmpParams *params = smp_design_get_params (design);
@@ -728,7 +689,6 @@ write_proposal (const SmpPluginTarget *target,
       /* Guides and other helpers' layers stay above the dots. */
       for (guint i = kept->len; i-- > 0;)
         gimp_image_reorder_item (image, kept->pdata[i], GIMP_ITEM (group), 0);
-      attach_design (group, target, design, hairline, extent, path_name, preset, scale_source);
       /* The proposal is what the artist works on next: running the procedure
        * again from the menu then re-edits it instead of stacking another. */
       {
@@ -745,7 +705,7 @@ write_proposal (const SmpPluginTarget *target,
   g_ptr_array_unref (old_sessions);
   g_ptr_array_unref (kept);
   g_ptr_array_unref (added);
-  return ok;
+  return ok ? group : NULL;
 }
 
 /* ---- The run ------------------------------------------------------------------ */
@@ -792,10 +752,11 @@ hairline_run (GimpProcedure        *procedure,
   g_autoptr (GimpPath) path = NULL;
   g_autofree char *path_name = NULL;
   g_autofree char *preset = NULL;
-  SmpPluginScaleSource scale_source;
+  SmpScaleSource scale_source;
   SmpParams params;
   SmpRect   extent;
   GError   *error = NULL;
+  GimpGroupLayer *group;
   gboolean  ok;
 
   (void) run_data;
@@ -833,33 +794,26 @@ hairline_run (GimpProcedure        *procedure,
 
       if (target->proposal)
         {
-          g_autoptr (GKeyFile) stored = NULL;
-          SmpParams stored_params;
+          g_autoptr (GError) unreadable = NULL;
+          g_autoptr (SmpProposal) record = smp_plugin_proposal_read (target->proposal, &unreadable);
 
           /* Re-edit: start from the proposal's own values, not the last run's. */
-          if (smp_plugin_proposal_get_params (target->proposal, &stored_params, &stored, NULL))
+          if (record)
             {
-              g_autofree char *source =
-                g_key_file_get_string (stored, SMP_PLUGIN_PROPOSAL_GROUP, "px_per_mm_source", NULL);
-              g_autofree char *stored_preset =
-                g_key_file_get_string (stored, SMP_PLUGIN_PROPOSAL_GROUP, "preset", NULL);
-
-              g_autofree char *srgb_hex =
-                g_key_file_get_string (stored, SMP_PLUGIN_PROPOSAL_GROUP, "shade_srgb", NULL);
-              unsigned r, g, b;
-
-              smp_plugin_hairline_config_set_params (config, target, &stored_params,
-                                                     scale_source_from_string (source));
-              if (srgb_hex && sscanf (srgb_hex, "#%2x%2x%2x", &r, &g, &b) == 3)
+              smp_plugin_hairline_config_set_params (config, target, &record->params, record->scale_source);
+              if (record->has_shade_srgb)
                 {
                   g_autoptr (GeglColor) color = gegl_color_new (NULL);
-                  guint8 rgb[3] = { r, g, b };
 
-                  gegl_color_set_pixel (color, babl_format ("R'G'B' u8"), rgb);
+                  gegl_color_set_pixel (color, babl_format ("R'G'B' u8"), record->shade_srgb);
                   g_object_set (config, "shade", color, NULL);
                 }
-              g_object_set (config, "preset", stored_preset ? stored_preset : "", NULL);
+              g_object_set (config, "preset", record->preset_id, NULL);
             }
+          else
+            smp_plugin_warn (run_mode, "The proposal's stored design cannot be read (%s). The dialog "
+                                       "starts from the last-used values; OK replaces the proposal.",
+                             unreadable->message);
         }
       if (!smp_plugin_dialog_run (procedure, config, image, target->client))
         return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
@@ -896,9 +850,17 @@ hairline_run (GimpProcedure        *procedure,
     }
 
   gimp_image_undo_group_start (image);
-  ok = write_proposal (target, design, hairline, &extent, path_name, preset, scale_source, &error);
-  if (ok) /* design checks ([SMP Checks]) and the optional guides layer */
-    smp_plugin_design_aids_apply (config, run_mode, image, target->client, path_name, &params);
+  group = write_proposal (target, design, &extent, &error);
+  ok = group != NULL;
+  if (ok)
+    {
+      g_autoptr (SmpProposal) record =
+        make_record (target, design, hairline, &extent, path_name, preset, scale_source);
+
+      /* design checks (into the record) and the optional guides layer */
+      smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
+      smp_plugin_proposal_attach (group, record);
+    }
   gimp_image_undo_group_end (image);
   gimp_progress_update (1.0);
 

@@ -13,16 +13,6 @@ G_BEGIN_DECLS
 
 GimpProcedure *smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name);
 
-/* Where px_per_mm came from (stored in the proposal, shown by the design sheet). */
-typedef enum
-{
-  SMP_PLUGIN_SCALE_ARGUMENT,    /* the px-per-mm argument */
-  SMP_PLUGIN_SCALE_CALIBRATION, /* the image's "smp-calibration" parasite */
-  SMP_PLUGIN_SCALE_FALLBACK,    /* neither: SMP_PLUGIN_FALLBACK_PX_PER_MM */
-} SmpPluginScaleSource;
-
-const char *smp_plugin_scale_source_to_string (SmpPluginScaleSource source);
-
 /* What a run works on, resolved once (the dialog's preview reuses it):
  * the client's photo layer, the treatment canvas and the selection mask. */
 typedef struct
@@ -66,7 +56,7 @@ gboolean smp_plugin_hairline_params_from_config (GimpProcedureConfig   *config,
                                                  GimpRunMode            run_mode,
                                                  gboolean               apply_preset,
                                                  SmpParams             *params,
-                                                 SmpPluginScaleSource  *scale_source,
+                                                 SmpScaleSource  *scale_source,
                                                  GError               **error);
 
 /* Writes `params` into the config's arguments (re-edit, presets). A scale that
@@ -74,6 +64,6 @@ gboolean smp_plugin_hairline_params_from_config (GimpProcedureConfig   *config,
 void smp_plugin_hairline_config_set_params (GimpProcedureConfig   *config,
                                             const SmpPluginTarget *target,
                                             const SmpParams       *params,
-                                            SmpPluginScaleSource   scale_source);
+                                            SmpScaleSource   scale_source);
 
 G_END_DECLS

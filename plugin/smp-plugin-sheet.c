@@ -218,16 +218,14 @@ flatten_region (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal,
 
 /* The region the proposal's layers cover, in image px. */
 static gboolean
-proposal_bounds (GimpGroupLayer *group, GKeyFile *key_file, GeglRectangle *bounds)
+proposal_bounds (GimpGroupLayer *group, const SmpProposal *record, GeglRectangle *bounds)
 {
-  gsize n = 0;
-  g_autofree gint *extent = g_key_file_get_integer_list (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "extent", &n, NULL);
   g_autofree GimpItem **children = NULL;
   gboolean any = FALSE;
 
-  if (extent && n == 4 && extent[2] > 0 && extent[3] > 0)
+  if (record->has_extent) /* bounded by the record's reader */
     {
-      *bounds = (GeglRectangle) { extent[0], extent[1], extent[2], extent[3] };
+      *bounds = (GeglRectangle) { record->extent[0], record->extent[1], record->extent[2], record->extent[3] };
       return TRUE;
     }
   children = gimp_item_get_children (GIMP_ITEM (group));
@@ -252,9 +250,9 @@ proposal_bounds (GimpGroupLayer *group, GKeyFile *key_file, GeglRectangle *bound
 
 /* The hairline path: the one the proposal names, else the selected or only one. */
 static GimpPath *
-proposal_path (GimpImage *image, GKeyFile *key_file, GError **error)
+proposal_path (GimpImage *image, const SmpProposal *record, GError **error)
 {
-  g_autofree char *name = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "path", NULL);
+  const char *name = record->path_name;
   g_autoptr (GError) local = NULL;
   GimpPath *path = NULL;
 
@@ -303,21 +301,13 @@ path_strokes (GimpPath *path, const GeglRectangle *region, GPtrArray *store)
   return strokes;
 }
 
-/* The pigment colour in sRGB: the stored shade is in the layers' encoding. */
+/* The pigment colour in sRGB, as the artist chose it. Records always carry it;
+ * without it the design's shade (in the layers' encoding) is the best guess. */
 static void
-shade_to_srgb (const SmpParams *params, const char *encoding, double srgb[3])
+shade_to_srgb (const SmpProposal *record, double srgb[3])
 {
-  const Babl *from = encoding && babl_format_exists (encoding) ? babl_format (encoding) : NULL;
-
-  memcpy (srgb, params->shade, sizeof params->shade);
-  if (from && babl_format_get_n_components (from) <= 3 && babl_format_get_bytes_per_pixel (from) ==
-                                                                babl_format_get_n_components (from) * 8)
-    {
-      double in[3] = { params->shade[0], params->shade[1], params->shade[2] };
-      babl_process (babl_fish (from, babl_format ("R'G'B' double")), in, srgb, 1);
-    }
   for (int c = 0; c < 3; c++)
-    srgb[c] = CLAMP (srgb[c], 0.0, 1.0);
+    srgb[c] = record->has_shade_srgb ? record->shade_srgb[c] / 255.0 : CLAMP (record->params.shade[c], 0.0, 1.0);
 }
 
 static char *
@@ -328,35 +318,35 @@ preset_name (const char *id)
 
   if (!id || !*id)
     return NULL;
+  /* The record's reader refuses ids that leave the looks folder. */
   dir = smp_plugin_get_patterns_dir ();
   file = g_strdup_printf ("%s%cpresets%c%s.smp-preset", dir, G_DIR_SEPARATOR, G_DIR_SEPARATOR, id);
   preset = smp_preset_load (file, NULL);
   return g_strdup (preset ? smp_preset_get_name (preset) : id);
 }
 
-/* [SMP Checks]: the findings' messages (NULL when no checks ran) and what ran. */
+/* The findings' messages (NULL when no checks ran) and what ran. */
 static char **
-read_checks (GKeyFile *key_file, char **checks_run)
+read_checks (const SmpProposal *record, char **checks_run)
 {
-  static const char *keys[] = { "height", "straightness", "symmetry", "fade" };
-  g_auto (GStrv) run = NULL;
-  GPtrArray *out;
+  GPtrArray *out, *run;
 
   *checks_run = NULL;
-  if (!g_key_file_has_group (key_file, SMP_PLUGIN_CHECKS_GROUP))
+  if (!record->checks_ran)
     return NULL;
   out = g_ptr_array_new ();
-  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+  run = g_ptr_array_new ();
+  for (int c = 0; c < SMP_FACE_N_CHECKS; c++)
     {
-      char *message = g_key_file_get_string (key_file, SMP_PLUGIN_CHECKS_GROUP, keys[i], NULL);
-      if (message && *message)
-        g_ptr_array_add (out, message);
-      else
-        g_free (message);
+      if (record->check_messages[c])
+        g_ptr_array_add (out, g_strdup (record->check_messages[c]));
+      if (record->checks_run & SMP_FACE_CHECK_BIT (c))
+        g_ptr_array_add (run, (gpointer) smp_face_check_get_key (c));
     }
-  run = g_key_file_get_string_list (key_file, SMP_PLUGIN_CHECKS_GROUP, "checked", NULL, NULL);
-  if (run && run[0])
-    *checks_run = g_strjoinv (", ", run);
+  g_ptr_array_add (run, NULL);
+  if (run->len > 1)
+    *checks_run = g_strjoinv (", ", (char **) run->pdata);
+  g_ptr_array_free (run, TRUE);
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_free (out, FALSE);
 }
@@ -384,10 +374,10 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
 {
   g_autoptr (GFile) file = NULL;
   g_autofree char *client = NULL, *artist = NULL, *date = NULL, *notes = NULL;
-  g_autofree char *path_str = NULL, *preset_id = NULL, *preset = NULL, *source = NULL, *encoding = NULL;
+  g_autofree char *path_str = NULL, *preset = NULL;
   g_autofree char *checks_run = NULL;
   g_auto (GStrv) checks = NULL;
-  g_autoptr (GKeyFile) key_file = NULL;
+  g_autoptr (SmpProposal) record = NULL;
   g_autoptr (GPtrArray) store = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) strokes = NULL;
   g_autofree guint8 *before = NULL, *after = NULL;
@@ -419,15 +409,16 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   }
 
   group = pick_proposal (image, drawables, error);
-  if (!group || !smp_plugin_proposal_get_params (group, &params, &key_file, error))
+  if (!group || !(record = smp_plugin_proposal_read (group, error)))
     return FALSE;
-  path = proposal_path (image, key_file, error);
+  params = record->params;
+  path = proposal_path (image, record, error);
   if (!path)
     return FALSE;
 
   gimp_progress_init ("Exporting the design sheet");
   /* the region: the proposal and its hairline, with a margin of photo around them */
-  if (!proposal_bounds (group, key_file, &bounds))
+  if (!proposal_bounds (group, record, &bounds))
     bounds = (GeglRectangle) { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
   {
     g_autoptr (SmpHairline) h = smp_plugin_hairline_from_path (path, 0, 0, error);
@@ -456,12 +447,9 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
     return FALSE;
   strokes = path_strokes (path, &region, store);
 
-  source = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "px_per_mm_source", NULL);
-  encoding = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "shade_encoding", NULL);
-  preset_id = g_key_file_get_string (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "preset", NULL);
-  preset = preset_name (preset_id);
-  checks = read_checks (key_file, &checks_run);
-  shade_to_srgb (&params, encoding, shade);
+  preset = preset_name (record->preset_id);
+  checks = read_checks (record, &checks_run);
+  shade_to_srgb (record, shade);
 
   smp_sheet_init (&sheet);
   sheet.before = (SmpSheetImage) { before, region.width, region.height, (gsize) region.width * 4 };
@@ -470,11 +458,8 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   sheet.n_strokes = strokes->len;
   sheet.params = params;
   /* a typed-in scale or a calibration is a measured one; the fallback is a guess */
-  sheet.calibrated = source ? g_strcmp0 (source, smp_plugin_scale_source_to_string (SMP_PLUGIN_SCALE_FALLBACK)) != 0
-                            : smp_plugin_calibration_get (image, NULL, NULL, NULL);
-  sheet.treated_area_cm2 = g_key_file_get_double (key_file, SMP_PLUGIN_PROPOSAL_GROUP, "treated_area_cm2", NULL);
-  if (!(sheet.treated_area_cm2 >= 0) || !isfinite (sheet.treated_area_cm2))
-    sheet.treated_area_cm2 = 0;
+  sheet.calibrated = record->scale_source != SMP_SCALE_FROM_FALLBACK;
+  sheet.treated_area_cm2 = record->treated_area_cm2; /* bounded by the record's reader */
   sheet.n_sessions = smp_sheet_plan_sessions (&params, shade, sheet.treated_area_cm2, sheet.sessions);
   sheet.checks = (const char *const *) checks;
   sheet.checks_run = checks_run;

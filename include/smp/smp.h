@@ -10,3 +10,4 @@
 #include "smp-design.h"
 #include "smp-preset.h"
 #include "smp-face.h"
+#include "smp-proposal.h"
