@@ -19,6 +19,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPattern, smp_pattern_unref)
 guint32 smp_pattern_get_seed     (const SmpPattern *pattern);
 guint   smp_pattern_get_n_points (const SmpPattern *pattern);
 /* Point `rank` in the unit tile, 0 <= u, v < 1. Rank 0 is placed first. */
-void    smp_pattern_get_point    (const SmpPattern *pattern, guint rank, float *u, float *v);
 
 G_END_DECLS

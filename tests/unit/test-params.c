@@ -13,7 +13,7 @@ test_defaults_valid (void)
   smp_params_init_defaults (&p);
   g_assert_true (smp_params_validate (&p, &error));
   g_assert_no_error (error);
-  /* DOMAIN.md's suggested defaults. */
+  /* docs/domain.md's suggested defaults. */
   g_assert_cmpfloat (p.density_per_cm2, ==, 70);
   g_assert_cmpfloat (p.dot_diameter_mm, ==, 0.25);
   g_assert_cmpfloat (p.fade_width_mm, ==, 8);

@@ -1,4 +1,4 @@
-/* smp-params.c: design parameters: defaults from DOMAIN.md, ranges, validation,
+/* smp-params.c: design parameters: defaults from docs/domain.md, ranges, validation,
  * key-file serialisation (presets, the proposal parasite) and the fade profile. */
 #include <smp/smp-params.h>
 #include <smp/smp-error.h>

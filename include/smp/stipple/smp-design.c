@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define MAX_BAND_ROWS 64
-#define MACRO_WAVELENGTH_MM 20.0 /* DOMAIN.md: natural undulation, 15-30 mm */
+#define MACRO_WAVELENGTH_MM 20.0 /* docs/domain.md: natural undulation, 15-30 mm */
 #define MICRO_WAVELENGTH_MM 1.2
 
 struct _SmpDesign
@@ -38,7 +38,7 @@ struct _SmpDesign
 static void
 stage_factors (SmpStage stage, double *size, double *alpha, double *soft)
 {
-  /* DOMAIN.md: healed is about 50% lighter and 40% smaller; aged is softer and spread. */
+  /* docs/domain.md: healed is about 50% lighter and 40% smaller; aged is softer and spread. */
   switch (stage)
     {
     case SMP_STAGE_HEALED: *size = 0.6, *alpha = 0.5, *soft = 0.1; break;

@@ -230,10 +230,3 @@ smp_pattern_get_n_points (const SmpPattern *pattern)
   return pattern->n;
 }
 
-void
-smp_pattern_get_point (const SmpPattern *pattern, guint rank, float *u, float *v)
-{
-  g_return_if_fail (pattern != NULL && rank < pattern->n);
-  if (u) *u = pattern->u[rank];
-  if (v) *v = pattern->v[rank];
-}

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "smp-plugin-common.h"
-#include "smp-plugin-hairline.h"
 
 #define DEFAULT_MARGIN_MM 20.0
 

@@ -4,7 +4,10 @@
 
 #include <libgimp/gimp.h>
 
+#include "smp-plugin-target.h"
+
+/* Runs the dialog on the run's `target` (borrowed; the canvas preview writes
+ * through it). TRUE when the artist pressed OK. */
 gboolean smp_plugin_dialog_run (GimpProcedure       *procedure,
                                 GimpProcedureConfig *config,
-                                GimpImage           *image,
-                                GimpDrawable        *drawable);
+                                SmpPluginTarget     *target);

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "smp-plugin-common.h"
-#include "smp-plugin-hairline.h"
+#include "smp-plugin-args.h"
+#include "smp-plugin-target.h"
 #include "smp-plugin-io.h"
 #include "smp-plugin-preview.h"
 
@@ -68,25 +69,14 @@ typedef struct
 
 static void schedule_update (SmpDialog *d);
 
-/* ---- Quiet parameter reading --------------------------------------------------- */
+/* ---- Parameter reading --------------------------------------------------------- */
 
-static void
-swallow_print (const char *text)
-{
-  (void) text;
-}
-
-/* The run's own conversion of the config, without its "no scale" warning, which
- * the Scale section shows instead of printing it on every change. */
+/* The run's own conversion of the config; a missing scale is shown by the Scale
+ * section instead of a message. */
 static gboolean
 read_params (SmpDialog *d, SmpParams *params, SmpScaleSource *source, GError **error)
 {
-  GPrintFunc old = g_set_printerr_handler (swallow_print);
-  gboolean   ok = smp_plugin_hairline_params_from_config (d->config, d->target,
-                                                          GIMP_RUN_NONINTERACTIVE, FALSE,
-                                                          params, source, error);
-  g_set_printerr_handler (old);
-  return ok;
+  return smp_plugin_args_to_params (d->config, d->target, FALSE, params, source, error);
 }
 
 /* ---- Hairline section: the path chooser ------------------------------------------- */
@@ -327,7 +317,7 @@ preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
       return;
     }
   g_object_freeze_notify (G_OBJECT (d->config));
-  smp_plugin_hairline_config_set_params (d->config, d->target, &params, source);
+  smp_plugin_args_from_params (d->config, d->target, &params, source);
   if (memcmp (before_shade, params.shade, sizeof before_shade) != 0)
     {
       /* Preset shades are sRGB (R'G'B'), not the output's encoding. */
@@ -462,7 +452,6 @@ write_canvas_layers (gpointer data)
   g_autoptr(SmpDesign) design = NULL;
   g_autoptr(GError)   error = NULL;
   GimpGroupLayer     *group;
-  GimpItem           *parent;
   SmpParams           params;
   SmpRect             extent;
   const SmpMask      *mask = d->target->has_mask ? &d->target->mask : NULL;
@@ -492,28 +481,10 @@ write_canvas_layers (gpointer data)
   if (d->canvas_group != NULL && gimp_item_is_valid (GIMP_ITEM (d->canvas_group)))
     gimp_image_remove_layer (d->image, GIMP_LAYER (d->canvas_group));
 
-  group = gimp_group_layer_new (d->image, CANVAS_GROUP_NAME);
-  gimp_layer_set_mode (GIMP_LAYER (group), GIMP_LAYER_MODE_PASS_THROUGH);
-  parent = gimp_item_get_parent (GIMP_ITEM (d->target->client));
-  gimp_image_insert_layer (d->image, GIMP_LAYER (group), GIMP_LAYER (parent),
-                           gimp_image_get_item_position (d->image, GIMP_ITEM (d->target->client)));
+  /* The same writer as the run's, so the canvas shows exactly what OK writes. */
+  group = smp_plugin_target_new_group (d->target, CANVAS_GROUP_NAME);
   d->canvas_group = group;
-
-  for (int k = 0; k < params.sessions; k++)
-    {
-      g_autofree char *name = g_strdup_printf (SMP_PLUGIN_SESSION_NAME_FMT, k + 1);
-      GimpLayer       *layer;
-
-      if (!(d->session_mask & SMP_SESSION_BIT (k)))
-        continue;
-      layer = gimp_layer_new (d->image, name, extent.width, extent.height,
-                              d->target->format.layer_type, 100.0, GIMP_LAYER_MODE_MULTIPLY);
-      gimp_image_insert_layer (d->image, layer, GIMP_LAYER (group), 0);
-      gimp_layer_set_offsets (layer, extent.x + d->target->offset_x, extent.y + d->target->offset_y);
-      if (!smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), &extent, &d->target->format,
-                                      mask, layer, 0.0, 1.0, &error))
-        break;
-    }
+  smp_plugin_target_write_sessions (d->target, group, design, &extent, d->session_mask, FALSE, NULL, &error);
   gimp_displays_flush ();
   return G_SOURCE_REMOVE;
 }
@@ -917,44 +888,23 @@ build (SmpDialog *d)
 
 /* ---- Entry point --------------------------------------------------------------------------------- */
 
-/* The layer the artist picked when it lies in a proposal group: re-editing. */
-static GimpDrawable *
-re_edit_layer (GimpImage *image)
-{
-  g_autofree GimpLayer **selected = gimp_image_get_selected_layers (image);
-
-  for (gsize i = 0; selected && selected[i]; i++)
-    if (smp_plugin_find_proposal_group (GIMP_ITEM (selected[i])) != NULL)
-      return GIMP_DRAWABLE (selected[i]);
-  return NULL;
-}
-
 gboolean
 smp_plugin_dialog_run (GimpProcedure       *procedure,
                        GimpProcedureConfig *config,
-                       GimpImage           *image,
-                       GimpDrawable        *drawable)
+                       SmpPluginTarget     *target)
 {
-  g_autoptr(GError) error = NULL;
   SmpDialog         d = { 0 };
-  GimpDrawable     *re_edit;
   gboolean          ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
-  re_edit = re_edit_layer (image);
-  d.target = smp_plugin_target_new (image, re_edit ? re_edit : drawable, &error);
-  if (d.target == NULL)
-    {
-      gimp_message (error->message);
-      return FALSE;
-    }
+  d.target = target; /* the run's own: one target per run */
   d.procedure = procedure;
   d.config = config;
-  d.image = image;
+  d.image = target->image;
   d.stage_shown = -1;
   d.session_mask = SMP_SESSIONS_ALL;
   d.hairline_path_id = -2;
-  d.have_calibration = smp_plugin_calibration_get (image, &d.calibration_px_per_mm, NULL,
+  d.have_calibration = smp_plugin_calibration_get (d.image, &d.calibration_px_per_mm, NULL,
                                                    &d.calibration_method);
 
   d.dialog = gimp_procedure_dialog_new (procedure, config,
@@ -984,6 +934,5 @@ smp_plugin_dialog_run (GimpProcedure       *procedure,
   g_clear_pointer (&d.pattern, smp_pattern_unref);
   g_clear_pointer (&d.presets, g_ptr_array_unref);
   g_free (d.calibration_method);
-  smp_plugin_target_free (d.target);
   return ok;
 }

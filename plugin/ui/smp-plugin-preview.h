@@ -58,18 +58,7 @@ void smp_plugin_preview_set_rendered_callback (SmpPluginPreview        *preview,
 void smp_plugin_preview_zoom_actual_pixels (SmpPluginPreview *preview);
 void smp_plugin_preview_zoom_fit           (SmpPluginPreview *preview);
 
-/* Renders now, without waiting for the idle callback (tests, benchmarks). */
-void smp_plugin_preview_refresh_now  (SmpPluginPreview *preview);
-
 const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *preview);
-
-/* The visible region in image px and the preview's scale, as last rendered. */
-gboolean smp_plugin_preview_get_view (SmpPluginPreview *preview,
-                                      int              *src_x,
-                                      int              *src_y,
-                                      int              *src_width,
-                                      int              *src_height,
-                                      double           *scale);
 
 /* Multiplies one session's straight-alpha RGBA u8 layer over an 8-bit photo in
  * linear light, as GIMP's Multiply mode does: out = src · (1 − a + a · dot).

@@ -16,7 +16,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 #define SMP_PLUGIN_COPYRIGHT  "GPL-3.0-or-later"
 #define SMP_PLUGIN_DATE       "2025"
 
-/* Output names (shared contract, see COMMON.md). */
+/* Output names: the tests and docs/stored-format.md rely on them. */
 #define SMP_PLUGIN_GROUP_NAME        "SMP proposal"
 #define SMP_PLUGIN_SESSION_NAME_FMT  "Session %d"   /* 1-based */
 #define SMP_PLUGIN_GUIDES_LAYER_NAME "SMP guides"
@@ -26,7 +26,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 #define SMP_PLUGIN_CALIBRATION_PARASITE "smp-calibration" /* on the image */
 #define SMP_PLUGIN_FACE_FRAME_PARASITE  "smp-face-frame"  /* on the image */
 #define SMP_PLUGIN_CALIBRATION_GROUP    "SMP Calibration"
-#define SMP_PLUGIN_FACE_FRAME_GROUP     "SMP Face Frame"
 
 /* The scale used when neither the argument nor a calibration gives one. */
 #define SMP_PLUGIN_FALLBACK_PX_PER_MM 10.0

@@ -450,41 +450,11 @@ smp_plugin_preview_set_sessions (SmpPluginPreview *self, guint session_mask)
   schedule (self);
 }
 
-void
-smp_plugin_preview_refresh_now (SmpPluginPreview *self)
-{
-  g_return_if_fail (self != NULL);
-
-  if (self->idle_id != 0)
-    {
-      g_source_remove (self->idle_id);
-      self->idle_id = 0;
-    }
-  render (self);
-}
-
 const SmpPluginPreviewTiming *
 smp_plugin_preview_get_timing (SmpPluginPreview *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return &self->timing;
-}
-
-gboolean
-smp_plugin_preview_get_view (SmpPluginPreview *self,
-                             int *src_x, int *src_y, int *src_width, int *src_height,
-                             double *scale)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  if (!self->have_view)
-    return FALSE;
-  *src_x = self->view[0];
-  *src_y = self->view[1];
-  *src_width = self->view[2];
-  *src_height = self->view[3];
-  *scale = self->view_scale;
-  return TRUE;
 }
 
 void

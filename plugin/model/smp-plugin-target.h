@@ -1,0 +1,79 @@
+/* smp-plugin-target.h: what a run works on (the client's photo, the canvas, the
+ * selection) and the one writer of session layers (the run and the canvas preview). */
+#pragma once
+
+#include <libgimp/gimp.h>
+#include <smp/smp.h>
+
+#include "smp-plugin-common.h"
+
+G_BEGIN_DECLS
+
+/* What a run works on, resolved once (the dialog's preview reuses it):
+ * the client's photo layer, the treatment canvas and the selection mask. */
+typedef struct
+{
+  GimpImage       *image;
+  GimpDrawable    *client;     /* the photo layer the design sits on: never written */
+  GimpGroupLayer  *proposal;   /* re-edit: the "SMP proposal" group to replace; else NULL */
+  int              offset_x;   /* the client's offsets: design px + offset = image px */
+  int              offset_y;
+  SmpRect          layer_rect; /* the client ∩ the image, in design (client) px */
+  SmpRect          canvas;     /* where dots may land: layer_rect ∩ the selection's bounds */
+  SmpPluginFormat  format;     /* of the output layers */
+  gboolean         has_mask;   /* a non-empty selection confines the dots */
+  SmpMask          mask;       /* valid when has_mask; coverage owned here */
+  float           *coverage;
+} SmpPluginTarget;
+
+/* Resolves the drawable a run was given: a plain layer is the client; a proposal
+ * group (or a layer in one) means re-edit, with the layer below the group as the
+ * client. Fails, with the text users see, on indexed or tiny images, a selection
+ * missing the layer, or a drawable that is not a layer. */
+SmpPluginTarget *smp_plugin_target_new  (GimpImage    *image,
+                                         GimpDrawable *drawable,
+                                         GError      **error);
+void             smp_plugin_target_free (SmpPluginTarget *target);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPluginTarget, smp_plugin_target_free)
+
+/* The hairline from `path` (NULL: the stored proposal's path, the selected one,
+ * else the only one), in design px. Fails when the path is unusable or lies
+ * wholly outside the canvas. `path_name` (optional) receives its name. */
+SmpHairline *smp_plugin_target_read_hairline (const SmpPluginTarget *target,
+                                              GimpPath              *path,
+                                              char                 **path_name,
+                                              GError               **error);
+
+/* The record of a proposal just written from `design` (the caller adds the
+ * design checks, then attaches it). */
+SmpProposal *smp_plugin_target_make_record (const SmpPluginTarget *target,
+                                            const SmpDesign       *design,
+                                            const SmpHairline     *hairline,
+                                            const SmpRect         *extent,
+                                            const char            *path_name,
+                                            const char            *preset,
+                                            SmpScaleSource         scale_source);
+
+/* A new pass-through group named `name` right above the client. */
+GimpGroupLayer *smp_plugin_target_new_group (const SmpPluginTarget *target, const char *name);
+
+/* Renders the sessions in `session_mask` of `design` as Multiply layers into
+ * `group` (Session 1 lowest), each covering `extent`. `added` (nullable)
+ * receives the new layers. `progress`: report GIMP progress across sessions. */
+gboolean smp_plugin_target_write_sessions (const SmpPluginTarget *target,
+                                           GimpGroupLayer        *group,
+                                           const SmpDesign       *design,
+                                           const SmpRect         *extent,
+                                           guint                  session_mask,
+                                           gboolean               progress,
+                                           GPtrArray             *added,
+                                           GError               **error);
+
+/* Writes the proposal (a new group, or the re-edited one's sessions replaced);
+ * the caller holds the undo group. On failure what was added is removed again. */
+GimpGroupLayer *smp_plugin_target_write_proposal (const SmpPluginTarget *target,
+                                                  const SmpDesign       *design,
+                                                  const SmpRect         *extent,
+                                                  GError               **error);
+
+G_END_DECLS

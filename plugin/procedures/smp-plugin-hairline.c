@@ -1,0 +1,231 @@
+/* smp-plugin-hairline.c: the plug-in-smp-hairline procedure: its registration and
+ * the run (target, dialog, design, layers, record, checks) in one undo group. */
+#include "smp-plugin-hairline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smp-plugin-args.h"
+#include "smp-plugin-dialog.h"
+#include "smp-plugin-guides.h"
+#include "smp-plugin-target.h"
+
+static GimpValueArray *hairline_run (GimpProcedure        *procedure,
+                                     GimpRunMode           run_mode,
+                                     GimpImage            *image,
+                                     GimpDrawable        **drawables,
+                                     GimpProcedureConfig  *config,
+                                     gpointer              run_data);
+
+GimpProcedure *
+smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
+{
+  GimpProcedure *procedure;
+  g_autoptr (GeglColor) shade = NULL;
+
+  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
+                                        hairline_run, NULL, NULL);
+  gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
+  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
+  gimp_procedure_set_menu_label (procedure, "_Hairline…");
+  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
+  gimp_procedure_set_documentation (
+    procedure,
+    "Simulate scalp micropigmentation behind a hairline path",
+    "Stipples follicle-like pigment dots behind the hairline drawn as a path: "
+    "sentinel dots ahead of the line, a transition zone, then full density, in "
+    "physical units. The result goes into a new layer group \"SMP proposal\" "
+    "above the photo, one Multiply layer per session; the photo is never "
+    "changed. Running it on an existing proposal group (or a layer in it) "
+    "replaces that proposal. A non-empty selection confines the dots.",
+    name);
+  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT,
+                                  SMP_PLUGIN_DATE);
+
+  gimp_procedure_add_path_argument (procedure, "path", "Hairline pat_h",
+                                    "The hairline; none means the selected path, "
+                                    "else the image's only path",
+                                    TRUE, G_PARAM_READWRITE);
+  /* GeglColor needs GEGL, and this runs before any run function. */
+  gegl_init (NULL, NULL);
+  shade = smp_plugin_args_default_shade ();
+  smp_plugin_args_add_design (procedure, shade);
+  gimp_procedure_add_string_argument (procedure, "preset", "Loo_k (preset)",
+                                      "Id of a shipped look (a file name in patterns/presets "
+                                      "without .smp-preset); empty: none. In scripted runs its "
+                                      "values override the matching arguments",
+                                      "", G_PARAM_READWRITE);
+  smp_plugin_design_aids_add_arguments (procedure); /* "feminine", "guides" */
+  return procedure;
+}
+
+/* ---- The run ------------------------------------------------------------------ */
+
+/* For the tests: SMP_PLUGIN_MEMORY_REPORT=FILE appends this process's peak
+ * resident memory and the written extent, so that "memory bounded by chunks,
+ * not by the image" is measured rather than assumed. */
+static void
+report_peak_memory (const SmpRect *extent)
+{
+  const char      *file = g_getenv ("SMP_PLUGIN_MEMORY_REPORT");
+  g_autofree char *status = NULL;
+  const char      *line;
+  FILE            *out;
+
+  if (!file || !*file || !g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return;
+  line = strstr (status, "VmHWM:");
+  out = fopen (file, "a");
+  if (!out)
+    return;
+  fprintf (out, "extent %d %d %d %d peak_kb %ld\n", extent->x, extent->y, extent->width,
+           extent->height, line ? strtol (line + 6, NULL, 10) : -1L);
+  fclose (out);
+}
+
+static GimpValueArray *
+fail (GimpProcedure *procedure, GimpPDBStatusType status, GError *error)
+{
+  return gimp_procedure_new_return_values (procedure, status, error);
+}
+
+static GimpValueArray *
+hairline_run (GimpProcedure        *procedure,
+              GimpRunMode           run_mode,
+              GimpImage            *image,
+              GimpDrawable        **drawables,
+              GimpProcedureConfig  *config,
+              gpointer              run_data)
+{
+  g_autoptr (SmpPluginTarget) target = NULL;
+  g_autoptr (SmpHairline) hairline = NULL;
+  g_autoptr (SmpDesign) design = NULL;
+  g_autoptr (GimpPath) path = NULL;
+  g_autofree char *path_name = NULL;
+  g_autofree char *preset = NULL;
+  SmpScaleSource scale_source;
+  SmpParams params;
+  SmpRect   extent;
+  GError   *error = NULL;
+  GimpGroupLayer *group;
+  gboolean  ok;
+
+  (void) run_data;
+  gegl_init (NULL, NULL);
+
+  if (gimp_core_object_array_get_length ((GObject **) drawables) != 1)
+    {
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                   "Procedure '%s' works on one layer: select only the photo layer",
+                   gimp_procedure_get_name (procedure));
+      return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+    }
+
+  target = smp_plugin_target_new (image, drawables[0], &error);
+  if (!target)
+    return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+
+  g_object_get (config, "path", &path, NULL);
+  smp_plugin_args_normalize_shade (config);
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      g_autoptr (GError) early = NULL;
+      g_autofree GimpPath **paths = gimp_image_get_paths (image);
+
+      /* The dialog lets the artist choose among the paths, so only an image
+       * without any stops here; a path found now starts the dialog's choice. */
+      hairline = smp_plugin_target_read_hairline (target, path, &path_name, &early);
+      if (!hairline && gimp_core_object_array_get_length ((GObject **) paths) == 0)
+        return fail (procedure, GIMP_PDB_EXECUTION_ERROR, g_steal_pointer (&early));
+      if (hairline && !path)
+        g_object_set (config, "path", gimp_image_get_path_by_name (image, path_name), NULL);
+      g_clear_pointer (&hairline, smp_hairline_unref);
+      g_clear_pointer (&path_name, g_free);
+
+      if (target->proposal)
+        {
+          g_autoptr (GError) unreadable = NULL;
+          g_autoptr (SmpProposal) record = smp_plugin_proposal_read (target->proposal, &unreadable);
+
+          /* Re-edit: start from the proposal's own values, not the last run's. */
+          if (record)
+            {
+              smp_plugin_args_from_params (config, target, &record->params, record->scale_source);
+              if (record->has_shade_srgb)
+                {
+                  g_autoptr (GeglColor) color = gegl_color_new (NULL);
+
+                  gegl_color_set_pixel (color, babl_format ("R'G'B' u8"), record->shade_srgb);
+                  g_object_set (config, "shade", color, NULL);
+                }
+              g_object_set (config, "preset", record->preset_id, NULL);
+            }
+          else
+            smp_plugin_warn (run_mode, "The proposal's stored design cannot be read (%s). The dialog "
+                                       "starts from the last-used values; OK replaces the proposal.",
+                             unreadable->message);
+        }
+      if (!smp_plugin_dialog_run (procedure, config, target))
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+      g_clear_object (&path);
+      g_object_get (config, "path", &path, NULL);
+    }
+
+  hairline = smp_plugin_target_read_hairline (target, path, &path_name, &error);
+  if (!hairline)
+    return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+
+  if (!smp_plugin_args_to_params (config, target, run_mode == GIMP_RUN_NONINTERACTIVE,
+                                  &params, &scale_source, &error))
+    return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
+  if (scale_source == SMP_SCALE_FROM_FALLBACK)
+    smp_plugin_warn (run_mode,
+                     "The image has no scale: using %g px/mm. Calibrate it "
+                     "(Scalp Micropigmentation → Calibrate Scale…) or give px-per-mm, "
+                     "or dot sizes and density will be wrong.",
+                     SMP_PLUGIN_FALLBACK_PX_PER_MM);
+  g_object_get (config, "preset", &preset, NULL);
+
+  gimp_progress_init ("Stippling the SMP hairline proposal");
+  design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL, NULL, &error);
+  if (!design)
+    return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+
+  if (!smp_design_get_extent (design, &target->canvas, &extent))
+    {
+      if (target->has_mask)
+        g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                     "The selection lies entirely on the forehead side of the hairline: "
+                     "select part of the scalp side, or select none");
+      else
+        g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
+                     "No dot falls on the photo: the scalp side of the hairline lies "
+                     "outside it (check scalp-side)");
+      return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+    }
+
+  gimp_image_undo_group_start (image);
+  group = smp_plugin_target_write_proposal (target, design, &extent, &error);
+  ok = group != NULL;
+  if (ok)
+    {
+      g_autoptr (SmpProposal) record =
+        smp_plugin_target_make_record (target, design, hairline, &extent, path_name, preset, scale_source);
+
+      /* design checks (into the record) and the optional guides layer */
+      smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
+      smp_plugin_proposal_attach (group, record);
+    }
+  gimp_image_undo_group_end (image);
+  gimp_progress_update (1.0);
+
+  if (!ok)
+    return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  report_peak_memory (&extent);
+  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}
