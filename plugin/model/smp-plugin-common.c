@@ -30,10 +30,35 @@ smp_plugin_warn (GimpRunMode run_mode, const char *format, ...)
     g_printerr ("%s: warning: %s\n", SMP_PLUGIN_BINARY, text);
 }
 
+GimpProcedure *
+smp_plugin_procedure_new (GimpPlugIn      *plug_in,
+                          const char      *name,
+                          GimpRunImageFunc run,
+                          const char      *image_types,
+                          const char      *menu_label,
+                          const char      *blurb,
+                          const char      *help)
+{
+  GimpProcedure *procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, run, NULL, NULL);
+
+  gimp_procedure_set_image_types (procedure, image_types ? image_types : "*");
+  gimp_procedure_set_sensitivity_mask (procedure,
+                                       image_types ? GIMP_PROCEDURE_SENSITIVE_DRAWABLE
+                                                   : GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
+                                                     GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
+                                                     GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
+  gimp_procedure_set_menu_label (procedure, menu_label);
+  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
+  gimp_procedure_set_documentation (procedure, blurb, help, name);
+  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
+  return procedure;
+}
+
 /* ---- Parasites ------------------------------------------------------------ */
 
+/* Reads and frees `parasite` (nullable): its text as a key file, or NULL. */
 static GKeyFile *
-key_file_from_parasite (GimpParasite *parasite)
+take_key_file (GimpParasite *parasite)
 {
   g_autoptr (GKeyFile) key_file = NULL;
   g_autofree char *text = NULL;
@@ -43,10 +68,11 @@ key_file_from_parasite (GimpParasite *parasite)
   if (!parasite)
     return NULL;
   data = gimp_parasite_get_data (parasite, &size);
-  if (!data || size == 0)
-    return NULL;
   /* Not NUL-terminated on the wire. */
-  text = g_strndup (data, size);
+  text = data && size > 0 ? g_strndup (data, size) : NULL;
+  gimp_parasite_free (parasite);
+  if (!text)
+    return NULL;
   key_file = g_key_file_new ();
   if (!g_key_file_load_from_data (key_file, text, -1, G_KEY_FILE_NONE, NULL))
     return NULL;
@@ -67,55 +93,39 @@ parasite_from_key_file (const char *parasite_name, GKeyFile *key_file)
 GKeyFile *
 smp_plugin_item_get_key_file (GimpItem *item, const char *parasite_name)
 {
-  GimpParasite *parasite;
-  GKeyFile     *key_file;
-
   g_return_val_if_fail (GIMP_IS_ITEM (item), NULL);
-  parasite = gimp_item_get_parasite (item, parasite_name);
-  key_file = key_file_from_parasite (parasite);
-  if (parasite)
-    gimp_parasite_free (parasite);
-  return key_file;
+  return take_key_file (gimp_item_get_parasite (item, parasite_name));
 }
 
 GKeyFile *
 smp_plugin_image_get_key_file (GimpImage *image, const char *parasite_name)
 {
-  GimpParasite *parasite;
-  GKeyFile     *key_file;
-
   g_return_val_if_fail (GIMP_IS_IMAGE (image), NULL);
-  parasite = gimp_image_get_parasite (image, parasite_name);
-  key_file = key_file_from_parasite (parasite);
-  if (parasite)
-    gimp_parasite_free (parasite);
-  return key_file;
+  return take_key_file (gimp_image_get_parasite (image, parasite_name));
+}
+
+/* Attaches to an item (item != NULL) or the image, then frees the parasite. */
+static gboolean
+attach (GimpItem *item, GimpImage *image, GimpParasite *parasite)
+{
+  gboolean ok = item ? gimp_item_attach_parasite (item, parasite) : gimp_image_attach_parasite (image, parasite);
+
+  gimp_parasite_free (parasite);
+  return ok;
 }
 
 gboolean
 smp_plugin_item_set_key_file (GimpItem *item, const char *parasite_name, GKeyFile *key_file)
 {
-  GimpParasite *parasite;
-  gboolean      ok;
-
   g_return_val_if_fail (GIMP_IS_ITEM (item) && key_file != NULL, FALSE);
-  parasite = parasite_from_key_file (parasite_name, key_file);
-  ok = gimp_item_attach_parasite (item, parasite);
-  gimp_parasite_free (parasite);
-  return ok;
+  return attach (item, NULL, parasite_from_key_file (parasite_name, key_file));
 }
 
 gboolean
 smp_plugin_image_set_key_file (GimpImage *image, const char *parasite_name, GKeyFile *key_file)
 {
-  GimpParasite *parasite;
-  gboolean      ok;
-
   g_return_val_if_fail (GIMP_IS_IMAGE (image) && key_file != NULL, FALSE);
-  parasite = parasite_from_key_file (parasite_name, key_file);
-  ok = gimp_image_attach_parasite (image, parasite);
-  gimp_parasite_free (parasite);
-  return ok;
+  return attach (NULL, image, parasite_from_key_file (parasite_name, key_file));
 }
 
 /* ---- Calibration ------------------------------------------------------------ */
@@ -243,13 +253,10 @@ gboolean
 smp_plugin_proposal_attach (GimpGroupLayer *group, const SmpProposal *proposal)
 {
   g_autofree char *text = smp_proposal_to_string (proposal);
-  GimpParasite    *parasite =
-    gimp_parasite_new (SMP_PLUGIN_DESIGN_PARASITE, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
-                       (guint32) strlen (text), text);
-  gboolean ok = gimp_item_attach_parasite (GIMP_ITEM (group), parasite);
 
-  gimp_parasite_free (parasite);
-  return ok;
+  return attach (GIMP_ITEM (group), NULL,
+                 gimp_parasite_new (SMP_PLUGIN_DESIGN_PARASITE, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+                                    (guint32) strlen (text), text));
 }
 
 /* ---- Output format ------------------------------------------------------- */

@@ -30,6 +30,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 /* The scale used when neither the argument nor a calibration gives one. */
 #define SMP_PLUGIN_FALLBACK_PX_PER_MM 10.0
 
+/* An image procedure in the SMP menu with the project's attribution.
+ * `image_types` NULL: any image, with one, several or no drawables selected. */
+GimpProcedure *smp_plugin_procedure_new (GimpPlugIn      *plug_in,
+                                         const char      *name,
+                                         GimpRunImageFunc run,
+                                         const char      *image_types,
+                                         const char      *menu_label,
+                                         const char      *blurb,
+                                         const char      *help);
+
 /* Where the shipped data lives: <folder of the executable>/patterns. */
 char *smp_plugin_get_patterns_dir (void);
 

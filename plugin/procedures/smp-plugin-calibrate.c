@@ -8,65 +8,6 @@
 #include "smp-plugin-common.h"
 #include "smp-plugin-guides.h"
 
-static GimpValueArray *calibrate_run (GimpProcedure        *procedure,
-                                      GimpRunMode           run_mode,
-                                      GimpImage            *image,
-                                      GimpDrawable        **drawables,
-                                      GimpProcedureConfig  *config,
-                                      gpointer              run_data);
-
-GimpProcedure *
-smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
-{
-  GimpProcedure *procedure;
-
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                        calibrate_run, NULL, NULL);
-  gimp_procedure_set_image_types (procedure, "*");
-  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
-                                                  GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
-                                                  GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
-  gimp_procedure_set_menu_label (procedure, "_Calibrate Scale…");
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
-  gimp_procedure_set_documentation (
-    procedure,
-    "Measure the photo's scale (px/mm) from a known distance",
-    "Draw a path whose first two anchors mark a known distance: the centres of the "
-    "pupils (63 mm, the adult average interpupillary distance, on a frontal photo), "
-    "the ends of a ruler segment, or the edges of a sticker of known size. The scale "
-    "is stored on the image (parasite \"smp-calibration\"); the hairline procedure "
-    "uses it whenever its px-per-mm is 0. Further anchors are ignored. Anchor order "
-    "and rotation do not matter.",
-    name);
-  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT,
-                                  SMP_PLUGIN_DATE);
-
-  gimp_procedure_add_path_argument (procedure, "path", "_Path",
-                                    "Its first two anchors mark the known distance; none means "
-                                    "the selected path, else the image's only path",
-                                    TRUE, G_PARAM_READWRITE);
-  /* The range lets any value through so that a distance <= 0 gets a clear error
-   * from the run instead of being dropped by GLib's range check. */
-  gimp_procedure_add_double_argument (procedure, "distance-mm", "_Distance (mm)",
-                                      "The real distance between the two anchors, in mm "
-                                      "(must be > 0; 63 = average adult interpupillary distance)",
-                                      -1e6, 1e6, SMP_PLUGIN_DEFAULT_IPD_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (
-    procedure, "method", "_Measured with", "What the two anchors mark (stored with the scale)",
-    gimp_choice_new_with_values (
-      "ipd", 0, "Pupils (interpupillary distance)", "The centres of the pupils on a frontal photo",
-      "ruler", 1, "Ruler", "Two marks on a ruler held at the scalp",
-      "sticker", 2, "Sticker", "The edges of a sticker of known size",
-      "other", 3, "Other", "Any known distance",
-      NULL),
-    "ipd", G_PARAM_READWRITE);
-
-  gimp_procedure_add_double_return_value (procedure, "px-per-mm", "Px per mm",
-                                          "The stored scale", 0, G_MAXDOUBLE, 0,
-                                          G_PARAM_READWRITE);
-  return procedure;
-}
-
 gboolean
 smp_plugin_calibrate_measure (GimpPath *path,
                               double    distance_mm,
@@ -185,4 +126,44 @@ calibrate_run (GimpProcedure        *procedure,
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
   GIMP_VALUES_SET_DOUBLE (result, 1, px_per_mm);
   return result;
+}
+
+GimpProcedure *
+smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
+{
+  GimpProcedure *procedure;
+
+  procedure = smp_plugin_procedure_new (plug_in, name, calibrate_run, NULL, "_Calibrate Scale…",
+                                       "Measure the photo's scale (px/mm) from a known distance",
+    "Draw a path whose first two anchors mark a known distance: the centres of the "
+    "pupils (63 mm, the adult average interpupillary distance, on a frontal photo), "
+    "the ends of a ruler segment, or the edges of a sticker of known size. The scale "
+    "is stored on the image (parasite \"smp-calibration\"); the hairline procedure "
+    "uses it whenever its px-per-mm is 0. Further anchors are ignored. Anchor order "
+    "and rotation do not matter.");
+
+  gimp_procedure_add_path_argument (procedure, "path", "_Path",
+                                    "Its first two anchors mark the known distance; none means "
+                                    "the selected path, else the image's only path",
+                                    TRUE, G_PARAM_READWRITE);
+  /* The range lets any value through so that a distance <= 0 gets a clear error
+   * from the run instead of being dropped by GLib's range check. */
+  gimp_procedure_add_double_argument (procedure, "distance-mm", "_Distance (mm)",
+                                      "The real distance between the two anchors, in mm "
+                                      "(must be > 0; 63 = average adult interpupillary distance)",
+                                      -1e6, 1e6, SMP_PLUGIN_DEFAULT_IPD_MM, G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (
+    procedure, "method", "_Measured with", "What the two anchors mark (stored with the scale)",
+    gimp_choice_new_with_values (
+      "ipd", 0, "Pupils (interpupillary distance)", "The centres of the pupils on a frontal photo",
+      "ruler", 1, "Ruler", "Two marks on a ruler held at the scalp",
+      "sticker", 2, "Sticker", "The edges of a sticker of known size",
+      "other", 3, "Other", "Any known distance",
+      NULL),
+    "ipd", G_PARAM_READWRITE);
+
+  gimp_procedure_add_double_return_value (procedure, "px-per-mm", "Px per mm",
+                                          "The stored scale", 0, G_MAXDOUBLE, 0,
+                                          G_PARAM_READWRITE);
+  return procedure;
 }

@@ -12,55 +12,6 @@
 #include "smp-plugin-guides.h"
 #include "smp-plugin-target.h"
 
-static GimpValueArray *hairline_run (GimpProcedure        *procedure,
-                                     GimpRunMode           run_mode,
-                                     GimpImage            *image,
-                                     GimpDrawable        **drawables,
-                                     GimpProcedureConfig  *config,
-                                     gpointer              run_data);
-
-GimpProcedure *
-smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
-{
-  GimpProcedure *procedure;
-  g_autoptr (GeglColor) shade = NULL;
-
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                        hairline_run, NULL, NULL);
-  gimp_procedure_set_image_types (procedure, "RGB*, GRAY*");
-  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE);
-  gimp_procedure_set_menu_label (procedure, "_Hairline…");
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
-  gimp_procedure_set_documentation (
-    procedure,
-    "Simulate scalp micropigmentation behind a hairline path",
-    "Stipples follicle-like pigment dots behind the hairline drawn as a path: "
-    "sentinel dots ahead of the line, a transition zone, then full density, in "
-    "physical units. The result goes into a new layer group \"SMP proposal\" "
-    "above the photo, one Multiply layer per session; the photo is never "
-    "changed. Running it on an existing proposal group (or a layer in it) "
-    "replaces that proposal. A non-empty selection confines the dots.",
-    name);
-  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT,
-                                  SMP_PLUGIN_DATE);
-
-  gimp_procedure_add_path_argument (procedure, "path", "Hairline pat_h",
-                                    "The hairline; none means the selected path, "
-                                    "else the image's only path",
-                                    TRUE, G_PARAM_READWRITE);
-  /* GeglColor needs GEGL, and this runs before any run function. */
-  gegl_init (NULL, NULL);
-  shade = smp_plugin_args_default_shade ();
-  smp_plugin_args_add_design (procedure, shade);
-  gimp_procedure_add_string_argument (procedure, "preset", "Loo_k (preset)",
-                                      "Id of a shipped look (a file name in patterns/presets "
-                                      "without .smp-preset); empty: none. In scripted runs its "
-                                      "values override the matching arguments",
-                                      "", G_PARAM_READWRITE);
-  smp_plugin_design_aids_add_arguments (procedure); /* "feminine", "guides" */
-  return procedure;
-}
-
 /* ---- The run ------------------------------------------------------------------ */
 
 /* For the tests: SMP_PLUGIN_MEMORY_REPORT=FILE appends this process's peak
@@ -228,4 +179,36 @@ hairline_run (GimpProcedure        *procedure,
     gimp_displays_flush ();
   report_peak_memory (&extent);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}
+
+GimpProcedure *
+smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
+{
+  GimpProcedure *procedure;
+  g_autoptr (GeglColor) shade = NULL;
+
+  procedure = smp_plugin_procedure_new (plug_in, name, hairline_run, "RGB*, GRAY*", "_Hairline…",
+                                       "Simulate scalp micropigmentation behind a hairline path",
+    "Stipples follicle-like pigment dots behind the hairline drawn as a path: "
+    "sentinel dots ahead of the line, a transition zone, then full density, in "
+    "physical units. The result goes into a new layer group \"SMP proposal\" "
+    "above the photo, one Multiply layer per session; the photo is never "
+    "changed. Running it on an existing proposal group (or a layer in it) "
+    "replaces that proposal. A non-empty selection confines the dots.");
+
+  gimp_procedure_add_path_argument (procedure, "path", "Hairline pat_h",
+                                    "The hairline; none means the selected path, "
+                                    "else the image's only path",
+                                    TRUE, G_PARAM_READWRITE);
+  /* GeglColor needs GEGL, and this runs before any run function. */
+  gegl_init (NULL, NULL);
+  shade = smp_plugin_args_default_shade ();
+  smp_plugin_args_add_design (procedure, shade);
+  gimp_procedure_add_string_argument (procedure, "preset", "Loo_k (preset)",
+                                      "Id of a shipped look (a file name in patterns/presets "
+                                      "without .smp-preset); empty: none. In scripted runs its "
+                                      "values override the matching arguments",
+                                      "", G_PARAM_READWRITE);
+  smp_plugin_design_aids_add_arguments (procedure); /* "feminine", "guides" */
+  return procedure;
 }

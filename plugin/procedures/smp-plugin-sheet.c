@@ -11,60 +11,6 @@
 
 #define DEFAULT_MARGIN_MM 20.0
 
-static GimpValueArray *sheet_run (GimpProcedure        *procedure,
-                                  GimpRunMode           run_mode,
-                                  GimpImage            *image,
-                                  GimpDrawable        **drawables,
-                                  GimpProcedureConfig  *config,
-                                  gpointer              run_data);
-
-GimpProcedure *
-smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
-{
-  GimpProcedure *procedure;
-
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN, sheet_run, NULL, NULL);
-  gimp_procedure_set_image_types (procedure, "*");
-  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
-                                                  GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
-                                                  GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
-  gimp_procedure_set_menu_label (procedure, "Export _Design Sheet…");
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
-  gimp_procedure_set_documentation (
-    procedure,
-    "Export the consultation design sheet of a hairline proposal",
-    "Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
-    "\"SMP proposal\" group: before and after views, the hairline with its "
-    "transition zone, a 10 × 10 mm detail at true size with a scale bar, the "
-    "session plan, the parameters, the design checks, the client, artist, date "
-    "and notes. The proposal is the selected group (or the one holding the "
-    "selected layer), else the image's only one. The image is not changed.",
-    name);
-  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
-
-  gimp_procedure_add_file_argument (procedure, "file", "_File",
-                                    "The sheet to write: a name ending in .pdf or .png",
-                                    GIMP_FILE_CHOOSER_ACTION_SAVE, FALSE, NULL, G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "client-name", "_Client", "The client's name", "",
-                                      G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "artist", "_Artist", "The artist or studio", "",
-                                      G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "date", "_Date",
-                                      "The consultation date as printed (empty: today, YYYY-MM-DD)", "",
-                                      G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "notes", "_Notes", "Notes printed on the sheet", "",
-                                      G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "paper", "_Paper", "The page size",
-                                      gimp_choice_new_with_values ("a4", SMP_PAPER_A4, "A4", NULL,
-                                                                   "letter", SMP_PAPER_LETTER, "Letter", NULL,
-                                                                   NULL),
-                                      "a4", G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "margin-mm", "_Margin (mm)",
-                                      "Photo shown around the proposal and its hairline, mm",
-                                      0.0, 200.0, DEFAULT_MARGIN_MM, G_PARAM_READWRITE);
-  return procedure;
-}
-
 /* ---- the proposal ------------------------------------------------------------- */
 
 static void
@@ -494,4 +440,42 @@ sheet_run (GimpProcedure        *procedure,
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+}
+
+GimpProcedure *
+smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
+{
+  GimpProcedure *procedure;
+
+  procedure = smp_plugin_procedure_new (plug_in, name, sheet_run, NULL, "Export _Design Sheet…",
+                                       "Export the consultation design sheet of a hairline proposal",
+    "Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
+    "\"SMP proposal\" group: before and after views, the hairline with its "
+    "transition zone, a 10 × 10 mm detail at true size with a scale bar, the "
+    "session plan, the parameters, the design checks, the client, artist, date "
+    "and notes. The proposal is the selected group (or the one holding the "
+    "selected layer), else the image's only one. The image is not changed.");
+  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
+
+  gimp_procedure_add_file_argument (procedure, "file", "_File",
+                                    "The sheet to write: a name ending in .pdf or .png",
+                                    GIMP_FILE_CHOOSER_ACTION_SAVE, FALSE, NULL, G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "client-name", "_Client", "The client's name", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "artist", "_Artist", "The artist or studio", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "date", "_Date",
+                                      "The consultation date as printed (empty: today, YYYY-MM-DD)", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "notes", "_Notes", "Notes printed on the sheet", "",
+                                      G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "paper", "_Paper", "The page size",
+                                      gimp_choice_new_with_values ("a4", SMP_PAPER_A4, "A4", NULL,
+                                                                   "letter", SMP_PAPER_LETTER, "Letter", NULL,
+                                                                   NULL),
+                                      "a4", G_PARAM_READWRITE);
+  gimp_procedure_add_double_argument (procedure, "margin-mm", "_Margin (mm)",
+                                      "Photo shown around the proposal and its hairline, mm",
+                                      0.0, 200.0, DEFAULT_MARGIN_MM, G_PARAM_READWRITE);
+  return procedure;
 }

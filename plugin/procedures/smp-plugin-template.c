@@ -85,73 +85,6 @@ path_result (GimpProcedure *procedure, GimpPath *path)
 
 /* ---- Hairline from Template --------------------------------------------------- */
 
-static GimpValueArray *template_run (GimpProcedure        *procedure,
-                                     GimpRunMode           run_mode,
-                                     GimpImage            *image,
-                                     GimpDrawable        **drawables,
-                                     GimpProcedureConfig  *config,
-                                     gpointer              run_data);
-
-static void
-set_common (GimpProcedure *procedure)
-{
-  gimp_procedure_set_image_types (procedure, "*");
-  gimp_procedure_set_sensitivity_mask (procedure, GIMP_PROCEDURE_SENSITIVE_DRAWABLE |
-                                                  GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
-                                                  GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
-  gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT,
-                                  SMP_PLUGIN_DATE);
-}
-
-GimpProcedure *
-smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
-{
-  GimpProcedure *procedure;
-  g_autofree char *default_id = NULL;
-  GimpChoice *choice = template_choice (&default_id);
-
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                        template_run, NULL, NULL);
-  set_common (procedure);
-  gimp_procedure_set_menu_label (procedure, "Hairline from _Template…");
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
-  gimp_procedure_set_documentation (
-    procedure,
-    "Draw a hairline path from a template fitted to the face",
-    "Places a shipped hairline template (patterns/templates) on the face frame: a "
-    "path with three anchors at the glabella (between the brows) and the two outer "
-    "eye corners, in any order. The template's width follows the eye corners (its "
-    "temple points land on the verticals through them, perpendicular to the eye "
-    "line), its mid-frontal point lands at the requested height above the glabella, "
-    "using the image's calibration. The result is a new path named after the "
-    "template, ready for the hairline procedure; the face frame is stored on the "
-    "image (parasite \"smp-face-frame\") for the design checks, guides and Mirror "
-    "Hairline. Without a face-frame path the selected 3-anchor path or the stored "
-    "frame is used.",
-    name);
-
-  gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
-                                    "Path with three anchors: glabella and both outer eye "
-                                    "corners; none means the selected path (if it has three "
-                                    "anchors), else the stored face frame",
-                                    TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "template", "_Template",
-                                      "The hairline template (file name in patterns/templates "
-                                      "without .smp-template)",
-                                      choice, default_id, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "height-mm", "Mid-frontal _height (mm)",
-                                      "Height of the mid-frontal point above the glabella: "
-                                      "70 aggressive, 80 typical, 100 conservative, about 55 "
-                                      "for women",
-                                      20.0, 200.0, SMP_FACE_DEFAULT_HEIGHT_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "px-per-mm", "_Scale (px/mm)",
-                                      "Photo scale; 0 uses the image's calibration (Calibrate Scale…)",
-                                      0.0, 200.0, 0.0, G_PARAM_READWRITE);
-  gimp_procedure_add_path_return_value (procedure, "path", "Path", "The new hairline path",
-                                        FALSE, G_PARAM_READWRITE);
-  return procedure;
-}
-
 static gboolean
 template_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
 {
@@ -225,49 +158,49 @@ template_run (GimpProcedure        *procedure,
   return path_result (procedure, path);
 }
 
-/* ---- Mirror Hairline --------------------------------------------------------- */
-
-static GimpValueArray *mirror_run (GimpProcedure        *procedure,
-                                   GimpRunMode           run_mode,
-                                   GimpImage            *image,
-                                   GimpDrawable        **drawables,
-                                   GimpProcedureConfig  *config,
-                                   gpointer              run_data);
-
 GimpProcedure *
-smp_plugin_mirror_procedure_new (GimpPlugIn *plug_in, const char *name)
+smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
   GimpProcedure *procedure;
+  g_autofree char *default_id = NULL;
+  GimpChoice *choice = template_choice (&default_id);
 
-  procedure = gimp_image_procedure_new (plug_in, name, GIMP_PDB_PROC_TYPE_PLUGIN,
-                                        mirror_run, NULL, NULL);
-  set_common (procedure);
-  gimp_procedure_set_menu_label (procedure, "_Mirror Hairline");
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
-  gimp_procedure_set_documentation (
-    procedure,
-    "Make a symmetric hairline from one half",
-    "Reflects a half hairline path (one side, from the midline to the temple, in "
-    "either direction) about the face midline — the perpendicular bisector of the "
-    "outer eye corners of the face frame — and joins both halves into a new path "
-    "\"<name> (mirrored)\". The face frame comes from the face-frame path (three "
-    "anchors: glabella and both outer eye corners; it is then stored on the image) "
-    "or from the frame stored by Hairline from Template. Natural asymmetry can be "
-    "added back with the hairline procedure's irregularity.",
-    name);
+  procedure = smp_plugin_procedure_new (plug_in, name, template_run, NULL, "Hairline from _Template…",
+                                       "Draw a hairline path from a template fitted to the face",
+    "Places a shipped hairline template (patterns/templates) on the face frame: a "
+    "path with three anchors at the glabella (between the brows) and the two outer "
+    "eye corners, in any order. The template's width follows the eye corners (its "
+    "temple points land on the verticals through them, perpendicular to the eye "
+    "line), its mid-frontal point lands at the requested height above the glabella, "
+    "using the image's calibration. The result is a new path named after the "
+    "template, ready for the hairline procedure; the face frame is stored on the "
+    "image (parasite \"smp-face-frame\") for the design checks, guides and Mirror "
+    "Hairline. Without a face-frame path the selected 3-anchor path or the stored "
+    "frame is used.");
 
-  gimp_procedure_add_path_argument (procedure, "path", "_Half hairline",
-                                    "The half to mirror (its first stroke); none means the "
-                                    "selected path, else the image's only path",
-                                    TRUE, G_PARAM_READWRITE);
   gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
                                     "Path with three anchors: glabella and both outer eye "
-                                    "corners; none means the image's stored face frame",
+                                    "corners; none means the selected path (if it has three "
+                                    "anchors), else the stored face frame",
                                     TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_path_return_value (procedure, "mirrored-path", "Mirrored path",
-                                        "The new, symmetric hairline path", FALSE, G_PARAM_READWRITE);
+  gimp_procedure_add_choice_argument (procedure, "template", "_Template",
+                                      "The hairline template (file name in patterns/templates "
+                                      "without .smp-template)",
+                                      choice, default_id, G_PARAM_READWRITE);
+  gimp_procedure_add_double_argument (procedure, "height-mm", "Mid-frontal _height (mm)",
+                                      "Height of the mid-frontal point above the glabella: "
+                                      "70 aggressive, 80 typical, 100 conservative, about 55 "
+                                      "for women",
+                                      20.0, 200.0, SMP_FACE_DEFAULT_HEIGHT_MM, G_PARAM_READWRITE);
+  gimp_procedure_add_double_argument (procedure, "px-per-mm", "_Scale (px/mm)",
+                                      "Photo scale; 0 uses the image's calibration (Calibrate Scale…)",
+                                      0.0, 200.0, 0.0, G_PARAM_READWRITE);
+  gimp_procedure_add_path_return_value (procedure, "path", "Path", "The new hairline path",
+                                        FALSE, G_PARAM_READWRITE);
   return procedure;
 }
+
+/* ---- Mirror Hairline --------------------------------------------------------- */
 
 static GimpValueArray *
 mirror_run (GimpProcedure        *procedure,
@@ -342,4 +275,32 @@ mirror_run (GimpProcedure        *procedure,
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
   return path_result (procedure, path);
+}
+
+GimpProcedure *
+smp_plugin_mirror_procedure_new (GimpPlugIn *plug_in, const char *name)
+{
+  GimpProcedure *procedure;
+
+  procedure = smp_plugin_procedure_new (plug_in, name, mirror_run, NULL, "_Mirror Hairline",
+                                       "Make a symmetric hairline from one half",
+    "Reflects a half hairline path (one side, from the midline to the temple, in "
+    "either direction) about the face midline — the perpendicular bisector of the "
+    "outer eye corners of the face frame — and joins both halves into a new path "
+    "\"<name> (mirrored)\". The face frame comes from the face-frame path (three "
+    "anchors: glabella and both outer eye corners; it is then stored on the image) "
+    "or from the frame stored by Hairline from Template. Natural asymmetry can be "
+    "added back with the hairline procedure's irregularity.");
+
+  gimp_procedure_add_path_argument (procedure, "path", "_Half hairline",
+                                    "The half to mirror (its first stroke); none means the "
+                                    "selected path, else the image's only path",
+                                    TRUE, G_PARAM_READWRITE);
+  gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
+                                    "Path with three anchors: glabella and both outer eye "
+                                    "corners; none means the image's stored face frame",
+                                    TRUE, G_PARAM_READWRITE);
+  gimp_procedure_add_path_return_value (procedure, "mirrored-path", "Mirrored path",
+                                        "The new, symmetric hairline path", FALSE, G_PARAM_READWRITE);
+  return procedure;
 }
