@@ -234,4 +234,20 @@ header = open(grey_png, "rb").read(24) if os.path.exists(grey_png) else b""
 check(len(header) == 24 and int.from_bytes(header[16:20], "big") == 1240, "A4 PNG at 150 dpi (1240 px wide)")
 check(image_state(grey) == grey_state, "the grey image is unchanged by the export")
 
+# ---- the swatch shows the colour the artist chose, whatever the image's encoding ----
+# On a linear-light image the layers (and [SMP Design] shade) hold linear values;
+# the sheet must print the sRGB colour that was picked, not the layer's encoding.
+
+for precision in (Gimp.Precision.FLOAT_LINEAR, Gimp.Precision.U16_LINEAR, Gimp.Precision.U8_NON_LINEAR):
+    lin, lin_photo = new_image(500, 400, precision=precision)
+    p4 = add_path(lin, "M 0 240 C 150 220 350 260 500 240")
+    status, message = run_hairline(lin, lin_photo, path=p4, px_per_mm=5.0, seed=4, shade="#204060")
+    check(status == SUCCESS, f"hairline with shade #204060 on {precision.value_nick}", message)
+    lin_pdf = os.path.join(out, f"shade-{precision.value_nick}.pdf")
+    status, message = run_sheet(lin, [], lin_pdf, paper="a4")
+    check(status == SUCCESS, f"sheet of the {precision.value_nick} image", message)
+    txt = re.sub(r"\s+", " ", tool("pdftotext", lin_pdf, "-").stdout.decode("utf-8", "replace"))
+    hexes = sorted(set(re.findall(r"#[0-9A-F]{6}", txt)))
+    check("#204060" in hexes, f"{precision.value_nick}: the swatch hex is the chosen sRGB #204060", hexes)
+
 finish()
