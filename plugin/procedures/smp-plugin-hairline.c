@@ -14,28 +14,6 @@
 
 /* ---- The run ------------------------------------------------------------------ */
 
-/* For the tests: SMP_PLUGIN_MEMORY_REPORT=FILE appends this process's peak
- * resident memory and the written extent, so that "memory bounded by chunks,
- * not by the image" is measured rather than assumed. */
-static void
-report_peak_memory (const SmpRect *extent)
-{
-  const char      *file = g_getenv ("SMP_PLUGIN_MEMORY_REPORT");
-  g_autofree char *status = NULL;
-  const char      *line;
-  FILE            *out;
-
-  if (!file || !*file || !g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return;
-  line = strstr (status, "VmHWM:");
-  out = fopen (file, "a");
-  if (!out)
-    return;
-  fprintf (out, "extent %d %d %d %d peak_kb %ld\n", extent->x, extent->y, extent->width,
-           extent->height, line ? strtol (line + 6, NULL, 10) : -1L);
-  fclose (out);
-}
-
 static GimpValueArray *
 fail (GimpProcedure *procedure, GimpPDBStatusType status, GError *error)
 {
@@ -177,7 +155,6 @@ hairline_run (GimpProcedure        *procedure,
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
-  report_peak_memory (&extent);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
 

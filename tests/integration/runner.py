@@ -83,10 +83,24 @@ def make_profile(work, plugin, patterns):
     os.makedirs(home)
     dest = os.path.join(profile, "plug-ins", "smp-hairline")
     os.makedirs(dest, exist_ok=True)
-    shutil.copy2(plugin, os.path.join(dest, "smp-hairline"))
+    # GIMP starts a wrapper that runs the real plug-in under /usr/bin/time, which
+    # appends each process's peak resident memory to memory-report.txt: memory is
+    # measured from outside, with no hook in the plug-in. The real binary lives
+    # outside plug-ins/ (GIMP would register any executable there) beside its own
+    # patterns/, where it looks for them.
+    real_dir = os.path.join(scratch, "plug-in")
+    os.makedirs(real_dir)
+    real = os.path.join(real_dir, "smp-hairline")
+    shutil.copy2(plugin, real)
+    report = os.path.join(scratch, "memory-report.txt")
+    wrapper = os.path.join(dest, "smp-hairline")
+    with open(wrapper, "w") as f:
+        f.write(f"#!/bin/sh\nexec /usr/bin/time -a -o {report!r} -f 'peak_kb %M' {real!r} \"$@\"\n")
+    os.chmod(wrapper, 0o755)
     if patterns and os.path.isdir(patterns):
-        shutil.copytree(patterns, os.path.join(dest, "patterns"), symlinks=False,
-                        ignore=shutil.ignore_patterns("meson.build"))
+        for folder in (dest, real_dir):
+            shutil.copytree(patterns, os.path.join(folder, "patterns"), symlinks=False,
+                            ignore=shutil.ignore_patterns("meson.build"))
     return profile, home, scratch
 
 
@@ -131,7 +145,7 @@ def main():
                                           os.path.abspath(args.patterns) if args.patterns else "")
     extra = dict(kv.split("=", 1) for kv in args.env)
     extra["SMP_TEST_SCRATCH"] = scratch
-    # The plug-in appends its peak memory here after each successful run.
+    # The wrapper appends each plug-in process's peak memory here.
     extra.setdefault("SMP_PLUGIN_MEMORY_REPORT", os.path.join(scratch, "memory-report.txt"))
     extra["SMP_TEST_LIB"] = HERE
     test = os.path.abspath(args.test)

@@ -1,6 +1,6 @@
 # test_large.py: a 20000×20000 image works, and the plug-in's peak memory is
-# bounded by its row chunks, not by the image (the plug-in reports its VmHWM
-# through SMP_PLUGIN_MEMORY_REPORT, set by the runner for this test).
+# bounded by its row chunks, not by the image (the runner starts the plug-in
+# under /usr/bin/time, which appends its peak RSS to SMP_PLUGIN_MEMORY_REPORT).
 from smp_testlib import *
 
 N = 20000
@@ -39,10 +39,10 @@ for x in (50, N // 2, N - 250):
 check(hashlib.sha256(read(photo, "R'G'B'A u8", probe)).hexdigest() == before, "photo unchanged")
 
 if report and os.path.exists(report):
-    line = open(report).read().strip().splitlines()[-1]
+    line = open(report).read().strip().splitlines()[-1]   # the last process: the run
     fields = line.split()
     peak_mb = int(fields[fields.index("peak_kb") + 1]) / 1024
-    w, h = int(fields[3]), int(fields[4])
+    w, h = layers[0].get_width(), layers[0].get_height()
     whole_layer_mb = w * h * 4 / 2 ** 20
     info(f"plug-in peak RSS {peak_mb:.0f} MB for an extent of {w}×{h} "
          f"(one whole u8 layer would be {whole_layer_mb:.0f} MB; the image {N * N * 4 / 2 ** 20:.0f} MB)")
