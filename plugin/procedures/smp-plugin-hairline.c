@@ -173,7 +173,7 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
     "changed. Running it on an existing proposal group (or a layer in it) "
     "replaces that proposal. A non-empty selection confines the dots.");
 
-  gimp_procedure_add_path_argument (procedure, "path", "Hairline pat_h",
+  gimp_procedure_add_path_argument (procedure, "path", "Hairline path",
                                     "The hairline; none means the selected path, "
                                     "else the image's only path",
                                     TRUE, G_PARAM_READWRITE);

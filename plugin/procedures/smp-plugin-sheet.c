@@ -460,7 +460,7 @@ smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
   gimp_procedure_add_file_argument (procedure, "file", "_File",
                                     "The sheet to write: a name ending in .pdf or .png",
                                     GIMP_FILE_CHOOSER_ACTION_SAVE, FALSE, NULL, G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "client-name", "_Client", "The client's name", "",
+  gimp_procedure_add_string_argument (procedure, "client-name", "Clien_t", "The client's name", "",
                                       G_PARAM_READWRITE);
   gimp_procedure_add_string_argument (procedure, "artist", "_Artist", "The artist or studio", "",
                                       G_PARAM_READWRITE);

@@ -187,12 +187,12 @@ smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
                                       "The hairline template (file name in patterns/templates "
                                       "without .smp-template)",
                                       choice, default_id, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "height-mm", "Mid-frontal _height (mm)",
+  gimp_procedure_add_double_argument (procedure, "height-mm", "Mid-frontal hei_ght (mm)",
                                       "Height of the mid-frontal point above the glabella: "
                                       "70 aggressive, 80 typical, 100 conservative, about 55 "
                                       "for women",
                                       20.0, 200.0, SMP_FACE_DEFAULT_HEIGHT_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "px-per-mm", "_Scale (px/mm)",
+  gimp_procedure_add_double_argument (procedure, "px-per-mm", "Sc_ale (px/mm)",
                                       "Photo scale; 0 uses the image's calibration (Calibrate Scale…)",
                                       0.0, 200.0, 0.0, G_PARAM_READWRITE);
   gimp_procedure_add_path_return_value (procedure, "path", "Path", "The new hairline path",
@@ -292,7 +292,7 @@ smp_plugin_mirror_procedure_new (GimpPlugIn *plug_in, const char *name)
     "or from the frame stored by Hairline from Template. Natural asymmetry can be "
     "added back with the hairline procedure's irregularity.");
 
-  gimp_procedure_add_path_argument (procedure, "path", "_Half hairline",
+  gimp_procedure_add_path_argument (procedure, "path", "Half hairli_ne",
                                     "The half to mirror (its first stroke); none means the "
                                     "selected path, else the image's only path",
                                     TRUE, G_PARAM_READWRITE);

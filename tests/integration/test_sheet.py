@@ -234,6 +234,21 @@ header = open(grey_png, "rb").read(24) if os.path.exists(grey_png) else b""
 check(len(header) == 24 and int.from_bytes(header[16:20], "big") == 1240, "A4 PNG at 150 dpi (1240 px wide)")
 check(image_state(grey) == grey_state, "the grey image is unchanged by the export")
 
+# ---- the legend and the parameter table give the same zone figures ----------------
+
+leg, leg_photo = new_image(500, 400)
+p5 = add_path(leg, "M 0 240 C 150 220 350 260 500 240")
+status, message = run_hairline(leg, leg_photo, path=p5, px_per_mm=5.0, seed=4, sentinel_depth=2.5,
+                               fade_width=7.5)
+check(status == SUCCESS, "hairline with 2.5 mm sentinels and a 7.5 mm transition", message)
+leg_pdf = os.path.join(out, "legend.pdf")
+status, message = run_sheet(leg, [], leg_pdf, paper="a4")
+check(status == SUCCESS, "legend sheet written", message)
+txt = re.sub(r"[\s\u2009\u202f]+", " ", tool("pdftotext", leg_pdf, "-").stdout.decode("utf-8", "replace"))
+check("Sentinels 2.5 mm ahead" in txt, "legend: sentinels 2.5 mm ahead", re.findall(r"Sentinels [^A-Z]*", txt))
+check("Transition zone 7.5 mm" in txt, "legend: transition zone 7.5 mm", re.findall(r"Transition zone [^A-Z]*", txt))
+check("2.5 mm ahead" in txt.replace("Sentinels 2.5 mm ahead", ""), "table: 2.5 mm ahead too")
+
 # ---- the swatch shows the colour the artist chose, whatever the image's encoding ----
 # On a linear-light image the layers (and [SMP Design] shade) hold linear values;
 # the sheet must print the sRGB colour that was picked, not the layer's encoding.

@@ -33,7 +33,7 @@ static const SmpParamChoice stage_choices[] = {
  * canvas v, looks k, 1:1 zoom 1. */
 static const SmpParamSpec specs[] = {
   { "px_per_mm", "px-per-mm", SMP_PARAM_DOUBLE, F (px_per_mm), 0.5, 200.0, 10.0, "px/mm", 1, "px/mm",
-    SMP_PARAM_ARG_ZERO_AUTO, "_Scale (px/mm)",
+    SMP_PARAM_ARG_ZERO_AUTO, "Scale (px/mm)",
     "Photo scale in pixels per mm. 0 uses the scale stored by calibration "
     "(plug-in-smp-calibrate), else 10 px/mm with a warning", NULL, NULL },
   { "density_per_cm2", "density", SMP_PARAM_DOUBLE, F (density_per_cm2), 1.0, SMP_DENSITY_CEILING_PER_CM2,

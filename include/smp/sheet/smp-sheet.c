@@ -890,12 +890,13 @@ draw_page (Sheet *s)
     draw_overlay (s, x0 + (col_w - ov_w) / 2, y, ov_w, ov_h);
     double dh = draw_detail (s, dx, y, zoom_side);
     double ly = y + MAX (ov_h, 0) + 5, lx = x0;
-    g_snprintf (buf, sizeof buf, "Transition zone %.0f mm", p->fade_width_mm);
+    g_snprintf (buf, sizeof buf, "Transition zone %.1f mm", p->fade_width_mm);
     lx = legend_item (s, lx, ly, LINE_RED, 1, TRUE, "Hairline");
     lx = legend_item (s, lx, ly, ZONE_AMBER, 0.45, FALSE, buf);
     if (p->sentinel > 0)
       {
-        g_snprintf (buf, sizeof buf, "Sentinels %.0f mm", p->sentinel_depth_mm);
+        /* the same figures, rounded the same way, as the parameter table below */
+        g_snprintf (buf, sizeof buf, "Sentinels %.1f mm ahead", p->sentinel_depth_mm);
         lx = legend_item (s, lx, ly, ZONE_TEAL, 0.4, FALSE, buf);
       }
     lx = legend_item (s, lx, ly, ACCENT, 0.35, FALSE, "Full density");
