@@ -173,6 +173,22 @@ smp_plugin_target_read_hairline (const SmpPluginTarget *target,
   return g_steal_pointer (&hairline);
 }
 
+gboolean
+smp_plugin_target_selects_scalp (const SmpPluginTarget *target,
+                                 const SmpHairline     *hairline,
+                                 double                 reach_px)
+{
+  const SmpRect *c = &target->canvas;
+  double step_x = MAX (1.0, c->width / 256.0), step_y = MAX (1.0, c->height / 256.0);
+
+  for (double y = c->y + step_y / 2; y < c->y + c->height; y += step_y)
+    for (double x = c->x + step_x / 2; x < c->x + c->width; x += step_x)
+      if ((!target->has_mask || smp_mask_sample (&target->mask, x, y) > 0.0f) &&
+          smp_hairline_signed_distance_px (hairline, x, y) >= -reach_px)
+        return TRUE;
+  return FALSE;
+}
+
 /* ---- Output ------------------------------------------------------------------- */
 
 /* Area on the scalp side inside the canvas (and selection), in cm², sampled on

@@ -44,6 +44,12 @@ SmpHairline *smp_plugin_target_read_hairline (const SmpPluginTarget *target,
                                               char                 **path_name,
                                               GError               **error);
 
+/* TRUE when some of the selection lies on the scalp side of `hairline` (its
+ * side resolved), or within `reach_px` ahead of it. Sampled on at most 256². */
+gboolean smp_plugin_target_selects_scalp (const SmpPluginTarget *target,
+                                          const SmpHairline     *hairline,
+                                          double                 reach_px);
+
 /* The record of a proposal just written from `design` (the caller adds the
  * design checks, then attaches it). */
 SmpProposal *smp_plugin_target_make_record (const SmpPluginTarget *target,

@@ -107,6 +107,15 @@ img.select_rectangle(Gimp.ChannelOps.REPLACE, 0, LINE_Y - 60, W, 120)
 status, message = run_hairline(img, photo, px_per_mm=10.0, scalp_side="left")
 check(status == SUCCESS, "selection across the line: succeeds", message)
 
+# A tiny selection well on the scalp side: too small for a dot, not "forehead".
+img, photo = new_image(300, 600)
+add_path(img, "M 0 500 L 300 500")
+img.select_rectangle(Gimp.ChannelOps.REPLACE, 140, 230, 12, 12)
+expect_error("12×12 selection 270 px above the line", img, photo, ["selection", "too small"],
+             px_per_mm=60.0, scalp_side="left")
+status, message = run_hairline(img, photo, px_per_mm=60.0, scalp_side="left")
+check("forehead" not in (message or ""), "tiny scalp selection: not called the forehead side", message)
+
 # A selection that misses the layer (the layer is smaller than the image).
 img, photo = fresh(layer_rect=(0, 0, 150, 240))
 img.select_rectangle(Gimp.ChannelOps.REPLACE, 200, 20, 80, 80)
