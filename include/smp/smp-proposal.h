@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 /* Version 1: written by 0.1.0 ([SMP Design], [SMP Proposal], [SMP Checks]).
  * Version 2: adds `complete` (a run writes it last, so a killed run is
- * recognisable). Both read; newer versions are refused. Within a known version,
+ * recognisable) and the treated area (`area_channel`, `area_bounds`). Both read; newer versions are refused. Within a known version,
  * unknown keys and groups are ignored and not written back. */
 #define SMP_PROPOSAL_VERSION 2
 
@@ -44,6 +44,9 @@ typedef struct
   gboolean       has_extent;
   int            extent[4];        /* x, y, width, height of the layers, image px */
   gboolean       complete;         /* FALSE: a run stopped half-way */
+  char          *area_channel;     /* the channel holding the treated area ("" none) */
+  gboolean       has_area_bounds;
+  int            area_bounds[4];   /* x, y, width, height of that area, image px */
   /* [SMP Checks] */
   gboolean       checks_ran;
   guint          checks_run;       /* SMP_FACE_CHECK_BIT()s of the checks that ran */

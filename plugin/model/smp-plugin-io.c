@@ -12,14 +12,19 @@
 float *
 smp_plugin_io_read_selection (GimpImage *image, const SmpRect *rect)
 {
-  GimpSelection *selection = gimp_image_get_selection (image);
+  return smp_plugin_io_read_coverage (GIMP_CHANNEL (gimp_image_get_selection (image)), rect);
+}
+
+float *
+smp_plugin_io_read_coverage (GimpChannel *channel, const SmpRect *rect)
+{
   GeglBuffer    *buffer;
   float         *coverage;
 
   g_return_val_if_fail (rect->width > 0 && rect->height > 0, NULL);
 
   coverage = g_new (float, (gsize) rect->width * rect->height);
-  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (selection));
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (channel));
   gegl_buffer_get (buffer,
                    GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height),
                    1.0, babl_format ("Y float"), coverage,

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
  * newly allocated. */
 float *smp_plugin_io_read_selection (GimpImage     *image,
                                      const SmpRect *rect);
+/* The same from any image-sized channel (a stored treated area). */
+float *smp_plugin_io_read_coverage (GimpChannel *channel, const SmpRect *rect);
 
 /* Multiplies the alpha of `pixels` (holding `region`, design px, in `format`)
  * by the mask's coverage, so that nothing lands outside the selection and its

@@ -128,7 +128,62 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
                             area.width, area.height, (gsize) area.width };
       t->canvas = (SmpRect) { t->mask.x, t->mask.y, area.width, area.height };
     }
+  else if (t->proposal)
+    {
+      /* Re-edit with no selection: the area the proposal was made for, so that a
+       * routine Select → None does not spread dots over the whole photo. */
+      g_autoptr (SmpProposal) record = smp_plugin_proposal_read (t->proposal, NULL);
+      GimpChannel *channel = record && *record->area_channel && record->has_area_bounds
+                               ? gimp_image_get_channel_by_name (image, record->area_channel) : NULL;
+      SmpRect stored, area;
+
+      if (channel)
+        stored = (SmpRect) { record->area_bounds[0], record->area_bounds[1],
+                             record->area_bounds[2], record->area_bounds[3] };
+      if (channel && gimp_drawable_get_width (GIMP_DRAWABLE (channel)) == image_w &&
+          gimp_drawable_get_height (GIMP_DRAWABLE (channel)) == image_h &&
+          rect_intersect (&layer_rect, &stored, &area))
+        {
+          t->area = channel;
+          t->coverage = smp_plugin_io_read_coverage (channel, &area);
+          t->has_mask = TRUE;
+          t->mask = (SmpMask) { t->coverage, area.x - t->offset_x, area.y - t->offset_y,
+                                area.width, area.height, (gsize) area.width };
+          t->canvas = (SmpRect) { t->mask.x, t->mask.y, area.width, area.height };
+        }
+    }
   return g_steal_pointer (&t);
+}
+
+void
+smp_plugin_target_keep_area (const SmpPluginTarget *target, const SmpProposal *previous, SmpProposal *record)
+{
+  GimpChannel *old = previous && *previous->area_channel
+                       ? gimp_image_get_channel_by_name (target->image, previous->area_channel) : NULL;
+  GimpChannel *channel;
+  gboolean     non_empty = FALSE;
+  int          x1, y1, x2, y2;
+
+  if (target->area) /* the stored area, unchanged */
+    {
+      g_free (record->area_channel);
+      record->area_channel = g_strdup (previous->area_channel);
+      record->has_area_bounds = previous->has_area_bounds;
+      memcpy (record->area_bounds, previous->area_bounds, sizeof record->area_bounds);
+      return;
+    }
+  if (old)
+    gimp_image_remove_channel (target->image, old);
+  if (!target->has_mask || !gimp_selection_bounds (target->image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty)
+    return;
+  channel = gimp_selection_save (target->image);
+  gimp_item_set_name (GIMP_ITEM (channel), SMP_PLUGIN_AREA_CHANNEL_NAME);
+  gimp_item_set_visible (GIMP_ITEM (channel), FALSE);
+  g_free (record->area_channel);
+  record->area_channel = gimp_item_get_name (GIMP_ITEM (channel)); /* GIMP keeps names unique */
+  record->has_area_bounds = TRUE;
+  record->area_bounds[0] = x1, record->area_bounds[1] = y1;
+  record->area_bounds[2] = x2 - x1, record->area_bounds[3] = y2 - y1;
 }
 
 SmpHairline *

@@ -21,10 +21,13 @@ typedef struct
   SmpRect          layer_rect; /* the client ∩ the image, in design (client) px */
   SmpRect          canvas;     /* where dots may land: layer_rect ∩ the selection's bounds */
   SmpPluginFormat  format;     /* of the output layers */
-  gboolean         has_mask;   /* a non-empty selection confines the dots */
+  gboolean         has_mask;   /* a selection (or the stored treated area) confines the dots */
   SmpMask          mask;       /* valid when has_mask; coverage owned here */
   float           *coverage;
+  GimpChannel     *area;       /* re-edit without a selection: the proposal's stored treated area */
 } SmpPluginTarget;
+
+#define SMP_PLUGIN_AREA_CHANNEL_NAME "SMP treated area"
 
 /* Resolves the drawable a run was given: a plain layer is the client; a proposal
  * group (or a layer in one) means re-edit, with the layer below the group as the
@@ -49,6 +52,12 @@ SmpHairline *smp_plugin_target_read_hairline (const SmpPluginTarget *target,
 gboolean smp_plugin_target_selects_scalp (const SmpPluginTarget *target,
                                           const SmpHairline     *hairline,
                                           double                 reach_px);
+
+/* Keeps the run's treated area with the proposal: a selection becomes a hidden
+ * channel the record names (replacing the one an earlier run stored); a stored
+ * area is carried over. Call inside the run's undo group. */
+void smp_plugin_target_keep_area (const SmpPluginTarget *target, const SmpProposal *previous,
+                                  SmpProposal *record);
 
 /* The record of a proposal just written from `design` (the caller adds the
  * design checks, then attaches it). */

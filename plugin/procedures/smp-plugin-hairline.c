@@ -151,6 +151,10 @@ hairline_run (GimpProcedure        *procedure,
     {
       g_autoptr (SmpProposal) record =
         smp_plugin_target_make_record (target, design, hairline, &extent, path_name, preset, scale_source);
+      g_autoptr (SmpProposal) previous =
+        target->proposal ? smp_plugin_proposal_read (target->proposal, NULL) : NULL;
+
+      smp_plugin_target_keep_area (target, previous, record);
 
       /* design checks (into the record) and the optional guides layer */
       smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);

@@ -807,6 +807,24 @@ build (SmpDialog *d)
   gtk_widget_show_all (row);
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (box), row, 0);
+  /* What the dots will cover, said before anything covers the whole photo. */
+  label = gtk_label_new (NULL);
+  gtk_widget_set_name (label, "smp-area-note");
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  {
+    g_autofree char *text =
+      d->target->area ? g_strdup ("Treated area: the one stored with the proposal. Select another area to change it.")
+      : d->target->has_mask ? g_strdup_printf ("Treated area: the selection, %d × %d px.",
+                                               d->target->canvas.width, d->target->canvas.height)
+      : g_strdup ("No selection: dots cover the whole scalp side of the photo, background and ears too. "
+                  "Select the scalp first to confine them.");
+    gtk_label_set_text (GTK_LABEL (label), text);
+  }
+  gtk_widget_show (label);
+  gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
+  gtk_box_reorder_child (GTK_BOX (box), label, 1);
 
   /* Scale: px/mm, where it comes from, and what a mm looks like. */
   gimp_procedure_dialog_get_label (dialog, "scale-hint", "Photo scale (pixels per mm):", FALSE, FALSE);

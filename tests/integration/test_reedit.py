@@ -131,4 +131,41 @@ for preset in presets:
         check(kf.get_string("SMP Proposal", "shade_srgb") == pk.get_string("SMP Design", "shade"),
               f"preset {preset}: shade kept as sRGB", kf.get_string("SMP Proposal", "shade_srgb"))
 
+# ---- the treated area stays with the proposal --------------------------------------
+# A routine Select → None before "Update proposal" must not spread dots over the
+# whole photo: the proposal keeps its treated area.
+
+area_img, area_photo = new_image(W, H)
+add_path(area_img, "M 0 280 C 150 260 350 300 500 280")
+area_img.select_rectangle(Gimp.ChannelOps.REPLACE, 150, 120, 200, 200)
+status, message = run_hairline(area_img, area_photo, px_per_mm=10.0, density=70.0)
+check(status == SUCCESS, "run with a 200×200 selection", message)
+area_group = proposal_groups(area_img)[0]
+kf = key_file(parasite_text(area_group, "smp-design"))
+area_before = kf.get_double("SMP Proposal", "treated_area_cm2")
+channel_name = kf.get_string("SMP Proposal", "area_channel")
+check(area_img.get_channel_by_name(channel_name) is not None, "the treated area is kept as a channel",
+      channel_name)
+Gimp.Selection.none(area_img)
+status, message = run_hairline(area_img, area_group, px_per_mm=10.0, density=90.0)
+check(status == SUCCESS, "re-edit after Select → None", message)
+kf = key_file(parasite_text(area_group, "smp-design"))
+area_after = kf.get_double("SMP Proposal", "treated_area_cm2")
+check(abs(area_after - area_before) < 0.01, "treated area unchanged by Select → None",
+      f"{area_before} → {area_after} cm²")
+box = layer_bounds_alpha(session_layers(area_group))
+check(box is not None and box[0] >= 150 and box[1] >= 120 and box[2] <= 350 and box[3] <= 320,
+      "no dot outside the stored area", box)
+check(len([c for c in area_img.get_channels() if c.get_name().startswith("SMP treated area")]) == 1,
+      "one treated-area channel", [c.get_name() for c in area_img.get_channels()])
+# A new selection replaces the stored area.
+area_img.select_rectangle(Gimp.ChannelOps.REPLACE, 0, 0, W, H)
+status, message = run_hairline(area_img, area_group, px_per_mm=10.0, density=90.0)
+check(status == SUCCESS, "re-edit with a new selection", message)
+kf = key_file(parasite_text(area_group, "smp-design"))
+check(kf.get_double("SMP Proposal", "treated_area_cm2") > area_before + 1, "a new selection replaces the area",
+      kf.get_double("SMP Proposal", "treated_area_cm2"))
+check(len([c for c in area_img.get_channels() if c.get_name().startswith("SMP treated area")]) == 1,
+      "still one treated-area channel", [c.get_name() for c in area_img.get_channels()])
+
 finish()

@@ -135,6 +135,10 @@ sample_record (void)
   p->shade_srgb[0] = 0x20, p->shade_srgb[1] = 0x40, p->shade_srgb[2] = 0x60;
   p->has_extent = TRUE;
   p->extent[0] = -5, p->extent[1] = 7, p->extent[2] = 640, p->extent[3] = 480;
+  g_free (p->area_channel);
+  p->area_channel = g_strdup ("SMP treated area #2");
+  p->has_area_bounds = TRUE;
+  p->area_bounds[0] = 3, p->area_bounds[1] = 4, p->area_bounds[2] = 100, p->area_bounds[3] = 50;
   p->checks_ran = TRUE;
   p->checks_run = SMP_FACE_CHECK_BIT (SMP_FACE_CHECK_HEIGHT) | SMP_FACE_CHECK_BIT (SMP_FACE_CHECK_FADE);
   smp_proposal_set_check (p, SMP_FACE_CHECK_HEIGHT, "The mid-frontal point sits 6.2 cm above the glabella");
@@ -166,6 +170,9 @@ test_record_round_trip (void)
   g_assert_cmpmem (b->shade_srgb, 3, a->shade_srgb, 3);
   g_assert_cmpmem (b->extent, sizeof b->extent, a->extent, sizeof a->extent);
   g_assert_true (b->complete);
+  g_assert_cmpstr (b->area_channel, ==, "SMP treated area #2");
+  g_assert_true (b->has_area_bounds);
+  g_assert_cmpmem (b->area_bounds, sizeof b->area_bounds, a->area_bounds, sizeof a->area_bounds);
   g_assert_cmpuint (b->checks_run, ==, a->checks_run);
   g_assert_cmpstr (b->check_messages[SMP_FACE_CHECK_HEIGHT], ==, a->check_messages[SMP_FACE_CHECK_HEIGHT]);
   g_assert_null (b->check_messages[SMP_FACE_CHECK_FADE]);
@@ -221,6 +228,8 @@ test_record_version1 (void)
   g_assert_cmpstr (p->check_messages[SMP_FACE_CHECK_SYMMETRY], ==, "Left and right differ by 3.1 mm");
   g_assert_true (p->face_frame);
   g_assert_cmpint (p->shade_srgb[2], ==, 0x1f);
+  g_assert_cmpstr (p->area_channel, ==, "");
+  g_assert_false (p->has_area_bounds);
 }
 
 /* Replace `key`'s line in the version-1 text by `line`. */
@@ -251,6 +260,7 @@ test_record_hostile (void)
     { "extent", "extent=2147483647;0;2147483647;5;", "extent" },
     { "extent", "extent=0;0;-10;5;", "extent" },
     { "extent", "extent=0;0;seven;5;", "extent" },
+    { "extent", "extent=0;0;5;5;\narea_bounds=-2147483648;0;1;1;", "area_bounds" },
     { "sessions", "sessions=three", "sessions" },
     { "seed", "seed=-1", "seed" },
     { "shade_srgb", "shade_srgb=#12", "shade_srgb" },

@@ -27,6 +27,7 @@ smp_proposal_new (void)
   smp_params_init_defaults (&p->params);
   p->path_name = g_strdup ("");
   p->preset_id = g_strdup ("");
+  p->area_channel = g_strdup ("");
   p->complete = TRUE;
   return p;
 }
@@ -38,6 +39,7 @@ smp_proposal_free (SmpProposal *proposal)
     return;
   g_free (proposal->path_name);
   g_free (proposal->preset_id);
+  g_free (proposal->area_channel);
   for (int c = 0; c < SMP_FACE_N_CHECKS; c++)
     g_free (proposal->check_messages[c]);
   g_free (proposal);
@@ -97,6 +99,9 @@ smp_proposal_to_string (const SmpProposal *p)
     }
   if (p->has_extent)
     g_key_file_set_integer_list (kf, GROUP_PROPOSAL, "extent", (gint *) p->extent, 4);
+  g_key_file_set_string (kf, GROUP_PROPOSAL, "area_channel", p->area_channel ? p->area_channel : "");
+  if (p->has_area_bounds)
+    g_key_file_set_integer_list (kf, GROUP_PROPOSAL, "area_bounds", (gint *) p->area_bounds, 4);
   if (p->checks_ran)
     {
       g_autoptr (GPtrArray) keys = g_ptr_array_new ();
@@ -181,6 +186,30 @@ read_bool (GKeyFile *kf, const char *group, const char *key, gboolean *out, GErr
   return TRUE;
 }
 
+/* x, y, width, height in image px, bounded so that x + width and width × height
+ * never overflow. */
+static gboolean
+read_rect (GKeyFile *kf, const char *g, const char *key, int rect[4], gboolean *has, GError **error)
+{
+  gsize n = 0;
+  g_autoptr (GError) local = NULL;
+  g_autofree gint *v = NULL;
+
+  if (!g_key_file_has_key (kf, g, key, NULL))
+    return TRUE;
+  v = g_key_file_get_integer_list (kf, g, key, &n, &local);
+  if (local || n != 4)
+    return bad_key (error, g, key, "not four whole numbers x, y, width, height");
+  /* No ABS (): it overflows on G_MININT. */
+  if (v[0] < -SMP_PROPOSAL_MAX_COORD || v[0] > SMP_PROPOSAL_MAX_COORD ||
+      v[1] < -SMP_PROPOSAL_MAX_COORD || v[1] > SMP_PROPOSAL_MAX_COORD ||
+      v[2] < 1 || v[3] < 1 || v[2] > SMP_PROPOSAL_MAX_COORD || v[3] > SMP_PROPOSAL_MAX_COORD)
+    return bad_key (error, g, key, "outside any image GIMP can hold");
+  memcpy (rect, v, 4 * sizeof *rect);
+  *has = TRUE;
+  return TRUE;
+}
+
 static gboolean
 read_proposal_group (GKeyFile *kf, SmpProposal *p, GError **error)
 {
@@ -236,21 +265,10 @@ read_proposal_group (GKeyFile *kf, SmpProposal *p, GError **error)
       p->shade_srgb[0] = r, p->shade_srgb[1] = gg, p->shade_srgb[2] = b;
       p->has_shade_srgb = TRUE;
     }
-  if (g_key_file_has_key (kf, g, "extent", NULL))
-    {
-      gsize n = 0;
-      g_autoptr (GError) local = NULL;
-      g_autofree gint *v = g_key_file_get_integer_list (kf, g, "extent", &n, &local);
-
-      if (local || n != 4)
-        return bad_key (error, g, "extent", "not four whole numbers x, y, width, height");
-      /* Bounded so that x + width and width × height never overflow. */
-      if (ABS (v[0]) > SMP_PROPOSAL_MAX_COORD || ABS (v[1]) > SMP_PROPOSAL_MAX_COORD ||
-          v[2] < 1 || v[3] < 1 || v[2] > SMP_PROPOSAL_MAX_COORD || v[3] > SMP_PROPOSAL_MAX_COORD)
-        return bad_key (error, g, "extent", "outside any image GIMP can hold");
-      memcpy (p->extent, v, sizeof p->extent);
-      p->has_extent = TRUE;
-    }
+  if (!read_rect (kf, g, "extent", p->extent, &p->has_extent, error) ||
+      !read_rect (kf, g, "area_bounds", p->area_bounds, &p->has_area_bounds, error) ||
+      !read_name (kf, g, "area_channel", &p->area_channel, error))
+    return FALSE;
   return TRUE;
 }
 
