@@ -23,23 +23,35 @@ rect_intersect (const SmpRect *a, const SmpRect *b, SmpRect *out)
   return TRUE;
 }
 
-/* The layer right below `item` among its siblings: the photo a proposal sits on. */
-static GimpDrawable *
-layer_below (GimpImage *image, GimpItem *item)
+/* The sibling `step` places below `item` (-1: right above), or NULL. */
+static GimpItem *
+sibling (GimpImage *image, GimpItem *item, int step)
 {
-  GimpItem     *parent = gimp_item_get_parent (item);
-  GimpItem    **siblings;
-  GimpDrawable *below = NULL;
+  GimpItem  *parent = gimp_item_get_parent (item);
+  GimpItem **siblings = parent ? gimp_item_get_children (parent) : (GimpItem **) gimp_image_get_layers (image);
+  GimpItem  *found = NULL;
+  gsize      n = 0;
 
-  siblings = parent ? gimp_item_get_children (parent) : (GimpItem **) gimp_image_get_layers (image);
-  for (gsize i = 0; siblings && siblings[i]; i++)
+  while (siblings && siblings[n])
+    n++;
+  for (gsize i = 0; i < n; i++)
     if (gimp_item_get_id (siblings[i]) == gimp_item_get_id (item))
       {
-        below = siblings[i + 1] ? GIMP_DRAWABLE (siblings[i + 1]) : NULL;
+        if ((gssize) i + step >= 0 && (gssize) i + step < (gssize) n)
+          found = siblings[i + step];
         break;
       }
   g_free (siblings);
-  return below;
+  return found;
+}
+
+/* The layer right below a proposal: the photo it sits on. */
+static GimpDrawable *
+layer_below (GimpImage *image, GimpItem *item)
+{
+  GimpItem *below = sibling (image, item, 1);
+
+  return below && GIMP_IS_DRAWABLE (below) ? GIMP_DRAWABLE (below) : NULL;
 }
 
 void
@@ -93,7 +105,18 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
         }
     }
   else
-    t->client = drawable;
+    {
+      GimpItem *above = sibling (image, GIMP_ITEM (drawable), -1);
+      GimpGroupLayer *leftover = above ? smp_plugin_find_proposal_group (above) : NULL;
+      g_autoptr (SmpProposal) record = leftover && GIMP_ITEM (leftover) == above
+                                         ? smp_plugin_proposal_read (leftover, NULL) : NULL;
+
+      t->client = drawable;
+      /* A run that stopped half-way left its group right above the photo: the
+       * next run on the photo replaces it instead of stacking another. */
+      if (record && !record->complete)
+        t->proposal = leftover;
+    }
 
   gimp_drawable_get_offsets (t->client, &t->offset_x, &t->offset_y);
   layer_rect = (SmpRect) { t->offset_x, t->offset_y,
@@ -375,6 +398,7 @@ GimpGroupLayer *
 smp_plugin_target_write_proposal (const SmpPluginTarget *target,
                                   const SmpDesign       *design,
                                   const SmpRect         *extent,
+                                  SmpProposal           *record,
                                   GError               **error)
 {
   GimpImage       *image = target->image;
@@ -393,6 +417,10 @@ smp_plugin_target_write_proposal (const SmpPluginTarget *target,
     }
   else
     group = smp_plugin_target_new_group (target, SMP_PLUGIN_GROUP_NAME);
+  /* Marked incomplete before any pixel is written: a run killed half-way
+   * leaves a proposal the next run recognises and replaces, and the sheet refuses. */
+  record->complete = FALSE;
+  smp_plugin_proposal_attach (group, record);
 
   ok = smp_plugin_target_write_sessions (target, group, design, extent, SMP_SESSIONS_ALL, TRUE, added, error);
 

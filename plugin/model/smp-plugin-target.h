@@ -85,10 +85,13 @@ gboolean smp_plugin_target_write_sessions (const SmpPluginTarget *target,
                                            GError               **error);
 
 /* Writes the proposal (a new group, or the re-edited one's sessions replaced);
- * the caller holds the undo group. On failure what was added is removed again. */
+ * the caller holds the undo group. `record` is attached first with complete =
+ * FALSE; the caller attaches it complete when all is written. On failure what
+ * was added is removed again. */
 GimpGroupLayer *smp_plugin_target_write_proposal (const SmpPluginTarget *target,
                                                   const SmpDesign       *design,
                                                   const SmpRect         *extent,
+                                                  SmpProposal           *record,
                                                   GError               **error);
 
 G_END_DECLS

@@ -145,21 +145,23 @@ hairline_run (GimpProcedure        *procedure,
     }
 
   gimp_image_undo_group_start (image);
-  group = smp_plugin_target_write_proposal (target, design, &extent, &error);
-  ok = group != NULL;
-  if (ok)
-    {
-      g_autoptr (SmpProposal) record =
-        smp_plugin_target_make_record (target, design, hairline, &extent, path_name, preset, scale_source);
-      g_autoptr (SmpProposal) previous =
-        target->proposal ? smp_plugin_proposal_read (target->proposal, NULL) : NULL;
+  {
+    g_autoptr (SmpProposal) record =
+      smp_plugin_target_make_record (target, design, hairline, &extent, path_name, preset, scale_source);
+    g_autoptr (SmpProposal) previous =
+      target->proposal ? smp_plugin_proposal_read (target->proposal, NULL) : NULL;
 
-      smp_plugin_target_keep_area (target, previous, record);
-
-      /* design checks (into the record) and the optional guides layer */
-      smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
-      smp_plugin_proposal_attach (group, record);
-    }
+    group = smp_plugin_target_write_proposal (target, design, &extent, record, &error);
+    ok = group != NULL;
+    if (ok)
+      {
+        smp_plugin_target_keep_area (target, previous, record);
+        /* design checks (into the record) and the optional guides layer */
+        smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
+        record->complete = TRUE;
+        smp_plugin_proposal_attach (group, record);
+      }
+  }
   gimp_image_undo_group_end (image);
   gimp_progress_update (1.0);
 

@@ -356,6 +356,14 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   group = pick_proposal (image, drawables, error);
   if (!group || !(record = smp_plugin_proposal_read (group, error)))
     return FALSE;
+  if (!record->complete)
+    {
+      g_autofree char *name = gimp_item_get_name (GIMP_ITEM (group));
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                   "The proposal “%s” is incomplete (a run stopped before it finished): run "
+                   "Hairline on it again to redo it, then export the sheet", name);
+      return FALSE;
+    }
   params = record->params;
   path = proposal_path (image, record, error);
   if (!path)

@@ -168,4 +168,38 @@ check(kf.get_double("SMP Proposal", "treated_area_cm2") > area_before + 1, "a ne
 check(len([c for c in area_img.get_channels() if c.get_name().startswith("SMP treated area")]) == 1,
       "still one treated-area channel", [c.get_name() for c in area_img.get_channels()])
 
+# ---- an incomplete proposal (a run killed half-way) ------------------------------------
+# The run marks its record incomplete before writing pixels. A group left so is
+# recognised: the sheet refuses it, and the next run replaces it in place.
+
+from gi.repository import Gio  # noqa: E402
+
+inc_img, inc_photo = new_image(W, H)
+add_path(inc_img, "M 0 280 C 150 260 350 300 500 280")
+status, message = run_hairline(inc_img, inc_photo, px_per_mm=10.0)
+check(status == SUCCESS, "run to be spoilt", message)
+inc_group = proposal_groups(inc_img)[0]
+text = parasite_text(inc_group, "smp-design")
+check("complete=true" in text, "a finished run's record says complete")
+inc_img.remove_layer(session_layers(inc_group)[-1])   # as if killed while writing the last session
+inc_group.attach_parasite(Gimp.Parasite.new("smp-design", 3, list(text.replace("complete=true", "complete=false").encode())))
+sheet = Gimp.get_pdb().lookup_procedure("plug-in-smp-design-sheet")
+cfg = sheet.create_config()
+cfg.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
+cfg.set_property("image", inc_img)
+cfg.set_core_object_array("drawables", [inc_group])
+sheet_pdf = os.path.join(os.environ.get("SMP_TEST_SCRATCH", "/tmp"), "incomplete.pdf")
+cfg.set_property("file", Gio.File.new_for_path(sheet_pdf))
+result = sheet.run(cfg)
+check(result.index(0) != SUCCESS and "incomplete" in (result.index(1) or ""), "the sheet refuses an incomplete proposal",
+      result.index(1) if result.length() > 1 else "")
+check(not os.path.exists(sheet_pdf), "no sheet written for it")
+status, message = run_hairline(inc_img, inc_photo, px_per_mm=10.0)
+check(status == SUCCESS, "a run on the photo below it", message)
+groups = proposal_groups(inc_img)
+check(len(groups) == 1 and groups[0].get_id() == inc_group.get_id(),
+      "the incomplete proposal is recognised and replaced, not stacked", [g.get_name() for g in groups])
+check("complete=true" in parasite_text(inc_group, "smp-design") and len(session_layers(inc_group)) == 3,
+      "replaced by a complete one with all sessions", len(session_layers(inc_group)))
+
 finish()

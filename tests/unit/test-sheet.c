@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
+#include <utime.h>
 
 typedef struct
 {
@@ -378,6 +380,32 @@ test_replaces (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_entries (f->dir), ==, 1);
 }
 
+/* A killed export's hidden temporary is removed by the next export of the same
+ * file once it is stale; other files, and a fresh temporary, stay. */
+static void
+test_stale_temporaries (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
+  g_autofree char *stale = g_build_filename (f->dir, ".sheet.pdf.Ab3dEf", NULL);
+  g_autofree char *fresh = g_build_filename (f->dir, ".sheet.pdf.Zz9yXx", NULL);
+  g_autofree char *other = g_build_filename (f->dir, ".other.pdf.Ab3dEf", NULL);
+  struct utimbuf old = { time (NULL) - 3600, time (NULL) - 3600 };
+
+  (void) data;
+  g_assert_true (g_file_set_contents (stale, "partial", 7, NULL));
+  g_assert_true (g_file_set_contents (fresh, "partial", 7, NULL));
+  g_assert_true (g_file_set_contents (other, "partial", 7, NULL));
+  g_assert_cmpint (utime (stale, &old), ==, 0);
+  g_assert_cmpint (utime (other, &old), ==, 0);
+  g_assert_true (smp_sheet_write (&f->sheet, path, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (count_entries (f->dir), ==, 3);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -390,6 +418,7 @@ main (int argc, char **argv)
   ADD ("unwritable", test_unwritable);
   ADD ("bad-input", test_bad_input);
   ADD ("replaces", test_replaces);
+  ADD ("stale-temporaries", test_stale_temporaries);
 #undef ADD
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define FONT_FAMILY "Nimbus Sans, Helvetica, Arial, DejaVu Sans, Sans"
 #define MARGIN_PT   (15.0 * SMP_SHEET_PT_PER_MM)
@@ -1083,6 +1084,30 @@ smp_sheet_init (SmpSheet *sheet)
   sheet->paper = SMP_PAPER_A4;
 }
 
+/* An export that was killed leaves its hidden ".NAME.XXXXXX" behind: the next
+ * export of NAME removes those older than a minute (a younger one may belong
+ * to an export still running). */
+static void
+remove_stale_temporaries (const char *dir, const char *base)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autofree char *prefix = g_strdup_printf (".%s.", base);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *full = NULL;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode) && now - (gint64) st.st_mtime > 60)
+        g_unlink (full);
+    }
+}
+
 gboolean
 smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
 {
@@ -1162,6 +1187,7 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
   /* the temporary file, beside the target so that the rename stays on one disk */
   dir = g_path_get_dirname (path);
   base = g_path_get_basename (path);
+  remove_stale_temporaries (dir, base);
   tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
   if (fd < 0)
