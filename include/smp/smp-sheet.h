@@ -56,9 +56,9 @@ typedef struct
   /* The hairline as drawn, in the crop's px. */
   const SmpSheetStroke *strokes;
   guint                 n_strokes;
-  /* Optional: the hairline with its scalp side resolved (for the zones); without
-   * it one is built from `strokes` and params.scalp_side (AUTO: the side where
-   * after differs from before, else toward the top). */
+  /* The hairline with its scalp side resolved as the run resolved it (for the
+   * zones). Optional: without it one is built from `strokes` and
+   * params.scalp_side (AUTO: toward the top). */
   SmpHairline          *hairline;
   /* The design; params.px_per_mm is the photo's scale. */
   SmpParams             params;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "smp-plugin-common.h"
+#include "smp-plugin-io.h"
 
 #define DEFAULT_MARGIN_MM 20.0
 
@@ -323,6 +324,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   g_autofree char *checks_run = NULL;
   g_auto (GStrv) checks = NULL;
   g_autoptr (SmpProposal) record = NULL;
+  g_autoptr (SmpHairline) hairline = NULL;
   g_autoptr (GPtrArray) store = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) strokes = NULL;
   g_autofree guint8 *before = NULL, *after = NULL;
@@ -409,6 +411,24 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   sheet.after = (SmpSheetImage) { after, region.width, region.height, (gsize) region.width * 4 };
   sheet.strokes = (const SmpSheetStroke *) strokes->data;
   sheet.n_strokes = strokes->len;
+  /* The zones come from the hairline with its scalp side resolved as the run
+   * resolved it: the stored treated area decides "auto", else the image top. */
+  hairline = smp_plugin_hairline_from_path (path, region.x, region.y, error);
+  if (!hairline)
+    return FALSE;
+  {
+    GimpChannel *area = *record->area_channel && record->has_area_bounds
+                          ? gimp_image_get_channel_by_name (image, record->area_channel) : NULL;
+    g_autofree float *coverage = NULL;
+    SmpMask mask = { NULL, 0, 0, region.width, region.height, (gsize) region.width };
+    SmpRect r = { region.x, region.y, region.width, region.height };
+
+    if (area)
+      coverage = smp_plugin_io_read_coverage (area, &r);
+    mask.coverage = coverage;
+    smp_hairline_resolve_side (hairline, params.scalp_side, coverage ? &mask : NULL, params.px_per_mm);
+  }
+  sheet.hairline = hairline;
   sheet.params = params;
   /* a typed-in scale or a calibration is a measured one; the fallback is a guess */
   sheet.calibrated = record->scale_source != SMP_SCALE_FROM_FALLBACK;

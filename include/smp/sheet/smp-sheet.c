@@ -1161,18 +1161,9 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
           g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "no stroke of the hairline can be used");
           return FALSE;
         }
-      {
-        /* the scalp is where the proposal changed the photo */
-        int w = sheet->after.width, h = sheet->after.height;
-        g_autofree float *coverage = g_new (float, (gsize) w * h);
-        SmpMask mask = { coverage, 0, 0, w, h, (gsize) w };
-
-        for (int y = 0; y < h; y++)
-          for (int x = 0; x < w; x++)
-            coverage[(gsize) y * w + x] = diff_in (&s, x, y, x + 1, y + 1) > 0 ? 1.0f : 0.0f;
-        smp_hairline_resolve_side (own_hairline, sheet->params.scalp_side,
-                                   diff_in (&s, 0, 0, w, h) > 0 ? &mask : NULL, sheet->params.px_per_mm);
-      }
+      /* No resolved hairline given: the side the parameters name, "auto" meaning
+       * toward the image top, as a run without a selection resolves it. */
+      smp_hairline_resolve_side (own_hairline, sheet->params.scalp_side, NULL, sheet->params.px_per_mm);
       s.hairline = own_hairline;
     }
   if (sheet->paper == SMP_PAPER_LETTER)
