@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 
 #define SMP_PLUGIN_BINARY     "smp-hairline"
+#define SMP_PLUGIN_HELP_DOMAIN "org.smp-hairline.help"
 #define SMP_PLUGIN_MENU_PATH  "<Image>/Filters/Render/Scalp Micropigmentation/"
 #define SMP_PLUGIN_AUTHOR     "SMP Hairline contributors"
 #define SMP_PLUGIN_COPYRIGHT  "GPL-3.0-or-later"

@@ -134,7 +134,7 @@ smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
   GimpProcedure *procedure;
 
   procedure = smp_plugin_procedure_new (plug_in, name, calibrate_run, NULL, "_Calibrate Scale…",
-                                       "Measure the photo's scale (px/mm) from a known distance",
+                                       "Measure the photo's scale (px/mm). Prepare a path whose first two anchors mark the pupils or a ruler",
     "Draw a path whose first two anchors mark a known distance: the centres of the "
     "pupils (63 mm, the adult average interpupillary distance, on a frontal photo), "
     "the ends of a ruler segment, or the edges of a sticker of known size. The scale "

@@ -179,7 +179,7 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
   g_autoptr (GeglColor) shade = NULL;
 
   procedure = smp_plugin_procedure_new (plug_in, name, hairline_run, "RGB*, GRAY*", "_Hairline…",
-                                       "Simulate scalp micropigmentation behind a hairline path",
+                                       "Simulate SMP behind a hairline. Prepare the hairline as a path and select the scalp",
     "Stipples follicle-like pigment dots behind the hairline drawn as a path: "
     "sentinel dots ahead of the line, a transition zone, then full density, in "
     "physical units. The result goes into a new layer group \"SMP proposal\" "

@@ -37,8 +37,13 @@ static GList *
 smp_plug_in_query_procedures (GimpPlugIn *plug_in)
 {
   GList *names = NULL;
+  g_autofree char *patterns = smp_plugin_get_patterns_dir ();
+  g_autofree char *help = g_build_filename (patterns, "help", NULL);
+  g_autoptr (GFile) help_uri = g_file_new_for_path (help);
 
-  (void) plug_in;
+  /* Help and F1 open our own pages (patterns/help/<lang>/gimp-help.xml maps
+   * each procedure name to its page), not GIMP's manual. */
+  gimp_plug_in_set_help_domain (plug_in, SMP_PLUGIN_HELP_DOMAIN, help_uri);
   for (gsize i = 0; i < G_N_ELEMENTS (procedures); i++)
     names = g_list_append (names, g_strdup (procedures[i].name));
   return names;

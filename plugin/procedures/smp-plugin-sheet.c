@@ -476,7 +476,7 @@ smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
   GimpProcedure *procedure;
 
   procedure = smp_plugin_procedure_new (plug_in, name, sheet_run, NULL, "Export _Design Sheet…",
-                                       "Export the consultation design sheet of a hairline proposal",
+                                       "Export the consultation design sheet. Prepare an SMP proposal made by Hairline…",
     "Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
     "\"SMP proposal\" group: before and after views, the hairline with its "
     "transition zone, a 10 × 10 mm detail at true size with a scale bar, the "

@@ -166,7 +166,7 @@ smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
   GimpChoice *choice = template_choice (&default_id);
 
   procedure = smp_plugin_procedure_new (plug_in, name, template_run, NULL, "Hairline from _Template…",
-                                       "Draw a hairline path from a template fitted to the face",
+                                       "Draw a hairline from a template. Prepare a face-frame path: glabella and both outer eye corners",
     "Places a shipped hairline template (patterns/templates) on the face frame: a "
     "path with three anchors at the glabella (between the brows) and the two outer "
     "eye corners, in any order. The template's width follows the eye corners (its "
@@ -283,7 +283,7 @@ smp_plugin_mirror_procedure_new (GimpPlugIn *plug_in, const char *name)
   GimpProcedure *procedure;
 
   procedure = smp_plugin_procedure_new (plug_in, name, mirror_run, NULL, "_Mirror Hairline",
-                                       "Make a symmetric hairline from one half",
+                                       "Make a symmetric hairline. Prepare half a hairline as a path, and a face frame",
     "Reflects a half hairline path (one side, from the midline to the temple, in "
     "either direction) about the face midline — the perpendicular bisector of the "
     "outer eye corners of the face frame — and joins both halves into a new path "

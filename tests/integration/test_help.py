@@ -1,0 +1,33 @@
+# test_help.py: the plug-in registers its own help domain (GIMP records it in
+# pluginrc), and every procedure's help id maps to a page that exists, so Help
+# and F1 open the plug-in's page instead of "the user manual is not installed".
+import re
+import xml.etree.ElementTree as ET
+
+from smp_testlib import *
+
+profile = os.environ.get("GIMP3_DIRECTORY", "")
+pluginrc = open(os.path.join(profile, "pluginrc"), encoding="utf-8", errors="replace").read()
+m = re.search(r'\(help-def "([^"]+)" "([^"]+)"\)', pluginrc[pluginrc.find("smp-hairline/smp-hairline"):])
+check(m is not None and m.group(1) == "org.smp-hairline.help", "help domain registered", m and m.group(0))
+if m:
+    uri = GLib.filename_from_uri(m.group(2))[0]
+    index = os.path.join(uri, "en", "gimp-help.xml")
+    check(os.path.isfile(index), "the domain's English index exists", index)
+    items = {e.get("id"): e.get("ref") for e in ET.parse(index).getroot().iter("help-item")}
+    pdb = Gimp.get_pdb()
+    for name in ("plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
+                 "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"):
+        proc = pdb.lookup_procedure(name)
+        # GIMP prefixes a plug-in's help ids with its domain: "domain?id".
+        help_id = proc.get_help_id() if proc else ""
+        domain, _, item = help_id.partition("?")
+        check(domain == "org.smp-hairline.help", f"{name}: help id in our domain", help_id)
+        ref = items.get(item)
+        page = os.path.join(uri, "en", ref) if ref else ""
+        check(ref is not None and os.path.isfile(page), f"{name}: help id {help_id!r} has a page", page)
+        if ref and os.path.isfile(page):
+            text = open(page, encoding="utf-8").read()
+            check("Prepare:" in text, f"{name}: its page says what to prepare")
+
+finish()
