@@ -22,14 +22,22 @@ fi
 out=${SMP_DEMO_OUT:-$here/_demo}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-gimp=${GIMP_CONSOLE:-gimp-console-3.0}
+# GIMP's console executable: what the caller names, else what is installed
+# (GIMP 3.2: gimp-console-3.2 and the gimp-console-3 link; GIMP 3.0: gimp-console-3.0).
+gimp=${SMP_GIMP_CONSOLE:-${GIMP_CONSOLE:-}}
+if [ -z "$gimp" ]; then
+  for g in gimp-console-3 gimp-console-3.2 gimp-console-3.0; do
+    if command -v "$g" >/dev/null 2>&1; then gimp=$g; break; fi
+  done
+fi
+gimp=${gimp:-gimp-console-3}
 plugin=$build/plugin/smp-hairline
 start=$(date +%s.%N)
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
 [ -x "$plugin" ] || { log "no plug-in at $plugin: build first (tools/smp build)"; exit 1; }
-command -v "$gimp" >/dev/null || { log "$gimp not found"; exit 1; }
+command -v "$gimp" >/dev/null || { log "no GIMP 3 console executable found (gimp-console-3, -3.2, -3.0); set SMP_GIMP_CONSOLE"; exit 1; }
 
 if [ $# -eq 2 ]; then
   # inside the Debian 13 root only the checkout is visible (as /src)

@@ -4,22 +4,42 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-where=${SMP_IN_ROOT:+root}; where=${where:-native}
-B=_build/$where
+# Build folders: _build/root (Debian 13 root), _build/root-sid (sid root), _build/native.
+case "${SMP_IN_ROOT:+root}-${SMP_ROOT_SUITE:-trixie}" in
+  root-trixie) B=_build/root ;;
+  root-*) B=_build/root-$SMP_ROOT_SUITE ;;
+  *) B=_build/native ;;
+esac
 jobs=$(nproc 2>/dev/null || echo 2)
 
-setup() { # setup DIR ARGS...: configure once, reconfigure when meson files change
+setup() { # setup DIR ARGS...: configure once (later: only the options), meson reconfigures itself
   local dir=$1; shift
-  if [ ! -f "$dir/build.ninja" ]; then meson setup "$dir" "$@" >/dev/null; fi
+  local out
+  if [ ! -f "$dir/build.ninja" ]; then out=$(meson setup "$dir" "$@" 2>&1) || { echo "$out"; return 1; }
+  else out=$(meson configure "$dir" "$@" 2>&1) || { echo "$out"; return 1; }; fi
+}
+
+# The package test (build the .deb, lintian, install it in a throwaway copy of
+# the root) needs root and a Debian root: tools/smp asks for it with SMP_DEB_TEST=1.
+deb_test=disabled
+[ "${SMP_DEB_TEST:-0}" = 1 ] && deb_test=enabled
+
+gimp_version() { # the GIMP this build tests against
+  local g
+  for g in gimp-console-3 gimp-console-3.2 gimp-console-3.0; do
+    command -v "$g" >/dev/null 2>&1 && { "$g" --version 2>/dev/null | head -n1; return; }
+  done
+  echo "no GIMP console executable found"
 }
 
 build_main() {
-  setup "$B/main" --werror
+  # In a root every tool is there: a missing one fails the GUI tests instead of skipping them.
+  setup "$B/main" -Dwerror=true -Ddeb_test=$deb_test ${SMP_IN_ROOT:+-Dgui_tests=enabled}
   meson compile -C "$B/main" >/dev/null || meson compile -C "$B/main"
 }
 
 build_sanitized() { # the engine alone, under AddressSanitizer and UBSan
-  setup "$B/sanitize" --werror -Dplugin=disabled -Db_sanitize=address,undefined \
+  setup "$B/sanitize" -Dwerror=true -Dplugin=disabled -Db_sanitize=address,undefined \
         -Db_lundef=false -Dbuildtype=debugoptimized
   meson compile -C "$B/sanitize" >/dev/null || meson compile -C "$B/sanitize"
 }
@@ -42,6 +62,7 @@ case "${1:-build}" in
     build_main ;;
   test)
     status=0
+    echo "testing against: $(gimp_version); libgimp $(pkg-config --modversion gimp-3.0 2>/dev/null || echo none)"
     build_main
     export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
     meson test -C "$B/main" --print-errorlogs --num-processes "$jobs" || status=1

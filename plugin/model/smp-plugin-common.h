@@ -14,8 +14,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 #define SMP_PLUGIN_HELP_DOMAIN "org.smp-hairline.help"
 #define SMP_PLUGIN_MENU_PATH  "<Image>/Filters/Render/Scalp Micropigmentation/"
 #define SMP_PLUGIN_AUTHOR     "SMP Hairline contributors"
-#define SMP_PLUGIN_COPYRIGHT  "GPL-3.0-or-later"
-#define SMP_PLUGIN_DATE       "2025"
+#define SMP_PLUGIN_COPYRIGHT  "© 2026 The SMP Hairline authors" /* licence: GPL-3.0-or-later (COPYING) */
+#define SMP_PLUGIN_DATE       "2026, version " SMP_VERSION     /* SMP_VERSION: meson's project version */
 
 /* Output names: the tests and docs/stored-format.md rely on them. */
 #define SMP_PLUGIN_GROUP_NAME        "SMP proposal"

@@ -1,10 +1,10 @@
-# gui_harness.py: a reusable harness for GUI checks: Xvfb, a real gimp-3.0 with a
+# gui_harness.py: a reusable harness for GUI checks: Xvfb, a real GIMP 3 with a
 # private profile holding the built plug-in, Python run inside that GIMP on demand,
 # and xdotool keys, window lookup and screenshots from outside.
 """Typical use (see test_undo.py):
 
     from gui_harness import GimpGui, skip_unless_available
-    skip_unless_available()                    # exit 77 without Xvfb/xdotool/...
+    skip_unless_available()                    # exit 77 without Xvfb/xdotool/..., 1 without GIMP
     with GimpGui(plugin, patterns, work, artefacts) as gui:
         gui.call("img, photo = new_image(400, 300); Gimp.Display.new(img)")
         n = gui.call("result = len(img.get_layers())")      # JSON-able result
@@ -32,7 +32,11 @@ INTEGRATION = os.path.join(HERE, "..", "integration")
 sys.path.insert(0, INTEGRATION)
 import runner  # noqa: E402  (make_profile, gimp_env)
 
-TOOLS = ("Xvfb", "xdotool", "xwd", "convert", "gimp-3.0")
+TOOLS = ("Xvfb", "xdotool", "xwd", "convert")
+# The GUI executable: $SMP_GIMP_GUI (meson sets it), else the first installed name
+# (GIMP 3.2 installs gimp-3.2 and the gimp-3 link, 3.0 gimp-3.0).
+GUI_NAMES = ("gimp-3", "gimp-3.2", "gimp-3.0")
+GIMP_GUI = runner.find_gimp(("SMP_GIMP_GUI",), GUI_NAMES)
 
 
 class GuiError(RuntimeError):
@@ -40,9 +44,17 @@ class GuiError(RuntimeError):
 
 
 def skip_unless_available():
-    """Exit 77 (meson's skip) when a tool the GUI checks need is missing."""
+    """Exit 1 without GIMP (a suite that cannot find GIMP fails). Exit 77 (meson's
+    skip) when a desktop tool is missing, or 1 when SMP_GUI_REQUIRED=1 (meson's
+    gui_tests=enabled) says they must be there."""
+    if GIMP_GUI is None or shutil.which(GIMP_GUI) is None:
+        print(f"FAIL no GIMP executable: {GIMP_GUI or ', '.join(GUI_NAMES)} not found")
+        sys.exit(1)
     for tool in TOOLS:
         if shutil.which(tool) is None:
+            if os.environ.get("SMP_GUI_REQUIRED") == "1":
+                print(f"FAIL {tool} not found (gui_tests=enabled)")
+                sys.exit(1)
             print(f"SKIP {tool} not found")
             sys.exit(77)
 
@@ -130,7 +142,7 @@ class Desktop:
 
 
 class GimpGui:
-    """gimp-3.0 -n on its own Xvfb, with gui_server.py running inside it."""
+    """GIMP_GUI -n on its own Xvfb, with gui_server.py running inside it."""
 
     def __init__(self, plugin, patterns, work, artefacts, size=(1920, 1080), extra_env=None,
                  name="gui"):
@@ -165,7 +177,7 @@ class GimpGui:
         self.log_path = os.path.join(self.artefacts, f"{self.name}-gimp.log")
         self.log = open(self.log_path, "w")
         self.gimp = subprocess.Popen(
-            ["gimp-3.0", "-n", "-d", "-f", "--batch-interpreter=python-fu-eval", "-b", code,
+            [GIMP_GUI, "-n", "-d", "-f", "--batch-interpreter=python-fu-eval", "-b", code,
              "--quit"], env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         ready = os.path.join(self.cmd_dir, "ready")

@@ -1,4 +1,4 @@
-# gui_server.py: the GIMP side of gui_harness.py, run by gimp-3.0 as a
+# gui_server.py: the GIMP side of gui_harness.py, run by GIMP 3 (gimp-3.x) as a
 # python-fu-eval batch script: executes command files the harness drops, in one
 # namespace, and answers each with a JSON file, until told to STOP.
 import json

@@ -4,7 +4,7 @@
 # re-edit opens with the stored values and replaces the proposal, one Ctrl+Z undoes it.
 """Usage: test_dialog.py --plugin EXE --patterns DIR --work DIR --artefacts DIR
 
-Uses gui_harness.py (gimp-3.0 -n on Xvfb, Python inside GIMP on demand). The dialog
+Uses gui_harness.py (GIMP 3 -n on Xvfb, Python inside GIMP on demand). The dialog
 is driven with xdotool through its mnemonics; the preview is found on screen from
 the position the plug-in logs (SMP_PREVIEW_LOG) and measured in screenshots, which
 stay in --artefacts (dialog.png: the dialog after the density change).

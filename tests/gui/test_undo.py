@@ -3,7 +3,7 @@
 # restores the image exactly (layer tree, every layer's pixels, parasites), and
 # Ctrl+Y brings the same proposal back: the run is one undo step.
 """Usage: test_undo.py --plugin EXE --patterns DIR --work DIR --artefacts DIR
-Prints PASS/FAIL lines; exit 0, 1, or 77 when Xvfb, xdotool or gimp-3.0 is missing.
+Prints PASS/FAIL lines; exit 0, 1 (also when GIMP is missing), or 77 when Xvfb or xdotool is missing.
 Screenshots: gui-undo-{before,run,undone,redone}.png in --artefacts."""
 
 import argparse

@@ -7,7 +7,12 @@ Makes (once per build folder, under a lock) a profile template that has already
 queried GIMP's own plug-ins, copies it per test, installs the plug-in as
 plug-ins/smp-hairline/smp-hairline with patterns/ beside it, then runs
 
-    gimp-console-3.0 -i -d -f --batch-interpreter=python-fu-eval -b "..." --quit
+    GIMP_CONSOLE -i -d -f --batch-interpreter=python-fu-eval -b "..." --quit
+
+GIMP_CONSOLE is $SMP_GIMP_CONSOLE (meson sets it to what it found), else
+$GIMP_CONSOLE, else the first installed of gimp-console-3 (GIMP 3.2 and later),
+gimp-console-3.2, gimp-console-3.0. When none is there the test FAILS: a suite
+that cannot find GIMP must not pass or skip.
 
 The test fails on a non-zero exit, on any line starting with FAIL, or when no
 line starts with PASS. A line "SKIP <why>" alone (no FAIL) gives exit 77.
@@ -23,7 +28,24 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GIMP_CONSOLE = os.environ.get("GIMP_CONSOLE", "gimp-console-3.0")
+CONSOLE_NAMES = ("gimp-console-3", "gimp-console-3.2", "gimp-console-3.0")
+
+
+def find_gimp(env_names, names):
+    """The GIMP executable to run: the first non-empty environment variable of
+    `env_names`, else the first of `names` on PATH; None when there is none."""
+    for var in env_names:
+        value = os.environ.get(var, "")
+        if value:
+            return value
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+GIMP_CONSOLE = find_gimp(("SMP_GIMP_CONSOLE", "GIMP_CONSOLE"), CONSOLE_NAMES)
 
 
 def gimp_env(profile, home, extra=None):
@@ -136,9 +158,10 @@ def main():
     ap.add_argument("test")
     args = ap.parse_args()
 
-    if shutil.which(GIMP_CONSOLE) is None:
-        print(f"SKIP {GIMP_CONSOLE} not found")
-        return 77
+    if GIMP_CONSOLE is None or shutil.which(GIMP_CONSOLE) is None:
+        print(f"FAIL no GIMP console executable: {GIMP_CONSOLE or ', '.join(CONSOLE_NAMES)} "
+              "not found (install GIMP 3, or set SMP_GIMP_CONSOLE)")
+        return 1
 
     work = os.path.abspath(args.work)
     profile, home, scratch = make_profile(work, os.path.abspath(args.plugin),

@@ -177,6 +177,14 @@ check(status == SUCCESS, "PNG sheet written (proposal found from the photo layer
 header = open(png, "rb").read(24) if os.path.exists(png) else b""
 size = (int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")) if len(header) == 24 else None
 check(header[:8] == b"\x89PNG\r\n\x1a\n" and size == (1275, 1650), "PNG of Letter size at 150 dpi", size)
+# GIMP itself reads the resolution the PNG records (its pHYs chunk).
+if size:
+    sheet_img = Gimp.file_load(Gimp.RunMode.NONINTERACTIVE, Gio.File.new_for_path(png))
+    res = sheet_img.get_resolution()
+    xres, yres = res[-2], res[-1]
+    check(abs(xres - 150) < 0.05 and abs(yres - 150) < 0.05, "GIMP opens the PNG sheet at 150 dpi",
+          f"{xres:.3f} × {yres:.3f} dpi")
+    sheet_img.delete()
 
 # ---- bad input: a clear error and no file -----------------------------------------
 

@@ -1,5 +1,6 @@
 /* test-sheet.c: the engine's design sheet: page sizes of PDF and PNG output, the
- * session plan's arithmetic, and clear errors with no file left behind. */
+ * PNG's resolution chunk, the session plan's arithmetic, and clear errors with no
+ * file left behind. */
 #include <smp/smp.h>
 #include <smp/smp-sheet.h>
 
@@ -231,6 +232,99 @@ test_png_size (Fixture *f, gconstpointer data)
     }
 }
 
+/* CRC-32 of PNG chunks, table-driven (the writer computes it bit by bit). */
+static guint32
+crc32_table (const guint8 *p, gsize n)
+{
+  static guint32 table[256];
+  guint32 c = 0xffffffffu;
+
+  if (!table[1])
+    for (guint32 i = 0; i < 256; i++)
+      {
+        guint32 v = i;
+        for (int k = 0; k < 8; k++)
+          v = v & 1 ? 0xedb88320u ^ (v >> 1) : v >> 1;
+        table[i] = v;
+      }
+  for (gsize i = 0; i < n; i++)
+    c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+static guint32
+be32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+/* The PNG says its resolution: one pHYs chunk between IHDR and the first IDAT,
+ * in pixels per metre, equal to the stated 150 dpi both ways, so that the page
+ * measures 210 × 297 mm (or 8.5 × 11 in) when opened; every chunk's CRC holds. */
+static void
+test_png_resolution (Fixture *f, gconstpointer data)
+{
+  static const struct { SmpPaper paper; double w_mm, h_mm; } cases[] = {
+    { SMP_PAPER_A4, 210, 297 },
+    { SMP_PAPER_LETTER, 215.9, 279.4 },
+  };
+
+  (void) data;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *path = g_build_filename (f->dir, "sheet.png", NULL);
+      g_autofree guint8 *bytes = NULL;
+      gsize n = 0, at = 8;
+      int n_phys = 0, n_chunks = 0;
+      gboolean seen_ihdr = FALSE, seen_idat = FALSE, seen_iend = FALSE;
+      guint32 width = 0, height = 0, ppm_x = 0, ppm_y = 0;
+      guint8 unit = 0;
+
+      f->sheet.paper = cases[i].paper;
+      g_assert_true (smp_sheet_write (&f->sheet, path, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_get_contents (path, (char **) &bytes, &n, NULL));
+      g_assert_cmpuint (n, >, 8);
+      g_assert_cmpmem (bytes, 8, "\x89PNG\r\n\x1a\n", 8);
+      while (at + 12 <= n && !seen_iend)
+        {
+          guint32 len = be32 (bytes + at);
+          const guint8 *type = bytes + at + 4, *body = bytes + at + 8;
+
+          g_assert_cmpuint (at + 12 + len, <=, n);
+          g_assert_cmphex (crc32_table (type, 4 + len), ==, be32 (body + len));
+          if (n_chunks == 0)
+            {
+              g_assert_cmpmem (type, 4, "IHDR", 4);
+              width = be32 (body), height = be32 (body + 4);
+              seen_ihdr = TRUE;
+            }
+          if (!memcmp (type, "pHYs", 4))
+            {
+              n_phys++;
+              g_assert_true (seen_ihdr && !seen_idat);
+              g_assert_cmpuint (len, ==, 9);
+              ppm_x = be32 (body), ppm_y = be32 (body + 4), unit = body[8];
+            }
+          seen_idat |= !memcmp (type, "IDAT", 4);
+          seen_iend |= !memcmp (type, "IEND", 4);
+          n_chunks++;
+          at += 12 + len;
+        }
+      g_assert_true (seen_idat && seen_iend);
+      g_assert_cmpuint (at, ==, n);
+      g_assert_cmpint (n_phys, ==, 1);
+      g_assert_cmpuint (unit, ==, 1);
+      g_assert_cmpuint (ppm_x, ==, ppm_y);
+      g_test_message ("pHYs %u px/m = %.3f dpi; page %.2f × %.2f mm", ppm_x, ppm_x * 0.0254,
+                      width * 1000.0 / ppm_x, height * 1000.0 / ppm_y);
+      g_assert_cmpfloat (fabs (ppm_x * 0.0254 - SMP_SHEET_PNG_DPI), <, 0.02);
+      g_assert_cmpfloat (fabs (width * 1000.0 / ppm_x - cases[i].w_mm), <, 0.5);
+      g_assert_cmpfloat (fabs (height * 1000.0 / ppm_y - cases[i].h_mm), <, 0.5);
+    }
+}
+
 static void
 test_plan (Fixture *f, gconstpointer data)
 {
@@ -413,6 +507,7 @@ main (int argc, char **argv)
 #define ADD(name, fn) g_test_add ("/sheet/" name, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("pdf-paper", test_pdf_paper);
   ADD ("png-size", test_png_size);
+  ADD ("png-resolution", test_png_resolution);
   ADD ("plan", test_plan);
   ADD ("unknown-extension", test_unknown_extension);
   ADD ("unwritable", test_unwritable);

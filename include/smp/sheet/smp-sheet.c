@@ -1005,7 +1005,7 @@ draw_page (Sheet *s)
     draw_text (s, x0, foot - 8, "This is a simulation, not a guarantee of the healed result.", TEXT_PLAIN, &td);
     tg.align = PANGO_ALIGN_RIGHT;
     tg.width = cw * 0.4;
-    draw_text (s, x1 - cw * 0.4, foot - 8, "SMP Hairline for GIMP", TEXT_PLAIN, &tg);
+    draw_text (s, x1 - cw * 0.4, foot - 8, "SMP Hairline " SMP_VERSION " for GIMP", TEXT_PLAIN, &tg);
   }
 }
 
@@ -1013,9 +1013,48 @@ draw_page (Sheet *s)
 
 typedef struct
 {
-  FILE *file;
-  int   errsv;
+  FILE   *file;
+  int     errsv;
+  guint32 png_ppm;  /* PNG only: pixels per metre, written as a pHYs chunk */
+  gsize   offset;   /* bytes passed through so far */
 } Writer;
+
+static guint32
+png_crc (const guchar *data, gsize n)
+{
+  guint32 c = 0xffffffffu;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      c ^= data[i];
+      for (int k = 0; k < 8; k++)
+        c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+  return c ^ 0xffffffffu;
+}
+
+static void
+put_be32 (guchar *p, guint32 v)
+{
+  p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
+}
+
+static gboolean
+write_bytes (Writer *w, const unsigned char *data, gsize length)
+{
+  if (length && fwrite (data, 1, length, w->file) != length)
+    {
+      w->errsv = errno ? errno : EIO;
+      return FALSE;
+    }
+  w->offset += length;
+  return TRUE;
+}
+
+/* cairo writes no pHYs chunk, so a PNG sheet would not say its resolution. The
+ * stream starts with the 8-byte signature and the 25-byte IHDR chunk: the pHYs
+ * chunk (metres, the same density both ways) goes right after them. */
+#define PNG_PHYS_AT (8 + 25)
 
 static cairo_status_t
 write_chunk (void *closure, const unsigned char *data, unsigned int length)
@@ -1024,12 +1063,28 @@ write_chunk (void *closure, const unsigned char *data, unsigned int length)
 
   if (w->errsv)
     return CAIRO_STATUS_WRITE_ERROR;
-  if (fwrite (data, 1, length, w->file) != length)
+  if (w->png_ppm && w->offset < PNG_PHYS_AT && w->offset + length >= PNG_PHYS_AT)
     {
-      w->errsv = errno ? errno : EIO;
-      return CAIRO_STATUS_WRITE_ERROR;
+      gsize head = PNG_PHYS_AT - w->offset;
+      guchar phys[4 + 4 + 9 + 4];
+
+      if (!write_bytes (w, data, head))
+        return CAIRO_STATUS_WRITE_ERROR;
+      put_be32 (phys, 9);
+      memcpy (phys + 4, "pHYs", 4);
+      put_be32 (phys + 8, w->png_ppm);
+      put_be32 (phys + 12, w->png_ppm);
+      phys[16] = 1; /* unit: metre */
+      put_be32 (phys + 17, png_crc (phys + 4, 4 + 9));
+      if (fwrite (phys, 1, sizeof phys, w->file) != sizeof phys)
+        {
+          w->errsv = errno ? errno : EIO;
+          return CAIRO_STATUS_WRITE_ERROR;
+        }
+      w->png_ppm = 0;
+      data += head, length -= head;
     }
-  return CAIRO_STATUS_SUCCESS;
+  return write_bytes (w, data, length) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 static gboolean
@@ -1203,12 +1258,13 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "SMP hairline design sheet");
       if (sheet->artist && *sheet->artist)
         cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, sheet->artist);
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "SMP Hairline for GIMP");
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "SMP Hairline " SMP_VERSION " for GIMP");
       s.device_dpi = EMBED_DPI;
     }
   else
     {
       s.device_dpi = SMP_SHEET_PNG_DPI;
+      w.png_ppm = (guint32) lround (SMP_SHEET_PNG_DPI / 0.0254);
       surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) lround (s.page_w / 72 * s.device_dpi),
                                             (int) lround (s.page_h / 72 * s.device_dpi));
     }
