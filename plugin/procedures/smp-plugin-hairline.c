@@ -169,6 +169,9 @@ hairline_run (GimpProcedure        *procedure,
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
+  /* GIMP 3.0 cannot store a path among the last-used values ("couldn't serialize
+   * property ... of type GimpPath"); the proposal remembers its path by name. */
+  g_object_set (config, "path", NULL, NULL);
   return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
 }
 
