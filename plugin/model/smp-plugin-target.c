@@ -369,9 +369,11 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
                                   GPtrArray             *added,
                                   GError               **error)
 {
-  const int n = smp_design_get_params (design)->sessions;
+  const int  n = smp_design_get_params (design)->sessions;
+  g_autoptr (GPtrArray) written = g_ptr_array_new ();
+  gboolean   ok = TRUE;
 
-  for (int k = 0; k < n; k++)
+  for (int k = 0; k < n && ok; k++)
     {
       g_autofree char *name = g_strdup_printf (SMP_PLUGIN_SESSION_NAME_FMT, k + 1);
       GimpLayer *layer;
@@ -380,18 +382,23 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
         continue;
       layer = gimp_layer_new (target->image, name, extent->width, extent->height,
                               target->format.layer_type, 100.0, GIMP_LAYER_MODE_MULTIPLY);
+      /* Hidden until written: a visible Multiply layer makes GIMP re-composite
+       * the image for every tile we send, most of a run's time. */
+      gimp_item_set_visible (GIMP_ITEM (layer), FALSE);
       /* Each new session goes on top of the previous one: Session 1 lowest. */
       gimp_image_insert_layer (target->image, layer, GIMP_LAYER (group), 0);
       gimp_layer_set_offsets (layer, extent->x + target->offset_x, extent->y + target->offset_y);
+      g_ptr_array_add (written, layer);
       if (added)
         g_ptr_array_add (added, layer);
-      if (!smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), extent, &target->format,
+      ok = smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), extent, &target->format,
                                       target->has_mask ? &target->mask : NULL, layer,
                                       progress ? (double) k / n : 0.0,
-                                      progress ? (double) (k + 1) / n : 1.0, error))
-        return FALSE;
+                                      progress ? (double) (k + 1) / n : 1.0, error);
     }
-  return TRUE;
+  for (guint i = 0; ok && i < written->len; i++)
+    gimp_item_set_visible (GIMP_ITEM (written->pdata[i]), TRUE);
+  return ok;
 }
 
 GimpGroupLayer *
