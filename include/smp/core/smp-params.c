@@ -15,7 +15,7 @@ static const SmpParamRange ranges[] = {
   { "density_per_cm2",       1.0,  SMP_DENSITY_CEILING_PER_CM2, 70.0, "dots/cm²" },
   { "dot_diameter_mm",       0.05, 1.5,   0.25,  "mm" },
   { "size_jitter",           0.0,  0.6,   0.2,   "" },
-  { "opacity",               0.0,  1.0,   0.85,  "" },
+  { "opacity",               0.0,  1.0,   0.75,  "" },
   { "softness",              0.0,  1.0,   0.35,  "" },
   { "fade_width_mm",         0.0,  30.0,  8.0,   "mm" },
   { "sentinel",              0.0,  0.5,   0.03,  "" },
@@ -23,6 +23,7 @@ static const SmpParamRange ranges[] = {
   { "irregularity_mm",       0.0,  10.0,  3.0,   "mm" },
   { "micro_irregularity_mm", 0.0,  3.0,   1.0,   "mm" },
   { "under_hair",            0.05, 1.0,   1.0,   "" },
+  { "pigment_depth_mm",      0.1,  1.5,   0.2,   "mm" },
   { "sessions",              1,    SMP_MAX_SESSIONS, 3, "" },
   { NULL, 0, 0, 0, NULL },
 };
@@ -59,6 +60,7 @@ field_of (SmpParams *p, const char *key)
   if (!strcmp (key, "irregularity_mm")) return &p->irregularity_mm;
   if (!strcmp (key, "micro_irregularity_mm")) return &p->micro_irregularity_mm;
   if (!strcmp (key, "under_hair")) return &p->under_hair;
+  if (!strcmp (key, "pigment_depth_mm")) return &p->pigment_depth_mm;
   return NULL;
 }
 
