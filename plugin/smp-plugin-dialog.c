@@ -466,6 +466,7 @@ write_canvas_layers (gpointer data)
   SmpParams           params;
   SmpRect             extent;
   const SmpMask      *mask = d->target->has_mask ? &d->target->mask : NULL;
+  gboolean            shine = TRUE;
 
   d->canvas_id = 0;
   if (!d->params_ok || d->hairline == NULL)
@@ -476,6 +477,8 @@ write_canvas_layers (gpointer data)
   design = smp_design_new (&params, d->hairline, mask, d->pattern, &error);
   if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
+  smp_design_set_output_linear (design, d->target->format.linear);
+  g_object_get (d->config, "shine", &shine, NULL);
 
   if (!d->undo_frozen)
     {
@@ -510,8 +513,9 @@ write_canvas_layers (gpointer data)
                               d->target->format.layer_type, 100.0, GIMP_LAYER_MODE_MULTIPLY);
       gimp_image_insert_layer (d->image, layer, GIMP_LAYER (group), 0);
       gimp_layer_set_offsets (layer, extent.x + d->target->offset_x, extent.y + d->target->offset_y);
-      if (!smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), &extent, &d->target->format,
-                                      mask, layer, 0.0, 1.0, &error))
+      if (!smp_plugin_io_write_layer_over (design, SMP_SESSION_BIT (k), &extent, &d->target->format, mask,
+                                           layer, shine ? GIMP_DRAWABLE (d->target->client) : NULL, 0.0, 1.0,
+                                           &error))
         break;
     }
   gimp_displays_flush ();
@@ -782,6 +786,7 @@ static const struct
   { "size-jitter",        "Size _jitter (± %)",          100.0 },
   { "softness",           "Sof_tness (%)",               100.0 },
   { "under-hair",         "Under hair (% of full)",      100.0 },
+  { "pigment-depth",      "Pigment _depth (mm)",         1.0 },
   { "opacity",            "_Opacity (%)",                1.0 },   /* already a percentage */
   { "fade-width",         "Fade _width (mm)",            1.0 },
   { "sentinel",           "Se_ntinels (% of full)",      100.0 },
@@ -884,7 +889,7 @@ build (SmpDialog *d)
 
   /* Dots, Shade, Fade */
   section (dialog, "dots", "Dots", "density", "dot-diameter", "size-jitter", "softness", "under-hair", NULL);
-  section (dialog, "shade", "Shade", "shade", "opacity", "stage", NULL);
+  section (dialog, "shade", "Shade", "shade", "opacity", "stage", "pigment-depth", "shine", NULL);
   section (dialog, "fade", "Fade", "fade-width", "sentinel", "sentinel-depth", "irregularity",
            "micro-irregularity", NULL);
 

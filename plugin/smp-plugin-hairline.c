@@ -55,6 +55,9 @@ static const DoubleArg double_args[] = {
     "_Micro irregularity (mm)", "Raggedness of the line at the 1 mm scale, in mm" },
   { "under-hair", "under_hair", FIELD (under_hair), 1.0, "Under hair",
     "Density factor for work under existing hair: 1 is the shaved look, 0.3-0.5 under thinning hair" },
+  { "pigment-depth", "pigment_depth_mm", FIELD (pigment_depth_mm), 1.0, "Pigment _depth (mm)",
+    "Where the ink rests under the skin surface, in mm: 0.15-0.3 is the papillary dermis (crisp grey "
+    "dots); deeper work shows larger, softer, bluer marks that merge (blown out, the helmet look)" },
 };
 
 static const DoubleArg *
@@ -194,9 +197,14 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
   gimp_procedure_add_choice_argument (
     procedure, "stage", "Stage", "How the work looks: as tattooed, healed or aged",
     gimp_choice_new_with_values (
-      "fresh", SMP_STAGE_FRESH, "Fresh", "As tattooed",
-      "healed", SMP_STAGE_HEALED, "Healed", "About 50% lighter and 40% smaller",
-      "aged", SMP_STAGE_AGED, "Aged", "Softer and spread",
+      "fresh", SMP_STAGE_FRESH, "Fresh",
+      "The day of the session: full-size deposits, dark and nearly neutral, with ink still "
+      "up to the surface",
+      "healed", SMP_STAGE_HEALED, "Healed",
+      "4-8 weeks on, what the client lives with: scabs took some ink, cores are about half "
+      "the size (0.10-0.15 mm), 2-3 shades lighter and cooler, seen through regrown skin",
+      "aged", SMP_STAGE_AGED, "Aged",
+      "Years on: the pigment has spread and faded and sits deeper, so it reads lighter and bluer",
       NULL),
     "fresh", G_PARAM_READWRITE);
 
@@ -219,6 +227,12 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
                                       "values override the matching arguments",
                                       "", G_PARAM_READWRITE);
   smp_plugin_design_aids_add_arguments (procedure); /* "feminine", "guides" */
+  add_double_argument (procedure, "pigment-depth");
+  gimp_procedure_add_boolean_argument (procedure, "shine", "Keep _shine on top",
+                                       "Where the photo shows shine (surface reflection), darken only the "
+                                       "skin's diffuse light under it, as real pigment does; off: the "
+                                       "layers darken shine like the rest",
+                                       TRUE, G_PARAM_READWRITE);
   return procedure;
 }
 
@@ -719,6 +733,7 @@ write_proposal (const SmpPluginTarget *target,
                 const char            *path_name,
                 const char            *preset,
                 SmpPluginScaleSource   scale_source,
+                gboolean               shine,
                 GError               **error)
 {
   const SmpParams *params = smp_design_get_params (design);
@@ -761,10 +776,11 @@ write_proposal (const SmpPluginTarget *target,
       gimp_image_insert_layer (image, layer, GIMP_LAYER (group), 0);
       gimp_layer_set_offsets (layer, extent->x + target->offset_x, extent->y + target->offset_y);
       g_ptr_array_add (added, layer);
-      ok = smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), extent, &target->format,
-                                      target->has_mask ? &target->mask : NULL, layer,
-                                      (double) k / params->sessions,
-                                      (double) (k + 1) / params->sessions, error);
+      ok = smp_plugin_io_write_layer_over (design, SMP_SESSION_BIT (k), extent, &target->format,
+                                           target->has_mask ? &target->mask : NULL, layer,
+                                           shine ? GIMP_DRAWABLE (target->client) : NULL,
+                                           (double) k / params->sessions,
+                                           (double) (k + 1) / params->sessions, error);
     }
 
   if (ok)
@@ -850,7 +866,7 @@ hairline_run (GimpProcedure        *procedure,
   SmpParams params;
   SmpRect   extent;
   GError   *error = NULL;
-  gboolean  ok;
+  gboolean  ok, shine = TRUE;
 
   (void) run_data;
   gegl_init (NULL, NULL);
@@ -935,6 +951,8 @@ hairline_run (GimpProcedure        *procedure,
   design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL, NULL, &error);
   if (!design)
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  smp_design_set_output_linear (design, target->format.linear);
+  g_object_get (config, "shine", &shine, NULL);
 
   if (!smp_design_get_extent (design, &target->canvas, &extent))
     {
@@ -950,7 +968,7 @@ hairline_run (GimpProcedure        *procedure,
     }
 
   gimp_image_undo_group_start (image);
-  ok = write_proposal (target, design, hairline, &extent, path_name, preset, scale_source, &error);
+  ok = write_proposal (target, design, hairline, &extent, path_name, preset, scale_source, shine, &error);
   if (ok) /* design checks ([SMP Checks]) and the optional guides layer */
     smp_plugin_design_aids_apply (config, run_mode, image, target->client, path_name, &params);
   gimp_image_undo_group_end (image);

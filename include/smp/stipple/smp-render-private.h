@@ -33,6 +33,8 @@ typedef struct
   float *col_frac;      /* … and the weight of the one right of it */
   float *row_shadow;    /* one output row's shadow, per cell, 3 floats */
   float  dither[256];   /* 16 × 16 ordered dither thresholds for 8-bit alpha */
+  gint32 *cell_u8;      /* one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
+  gint32 *col_w8;       /* per band column: col_frac in 1/256 */
   double *gauss;        /* weights scratch */
   gsize  gauss_len;
 

@@ -85,6 +85,10 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
       band->col_frac[i] = (float) (u - fl);
     }
   band->row_shadow = g_new0 (float, (gsize) band->cw * 3);
+  band->cell_u8 = g_new0 (gint32, (gsize) band->cw * 4);
+  band->col_w8 = g_new (gint32, width);
+  for (int i = 0; i < width; i++)
+    band->col_w8[i] = (gint32) lrintf (band->col_frac[i] * 256.0f);
   /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
    * mean darkening instead of rounding away; tied to output positions, so crops
    * still match. */
@@ -126,6 +130,8 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->col_cell, g_free);
   g_clear_pointer (&band->col_frac, g_free);
   g_clear_pointer (&band->row_shadow, g_free);
+  g_clear_pointer (&band->cell_u8, g_free);
+  g_clear_pointer (&band->col_w8, g_free);
   g_clear_pointer (&band->gauss, g_free);
 }
 
@@ -394,33 +400,112 @@ keep_shine (const SmpPhoto *photo, const float *pr, int X, float *d)
       d[k] *= p[k] > 0.0f ? 1.0f - MIN (s / p[k], 1.0f) : 0.0f;
 }
 
-/* The common case (8-bit RGBA without a photo: the preview, the layers of 8-bit
- * images when shine is off), kept tight. */
+/* Row r's shadow per cell (between cell rows J0 and J0+1, weight fv) into
+ * band->row_shadow over the cells columns a..b read. */
 static void
-emit_row_rgba_u8 (SmpBand *band, const float *acc, guint8 *row, int a, int b, int y)
+row_shadow_cells (SmpBand *band, int J0, float fv, int a, int b)
+{
+  float       *rs = band->row_shadow;
+  const float *s0 = band->shadow + (gsize) J0 * band->cw * 3, *s1 = s0 + (gsize) band->cw * 3;
+
+  for (int i = 3 * band->col_cell[a]; i < 3 * (band->col_cell[b] + 2); i++)
+    rs[i] = s0[i] + (s1[i] - s0[i]) * fv;
+}
+
+static inline void
+to_rgba_u8 (const guint8 *lut, const float *d, float dith, guint8 *o)
+{
+  const float m = MAX (d[0], MAX (d[1], d[2]));
+  const int   al = (int) (MIN (m, 1.0f) * 255.0f + dith);
+  float       inv;
+
+  if (al <= 0)
+    {
+      memset (o, 0, 4);
+      return;
+    }
+  /* Multiply with alpha: photo × (1 − α + α·c); c carries the colour. */
+  inv = SMP_ENCODE_STEPS / m;
+  o[0] = lut[(int) ((m - d[0]) * inv + 0.5f)];
+  o[1] = lut[(int) ((m - d[1]) * inv + 0.5f)];
+  o[2] = lut[(int) ((m - d[2]) * inv + 0.5f)];
+  o[3] = (guint8) MIN (al, 255);
+}
+
+/* The common case (8-bit RGBA without a photo: the preview, and the layers of
+ * 8-bit images when shine is off), kept tight. Pixels holding a core take the
+ * exact path; pixels holding only shadow, most of them, lerp the output their
+ * two cells would have (the shadow is smooth on the cell scale: the difference
+ * is far below a level of 8 bits, and it depends on the output position only). */
+static void
+emit_row_rgba_u8 (SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b, int y)
 {
   const guint8 *lut = band->encoder->to_u8;
   const float  *dith = band->dither + 16 * (y & 15);
   const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
+  const float  *rs = band->row_shadow;
+  gint32       *cu = band->cell_u8;
 
+  if (shadow)
+    {
+      int c0 = band->col_cell[a], c1 = band->col_cell[b] + 1, last = -1;
+
+      for (int c = c0; c <= c1; c++)
+        {
+          const float *d = rs + 3 * c;
+          const float  m = MIN (MAX (d[0], MAX (d[1], d[2])), 1.0f);
+          gint32      *o = cu + 4 * c;
+
+          o[3] = (gint32) (m * 255.0f * 256.0f + 0.5f);
+          if (m > 0.0f)
+            {
+              const float inv = SMP_ENCODE_STEPS / MAX (d[0], MAX (d[1], d[2]));
+              for (int k = 0; k < 3; k++)
+                o[k] = lut[(int) ((MAX (d[0], MAX (d[1], d[2])) - d[k]) * inv + 0.5f)];
+              /* Cells before the first with shadow borrow its colour. */
+              for (int e = last + 1; e < c; e++)
+                cu[4 * e] = o[0], cu[4 * e + 1] = o[1], cu[4 * e + 2] = o[2];
+              last = c;
+            }
+          else if (last >= 0)
+            o[0] = cu[4 * last], o[1] = cu[4 * last + 1], o[2] = cu[4 * last + 2];
+        }
+      if (last < 0)
+        shadow = FALSE;
+    }
   for (int x = a; x <= b; x++)
     {
-      const float r = R[x], g = G[x], bl = B[x], m = MAX (r, MAX (g, bl));
-      const int   al = (int) (MIN (m, 1.0f) * 255.0f + dith[(band->x0 + x) & 15]);
       guint8     *o = row + 4 * x;
-      float       inv;
+      const float dt = dith[(band->x0 + x) & 15];
 
-      if (al <= 0)
+      if (R[x] != 0.0f || !shadow)
         {
-          memset (o, 0, 4);
-          continue;
+          float d[3] = { R[x], G[x], B[x] };
+          if (shadow)
+            {
+              const float *l = rs + 3 * band->col_cell[x];
+              const float  fu = band->col_frac[x];
+              for (int k = 0; k < 3; k++)
+                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
+            }
+          to_rgba_u8 (lut, d, dt, o);
         }
-      /* Multiply with alpha: photo × (1 − α + α·c); c carries the colour. */
-      inv = SMP_ENCODE_STEPS / m;
-      o[0] = lut[(int) ((m - r) * inv + 0.5f)];
-      o[1] = lut[(int) ((m - g) * inv + 0.5f)];
-      o[2] = lut[(int) ((m - bl) * inv + 0.5f)];
-      o[3] = (guint8) MIN (al, 255);
+      else
+        {
+          const gint32 *l = cu + 4 * band->col_cell[x];
+          const gint32  w = band->col_w8[x], v = 256 - w;
+          const int     al = (l[3] * v + l[7] * w + (gint32) (dt * 65536.0f)) >> 16;
+
+          if (al <= 0)
+            {
+              memset (o, 0, 4);
+              continue;
+            }
+          o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
+          o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
+          o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
+          o[3] = (guint8) MIN (al, 255);
+        }
     }
 }
 
@@ -531,12 +616,18 @@ smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize ro
       memset (row + bpp * (b + 1), 0, bpp * (band->width - b - 1));
       if (photo && y >= photo->y && y < photo->y + photo->height)
         pr = photo->rgb + (gsize) (y - photo->y) * photo->stride;
-      if (shadow)
-        add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
       if (format == SMP_PIXEL_RGBA_U8 && !pr)
-        emit_row_rgba_u8 (band, acc, row, a, b, y);
+        {
+          if (shadow)
+            row_shadow_cells (band, J0, (float) (v - vf), a, b);
+          emit_row_rgba_u8 (band, acc, shadow, row, a, b, y);
+        }
       else
-        emit_row_any (band, format, acc, row, a, b, y, pr);
+        {
+          if (shadow)
+            add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
+          emit_row_any (band, format, acc, row, a, b, y, pr);
+        }
       for (int k = 0; k < 3; k++)
         memset (acc + (gsize) k * band->width + a, 0, sizeof (float) * (b - a + 1));
       band->span_x0[r] = G_MAXINT;
