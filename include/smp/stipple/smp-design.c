@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#define MAX_BAND_ROWS 256
+#define MAX_BAND_ROWS 160
 #define MACRO_WAVELENGTH_MM 20.0 /* DOMAIN.md: natural undulation, 15-30 mm */
 #define MICRO_WAVELENGTH_MM 1.2
 
