@@ -7,6 +7,7 @@
 #include "smp-hairline.h"
 #include "smp-mask.h"
 #include "smp-pattern.h"
+#include "smp-shine.h"
 
 G_BEGIN_DECLS
 
@@ -25,8 +26,13 @@ typedef struct
   float   radius_y;
   float   angle;        /* of radius_x's axis, radians */
   float   softness;     /* 0..1 edge spread */
-  float   alpha;        /* pigment opacity of this impression, 0..1 */
-  float   shade[3];     /* colour, in the output's encoding */
+  float   alpha;        /* ink opacity of this impression as tattooed, 0..1 */
+  float   shade[3];     /* ink colour, in the output's encoding */
+  /* The optics (docs/optics.md): per channel (R, G, B), the darkening the deposit
+   * adds up to over the image, in px² at scale 1: its core and its wide shadow. */
+  float   core_dark[3];
+  float   shadow_dark[3];
+  float   blur;         /* σ of the core's edge blur, px */
   float   lobe[4];      /* small angular radius harmonics (cos2, sin2, cos3, sin3) */
   float   depth_mm;     /* signed distance behind the drawn line (NAN for density maps) */
   guint32 rank;         /* pattern rank: lower ranks are placed first */
@@ -73,6 +79,11 @@ SmpDesign *smp_design_new_from_levels (const SmpParams *params,
 void smp_design_free (SmpDesign *design);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpDesign, smp_design_free)
 
+/* The output's transfer: FALSE (the default) for sRGB-encoded pixels (8-bit and
+ * perceptual images), TRUE for linear light. params->shade is in the same
+ * encoding. The optics work in linear light and encode on output. */
+void             smp_design_set_output_linear (SmpDesign *design, gboolean linear);
+
 const SmpParams *smp_design_get_params  (const SmpDesign *design);
 SmpPattern      *smp_design_get_pattern (const SmpDesign *design);
 
@@ -106,6 +117,19 @@ gboolean smp_design_render (const SmpDesign *design,
                             gsize            rowstride,
                             GError         **error);
 
+/* The same over the photo it will be multiplied onto: where the photo shows
+ * shine (SmpPhoto, smp-shine.h), the pigment darkens only its diffuse part, so
+ * the composite photo × layer is (photo − s)·t + s. `photo` may be NULL. */
+gboolean smp_design_render_over (const SmpDesign *design,
+                                 const SmpRect   *region,
+                                 double           scale,
+                                 guint            session_mask,
+                                 SmpPixelFormat   format,
+                                 void            *pixels,
+                                 gsize            rowstride,
+                                 const SmpPhoto  *photo,
+                                 GError         **error);
+
 /* The same for several outputs in one placement pass: layer k gets the sessions
  * in session_masks[k], into pixels[k] (all `region`-sized, same format and
  * rowstride). Each output is identical to smp_design_render with its mask. */
@@ -118,5 +142,16 @@ gboolean smp_design_render_layers (const SmpDesign *design,
                                    void *const     *pixels,
                                    gsize            rowstride,
                                    GError         **error);
+/* …over a photo (nullable), as smp_design_render_over. */
+gboolean smp_design_render_layers_over (const SmpDesign *design,
+                                        const SmpRect   *region,
+                                        double           scale,
+                                        guint            n_layers,
+                                        const guint     *session_masks,
+                                        SmpPixelFormat   format,
+                                        void *const     *pixels,
+                                        gsize            rowstride,
+                                        const SmpPhoto  *photo,
+                                        GError         **error);
 
 G_END_DECLS

@@ -20,9 +20,9 @@ typedef enum
 
 typedef enum
 {
-  SMP_STAGE_FRESH,  /* as tattooed */
-  SMP_STAGE_HEALED, /* about 50% lighter and 40% smaller */
-  SMP_STAGE_AGED,   /* softer and spread */
+  SMP_STAGE_FRESH,  /* the day of the session: full-size, dark, near-neutral deposits */
+  SMP_STAGE_HEALED, /* 4-8 weeks: cores about half the size, lighter, cooler (docs/optics.md) */
+  SMP_STAGE_AGED,   /* years: spread, lighter still, bluer */
 } SmpStage;
 
 typedef struct
@@ -40,6 +40,7 @@ typedef struct
   double       irregularity_mm;       /* macro undulation of the effective line (wavelength ~20 mm) */
   double       micro_irregularity_mm; /* raggedness at the 1 mm scale */
   double       under_hair;            /* 0..1 density factor for work under existing hair; 1 = shaved */
+  double       pigment_depth_mm;      /* where the ink rests under the skin surface: 0.15-0.3 ideal, deeper blurs */
   SmpScalpSide scalp_side;
   int          sessions;              /* 1..SMP_MAX_SESSIONS */
   double       session_split[SMP_MAX_SESSIONS]; /* share of dots per session; normalised over `sessions` */

@@ -7,6 +7,7 @@
 #include "smp-mask.h"
 #include "smp-hairline.h"
 #include "smp-pattern.h"
+#include "smp-shine.h"
 #include "smp-design.h"
 #include "smp-preset.h"
 #include "smp-face.h"

@@ -344,6 +344,7 @@ smp_plugin_format_for_image (GimpImage       *image,
   format->shade_format = babl_format_with_space (name, space);
 
   format->grey = grey;
+  format->linear = trc[0] == '\0';
   format->layer_type = grey ? GIMP_GRAYA_IMAGE : GIMP_RGBA_IMAGE;
   format->bpp = smp_pixel_format_get_bpp (format->engine_format);
   g_warn_if_fail (format->bpp == (gsize) babl_format_get_bytes_per_pixel (format->pixel_format));

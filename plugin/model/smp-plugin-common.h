@@ -96,6 +96,7 @@ typedef struct
   const Babl    *shade_format;  /* 3 doubles (RGB images) or 1 double (grey) */
   GimpImageType  layer_type;    /* GIMP_RGBA_IMAGE or GIMP_GRAYA_IMAGE */
   gboolean       grey;
+  gboolean       linear;        /* linear-light precision: the engine encodes nothing */
   gsize          bpp;
 } SmpPluginFormat;
 

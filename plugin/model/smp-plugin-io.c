@@ -141,6 +141,41 @@ set_nonempty (GeglBuffer   *buffer,
     }
 }
 
+/* The skin's diffuse chromaticity over the treated part of `extent`, in linear
+ * light, from small blocks on a grid: a bounded read whatever the photo's size
+ * (a scaled read of a huge photo would pull all its tiles into this process). */
+#define CHROMA_GRID  40
+#define CHROMA_BLOCK 6
+static gboolean
+estimate_chroma (GimpDrawable *photo, const Babl *linear, const SmpRect *extent, const SmpMask *clip,
+                 double chroma[3])
+{
+  const int n = CHROMA_GRID * CHROMA_GRID * CHROMA_BLOCK * CHROMA_BLOCK;
+  g_autofree float *rgb = g_new (float, (gsize) n * 3);
+  g_autofree float *weight = g_new (float, n);
+  int m = 0;
+
+  for (int j = 0; j < CHROMA_GRID; j++)
+    {
+      GeglBuffer *buffer = gimp_drawable_get_buffer (photo);
+      int y = extent->y + (int) ((j + 0.5) * extent->height / CHROMA_GRID) - CHROMA_BLOCK / 2;
+
+      for (int i = 0; i < CHROMA_GRID; i++)
+        {
+          int x = extent->x + (int) ((i + 0.5) * extent->width / CHROMA_GRID) - CHROMA_BLOCK / 2;
+
+          gegl_buffer_get (buffer, GEGL_RECTANGLE (x, y, CHROMA_BLOCK, CHROMA_BLOCK), 1.0, linear,
+                           rgb + 3 * m, (gint) (sizeof (float) * 3 * CHROMA_BLOCK), GEGL_ABYSS_CLAMP);
+          for (int k = 0; k < CHROMA_BLOCK * CHROMA_BLOCK; k++)
+            weight[m + k] = clip ? smp_mask_sample (clip, x + k % CHROMA_BLOCK + 0.5, y + k / CHROMA_BLOCK + 0.5)
+                                 : 1.0f;
+          m += CHROMA_BLOCK * CHROMA_BLOCK;
+        }
+      g_object_unref (buffer);
+    }
+  return smp_shine_estimate_chroma (rgb, (gsize) m, 3, weight, chroma);
+}
+
 gboolean
 smp_plugin_io_write_layer (const SmpDesign       *design,
                            guint                  session_mask,
@@ -152,7 +187,27 @@ smp_plugin_io_write_layer (const SmpDesign       *design,
                            double                 progress_to,
                            GError               **error)
 {
+  return smp_plugin_io_write_layer_over (design, session_mask, extent, format, clip, layer, NULL,
+                                         progress_from, progress_to, error);
+}
+
+gboolean
+smp_plugin_io_write_layer_over (const SmpDesign       *design,
+                                guint                  session_mask,
+                                const SmpRect         *extent,
+                                const SmpPluginFormat *format,
+                                const SmpMask         *clip,
+                                GimpLayer             *layer,
+                                GimpDrawable          *photo,
+                                double                 progress_from,
+                                double                 progress_to,
+                                GError               **error)
+{
   g_autofree guint8 *pixels = NULL;
+  g_autofree float  *photo_rgb = NULL;
+  GeglBuffer        *photo_buffer = NULL;
+  const Babl        *linear = NULL;
+  SmpPhoto           shot = { 0 };
   gsize       rowstride = format->bpp * (gsize) extent->width;
   int         tile_h = MAX ((int) gimp_tile_height (), 1);
   int         chunk_rows;
@@ -163,6 +218,14 @@ smp_plugin_io_write_layer (const SmpDesign       *design,
   if (chunk_rows > tile_h)
     chunk_rows -= chunk_rows % tile_h;
   pixels = g_malloc (rowstride * (gsize) chunk_rows);
+  if (photo && !format->grey)
+    {
+      /* Shine: the photo under the layer, in linear light (grey photos carry no
+       * colour to tell shine from skin by). */
+      linear = babl_format_with_space ("RGB float", babl_format_get_space (gimp_drawable_get_format (photo)));
+      if (estimate_chroma (photo, linear, extent, clip, shot.chroma))
+        photo_rgb = g_new (float, (gsize) extent->width * chunk_rows * 3);
+    }
 
   for (int row = 0; row < extent->height && ok; row += chunk_rows)
     {
@@ -170,8 +233,20 @@ smp_plugin_io_write_layer (const SmpDesign       *design,
                             MIN (chunk_rows, extent->height - row) };
       GeglBuffer *buffer;
 
-      ok = smp_design_render (design, &chunk, 1.0, session_mask, format->engine_format,
-                              pixels, rowstride, error);
+      if (photo_rgb)
+        {
+          /* A buffer per chunk, as for the layer: the photo's tiles do not pile up
+           * in this process's cache. */
+          photo_buffer = gimp_drawable_get_buffer (photo);
+          gegl_buffer_get (photo_buffer, GEGL_RECTANGLE (chunk.x, chunk.y, chunk.width, chunk.height), 1.0,
+                           linear, photo_rgb, (gint) (sizeof (float) * 3 * chunk.width), GEGL_ABYSS_CLAMP);
+          g_clear_object (&photo_buffer);
+          shot.rgb = photo_rgb;
+          shot.x = chunk.x, shot.y = chunk.y, shot.width = chunk.width, shot.height = chunk.height;
+          shot.stride = 3 * (gsize) chunk.width;
+        }
+      ok = smp_design_render_over (design, &chunk, 1.0, session_mask, format->engine_format,
+                                   pixels, rowstride, photo_rgb ? &shot : NULL, error);
       if (!ok)
         break;
       if (clip)

@@ -39,4 +39,18 @@ gboolean smp_plugin_io_write_layer (const SmpDesign       *design,
                                     double                 progress_to,
                                     GError               **error);
 
+/* The same over the photo the layer will be multiplied onto (`photo`, nullable;
+ * RGB only): where the photo shows shine, the pigment darkens only its diffuse
+ * part (docs/optics.md). The photo is read, never written. */
+gboolean smp_plugin_io_write_layer_over (const SmpDesign       *design,
+                                         guint                  session_mask,
+                                         const SmpRect         *extent,
+                                         const SmpPluginFormat *format,
+                                         const SmpMask         *clip,
+                                         GimpLayer             *layer,
+                                         GimpDrawable          *photo,
+                                         double                 progress_from,
+                                         double                 progress_to,
+                                         GError               **error);
+
 G_END_DECLS

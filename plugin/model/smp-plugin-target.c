@@ -366,6 +366,7 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
                                   const SmpRect         *extent,
                                   guint                  session_mask,
                                   gboolean               progress,
+                                  gboolean               shine,
                                   GPtrArray             *added,
                                   GError               **error)
 {
@@ -391,10 +392,12 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
       g_ptr_array_add (written, layer);
       if (added)
         g_ptr_array_add (added, layer);
-      ok = smp_plugin_io_write_layer (design, SMP_SESSION_BIT (k), extent, &target->format,
-                                      target->has_mask ? &target->mask : NULL, layer,
-                                      progress ? (double) k / n : 0.0,
-                                      progress ? (double) (k + 1) / n : 1.0, error);
+      /* With shine kept on top, the layer is corrected against the photo under it. */
+      ok = smp_plugin_io_write_layer_over (design, SMP_SESSION_BIT (k), extent, &target->format,
+                                           target->has_mask ? &target->mask : NULL, layer,
+                                           shine ? GIMP_DRAWABLE (target->client) : NULL,
+                                           progress ? (double) k / n : 0.0,
+                                           progress ? (double) (k + 1) / n : 1.0, error);
     }
   for (guint i = 0; ok && i < written->len; i++)
     gimp_item_set_visible (GIMP_ITEM (written->pdata[i]), TRUE);
@@ -405,6 +408,7 @@ GimpGroupLayer *
 smp_plugin_target_write_proposal (const SmpPluginTarget *target,
                                   const SmpDesign       *design,
                                   const SmpRect         *extent,
+                                  gboolean               shine,
                                   SmpProposal           *record,
                                   GError               **error)
 {
@@ -429,7 +433,7 @@ smp_plugin_target_write_proposal (const SmpPluginTarget *target,
   record->complete = FALSE;
   smp_plugin_proposal_attach (group, record);
 
-  ok = smp_plugin_target_write_sessions (target, group, design, extent, SMP_SESSIONS_ALL, TRUE, added, error);
+  ok = smp_plugin_target_write_sessions (target, group, design, extent, SMP_SESSIONS_ALL, TRUE, shine, added, error);
 
   if (ok)
     {

@@ -74,13 +74,15 @@ GimpGroupLayer *smp_plugin_target_new_group (const SmpPluginTarget *target, cons
 
 /* Renders the sessions in `session_mask` of `design` as Multiply layers into
  * `group` (Session 1 lowest), each covering `extent`. `added` (nullable)
- * receives the new layers. `progress`: report GIMP progress across sessions. */
+ * receives the new layers. `progress`: report GIMP progress across sessions.
+ * `shine`: keep the photo's surface reflection on top (read the client's pixels). */
 gboolean smp_plugin_target_write_sessions (const SmpPluginTarget *target,
                                            GimpGroupLayer        *group,
                                            const SmpDesign       *design,
                                            const SmpRect         *extent,
                                            guint                  session_mask,
                                            gboolean               progress,
+                                           gboolean               shine,
                                            GPtrArray             *added,
                                            GError               **error);
 
@@ -91,6 +93,7 @@ gboolean smp_plugin_target_write_sessions (const SmpPluginTarget *target,
 GimpGroupLayer *smp_plugin_target_write_proposal (const SmpPluginTarget *target,
                                                   const SmpDesign       *design,
                                                   const SmpRect         *extent,
+                                                  gboolean               shine,
                                                   SmpProposal           *record,
                                                   GError               **error);
 

@@ -39,7 +39,7 @@ hairline_run (GimpProcedure        *procedure,
   SmpRect   extent;
   GError   *error = NULL;
   GimpGroupLayer *group;
-  gboolean  ok;
+  gboolean  ok, shine = TRUE;
 
   (void) run_data;
   gegl_init (NULL, NULL);
@@ -123,6 +123,9 @@ hairline_run (GimpProcedure        *procedure,
   if (!design)
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
 
+  smp_design_set_output_linear (design, target->format.linear);
+  g_object_get (config, "shine", &shine, NULL);
+
   if (!smp_design_get_extent (design, &target->canvas, &extent))
     {
       double reach_px = params.sentinel_depth_mm * params.px_per_mm;
@@ -151,7 +154,7 @@ hairline_run (GimpProcedure        *procedure,
     g_autoptr (SmpProposal) previous =
       target->proposal ? smp_plugin_proposal_read (target->proposal, NULL) : NULL;
 
-    group = smp_plugin_target_write_proposal (target, design, &extent, record, &error);
+    group = smp_plugin_target_write_proposal (target, design, &extent, shine, record, &error);
     ok = group != NULL;
     if (ok)
       {
@@ -204,5 +207,11 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
                                       "values override the matching arguments",
                                       "", G_PARAM_READWRITE);
   smp_plugin_design_aids_add_arguments (procedure); /* "feminine", "guides" */
+  /* A rendering choice, not a look: not in the parameter table. */
+  gimp_procedure_add_boolean_argument (procedure, "shine", "Keep shine on top",
+                                       "Where the photo shows shine (surface reflection), darken only the "
+                                       "skin's diffuse light under it, as real pigment does; off: the "
+                                       "layers darken shine like the rest",
+                                       TRUE, G_PARAM_READWRITE);
   return procedure;
 }

@@ -455,6 +455,7 @@ write_canvas_layers (gpointer data)
   SmpParams           params;
   SmpRect             extent;
   const SmpMask      *mask = d->target->has_mask ? &d->target->mask : NULL;
+  gboolean            shine = TRUE;
 
   d->canvas_id = 0;
   if (!d->params_ok || d->hairline == NULL)
@@ -465,6 +466,8 @@ write_canvas_layers (gpointer data)
   design = smp_design_new (&params, d->hairline, mask, d->pattern, &error);
   if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
+  smp_design_set_output_linear (design, d->target->format.linear);
+  g_object_get (d->config, "shine", &shine, NULL);
 
   if (!d->undo_frozen)
     {
@@ -484,7 +487,8 @@ write_canvas_layers (gpointer data)
   /* The same writer as the run's, so the canvas shows exactly what OK writes. */
   group = smp_plugin_target_new_group (d->target, CANVAS_GROUP_NAME);
   d->canvas_group = group;
-  smp_plugin_target_write_sessions (d->target, group, design, &extent, d->session_mask, FALSE, NULL, &error);
+  smp_plugin_target_write_sessions (d->target, group, design, &extent, d->session_mask, FALSE, shine, NULL,
+                                    &error);
   gimp_displays_flush ();
   return G_SOURCE_REMOVE;
 }
@@ -860,7 +864,7 @@ build (SmpDialog *d)
 
   /* Dots, Shade, Fade */
   section (dialog, "dots", "Dots", NULL);
-  section (dialog, "shade", "Shade", NULL);
+  section (dialog, "shade", "Shade", has_property (d, "shine") ? "shine" : NULL, NULL);
   section (dialog, "fade", "Fade", NULL);
 
   /* Sessions: number and split */

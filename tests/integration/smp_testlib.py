@@ -23,6 +23,11 @@ SUCCESS = Gimp.PDBStatusType.SUCCESS
 
 _failures = []
 
+# A pixel whose alpha is above this belongs to an impression's core; below it
+# lies the faint wide shadow every impression casts under the skin
+# (docs/optics.md). Tests about where dots are look at cores.
+DOT_ALPHA = 0.4
+
 
 def check(cond, what, detail=""):
     tail = f" ({detail})" if detail != "" else ""
@@ -257,8 +262,9 @@ def alpha_map(layers, rect):
     return out
 
 
-def layer_bounds_alpha(layers, threshold=0.0):
-    """Image-space bounding box (x0, y0, x1, y1) of alpha > threshold, or None."""
+def layer_bounds_alpha(layers, threshold=DOT_ALPHA):
+    """Image-space bounding box (x0, y0, x1, y1) of alpha > threshold (by
+    default: impression cores), or None."""
     box = None
     for layer in layers:
         ox, oy = offsets(layer)
@@ -274,8 +280,8 @@ def layer_bounds_alpha(layers, threshold=0.0):
     return box
 
 
-def count_blobs(amap, rect, inner, threshold=0.02):
-    """Connected regions (8-neighbour) of alpha > threshold in `amap` (covering
+def count_blobs(amap, rect, inner, threshold=DOT_ALPHA):
+    """Connected regions (8-neighbour) of alpha > threshold (cores) in `amap` (covering
     `rect`, image px) whose alpha-weighted centre lies in `inner` (x0, y0, x1, y1).
     Returns (count, list of centres)."""
     x0, y0, w, h = rect

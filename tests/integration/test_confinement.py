@@ -72,7 +72,7 @@ for irregular in (False, True):
     layers = session_layers(proposal_groups(img3)[0])
     limit = LINE_Y + 2.0 * PX_PER_MM + reach_px
     rows = alpha_map(layers, (0, LINE_Y, W, H - LINE_Y))
-    deepest = max((LINE_Y + y for y, row in enumerate(rows) if max(row) > 0), default=None)
+    deepest = max((LINE_Y + y for y, row in enumerate(rows) if max(row) > DOT_ALPHA), default=None)
     check(deepest is not None, f"sentinel dots ahead of the line ({label})", deepest)
     check(deepest is None or deepest < limit, f"nothing beyond the sentinel zone ({label})",
           f"deepest alpha row {deepest}, limit {limit:.1f}")

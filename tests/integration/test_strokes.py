@@ -24,7 +24,7 @@ layers = session_layers(proposal_groups(img)[0])
 
 def alpha_pixels(rect):
     rows = alpha_map(layers, rect)
-    return sum(1 for row in rows for v in row if v > 0)
+    return sum(1 for row in rows for v in row if v > DOT_ALPHA)  # cores, not their faint shadows
 
 
 behind_left = alpha_pixels((40, 40, 300, 160))

@@ -353,6 +353,9 @@ test_sessions (void)
   }
 }
 
+/* Each impression's darkening integral (core and shadow, per channel) lands in
+ * the pixels whatever its size in pixels: this is what keeps the look the same
+ * at every photo scale (docs/optics.md). */
 static void
 test_coverage (void)
 {
@@ -364,7 +367,8 @@ test_coverage (void)
         SmpParams p;
         /* Fixed 0.25 mm impressions; the photo scale sets their size in pixels. */
         double   px_per_mm = diameters_px[i] / 0.25;
-        int      side = (int) (60 * px_per_mm), m = 10;
+        int      m = (int) ceil (3.0 * px_per_mm) + 2; /* room for the shadows */
+        int      side = (int) (60 * px_per_mm);
         g_autofree float *cov = g_new (float, (gsize) side * side);
         SmpMask  mask = { cov, m, m, side, side, side };
         SmpRect  r = { 0, 0, side + 2 * m, side + 2 * m }, inner = { m, m, side, side };
@@ -380,21 +384,25 @@ test_coverage (void)
         p.softness = soft ? 0.8 : 0.0;
         p.sessions = 1;
         g_autoptr (SmpDesign) d = smp_design_new (&p, h, &mask, NULL, NULL);
+        smp_design_set_output_linear (d, TRUE);
         g_autoptr (GArray) dots = smp_design_place (d, &inner);
         g_autofree float *px = (float *) render (d, &r, SMP_PIXEL_RGBA_FLOAT, SMP_SESSIONS_ALL);
-        double area = 0, alpha = 0;
+        double want[3] = { 0 }, got[3] = { 0 };
 
         for (guint k = 0; k < dots->len; k++)
           {
             const SmpDot *dot = &g_array_index (dots, SmpDot, k);
-            area += G_PI * dot->radius_x * dot->radius_y * dot->alpha;
+            for (int c = 0; c < 3; c++)
+              want[c] += dot->core_dark[c] + dot->shadow_dark[c];
           }
         for (int k = 0; k < r.width * r.height; k++)
-          alpha += px[4 * k + 3];
-        g_test_message ("diameter %.1f px, softness %.1f: %u dots, alpha %.2f vs area %.2f (%+.2f%%)",
-                        diameters_px[i], p.softness, dots->len, alpha, area, 100 * (alpha / area - 1));
+          for (int c = 0; c < 3; c++)
+            got[c] += px[4 * k + 3] * (1 - px[4 * k + c]); /* 1 − transmittance under Multiply */
+        g_test_message ("diameter %.1f px, softness %.1f: %u dots, darkening %.2f vs %.2f px² (%+.2f%%)",
+                        diameters_px[i], p.softness, dots->len, got[0], want[0], 100 * (got[0] / want[0] - 1));
         g_assert_cmpuint (dots->len, >, 30);
-        g_assert_cmpfloat (fabs (alpha / area - 1), <=, 0.05);
+        for (int c = 0; c < 3; c++)
+          g_assert_cmpfloat (fabs (got[c] / want[c] - 1), <=, 0.02);
       }
 }
 
@@ -402,26 +410,40 @@ static void
 test_stages (void)
 {
   SmpParams p;
-  double mean_r[3], mean_a[3];
+  double mean_r[3], dark[3][3];
 
   for (int s = 0; s < 3; s++)
     {
       test_uniform_params (&p, 70);
+      p.size_jitter = 0;
       p.stage = s;
       g_autoptr (SmpDesign) d = test_uniform_design (&p, NULL);
       g_autoptr (GArray) dots = smp_design_place (d, &field);
-      mean_r[s] = mean_a[s] = 0;
+      mean_r[s] = 0;
+      memset (dark[s], 0, sizeof dark[s]);
       for (guint k = 0; k < dots->len; k++)
         {
-          mean_r[s] += g_array_index (dots, SmpDot, k).radius_x / dots->len;
-          mean_a[s] += g_array_index (dots, SmpDot, k).alpha / dots->len;
+          const SmpDot *dot = &g_array_index (dots, SmpDot, k);
+          mean_r[s] += sqrt (dot->radius_x * dot->radius_y) / dots->len;
+          for (int c = 0; c < 3; c++)
+            dark[s][c] += (dot->core_dark[c] + dot->shadow_dark[c]) / dots->len;
         }
+      g_test_message ("%s: radius %.3f px, darkening R %.2f G %.2f B %.2f px² per dot", smp_stage_to_string (s),
+                      mean_r[s], dark[s][0], dark[s][1], dark[s][2]);
     }
-  /* Healed: about 40% smaller and 50% lighter; aged: spread (larger), lighter. */
-  g_assert_cmpfloat (fabs (mean_r[SMP_STAGE_HEALED] / mean_r[SMP_STAGE_FRESH] - 0.6), <, 0.02);
-  g_assert_cmpfloat (fabs (mean_a[SMP_STAGE_HEALED] / mean_a[SMP_STAGE_FRESH] - 0.5), <, 0.03);
-  g_assert_cmpfloat (mean_r[SMP_STAGE_AGED], >, mean_r[SMP_STAGE_FRESH]);
-  g_assert_cmpfloat (mean_a[SMP_STAGE_AGED], <, mean_a[SMP_STAGE_FRESH]);
+  /* Healed: cores about half the fresh deposit, lighter, cooler (less blue removed
+   * for each red); aged: spread beyond healed, lighter, cooler still. */
+  g_assert_cmpfloat (fabs (mean_r[SMP_STAGE_HEALED] / mean_r[SMP_STAGE_FRESH] - 0.5), <, 0.02);
+  g_assert_cmpfloat (mean_r[SMP_STAGE_AGED], >, mean_r[SMP_STAGE_HEALED]);
+  for (int c = 0; c < 3; c++)
+    {
+      g_assert_cmpfloat (dark[SMP_STAGE_HEALED][c], <, dark[SMP_STAGE_FRESH][c]);
+      g_assert_cmpfloat (dark[SMP_STAGE_AGED][c], <, dark[SMP_STAGE_HEALED][c]);
+    }
+  g_assert_cmpfloat (dark[SMP_STAGE_HEALED][2] / dark[SMP_STAGE_HEALED][0], <,
+                     dark[SMP_STAGE_FRESH][2] / dark[SMP_STAGE_FRESH][0]);
+  g_assert_cmpfloat (dark[SMP_STAGE_AGED][2] / dark[SMP_STAGE_AGED][0], <,
+                     dark[SMP_STAGE_HEALED][2] / dark[SMP_STAGE_HEALED][0]);
 }
 
 static void

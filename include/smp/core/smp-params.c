@@ -20,9 +20,13 @@ static const SmpParamChoice side_choices[] = {
 };
 
 static const SmpParamChoice stage_choices[] = {
-  { "fresh", "Fresh", "As tattooed" },
-  { "healed", "Healed", "About 50% lighter and 40% smaller" },
-  { "aged", "Aged", "Softer and spread" },
+  { "fresh", "Fresh",
+    "The day of the session: full-size deposits, dark and nearly neutral, with ink still up to the surface" },
+  { "healed", "Healed",
+    "4-8 weeks on, what the client lives with: scabs took some ink, cores are about half the size "
+    "(0.10-0.15 mm), 2-3 shades lighter and cooler, seen through regrown skin" },
+  { "aged", "Aged",
+    "Years on: the pigment has spread and faded and sits deeper, so it reads lighter and bluer" },
   { NULL, NULL, NULL },
 };
 
@@ -47,9 +51,9 @@ static const SmpParamSpec specs[] = {
     SMP_PARAM_LOOK, "Sh_ade",
     "Pigment colour (diluted carbon black: a near-black grey). "
     "A fully transparent colour means this default", "shade", NULL },
-  { "opacity", "opacity", SMP_PARAM_DOUBLE, F (opacity), 0.0, 1.0, 0.85, "", 100, "%",
+  { "opacity", "opacity", SMP_PARAM_DOUBLE, F (opacity), 0.0, 1.0, 0.75, "", 100, "%",
     SMP_PARAM_LOOK, "_Opacity (%)",
-    "Pigment opacity of the last session in percent; earlier sessions are lighter", "shade", NULL },
+    "Ink opacity of the last session as tattooed, percent; earlier sessions are lighter", "shade", NULL },
   { "softness", "softness", SMP_PARAM_DOUBLE, F (softness), 0.0, 1.0, 0.35, "", 100, "%",
     SMP_PARAM_LOOK, "Sof_tness (%)", "Pigment spread at the impression's edge, percent", "dots", NULL },
   { "fade_width_mm", "fade-width", SMP_PARAM_DOUBLE, F (fade_width_mm), 0.0, 30.0, 8.0, "mm", 1, "mm",
@@ -82,6 +86,10 @@ static const SmpParamSpec specs[] = {
     SMP_PARAM_LOOK, "Split (%, e.g. 50/35/15)",
     "Share of the dots per session, e.g. \"50/35/15\" (percent or fractions); empty: the default split",
     "sessions", NULL },
+  { "pigment_depth_mm", "pigment-depth", SMP_PARAM_DOUBLE, F (pigment_depth_mm), 0.1, 1.5, 0.2, "mm", 1, "mm",
+    SMP_PARAM_LOOK, "Pigment depth (mm)",
+    "Where the ink rests under the skin surface, in mm: 0.15-0.3 is the papillary dermis (crisp grey dots); "
+    "deeper work shows larger, softer, bluer marks that merge (blown out, the helmet look)", "shade", NULL },
   { NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL },
 };
 

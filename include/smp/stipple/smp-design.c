@@ -4,12 +4,13 @@
 #include <smp/smp-error.h>
 #include "../core/smp-noise.h"
 #include "smp-pattern-private.h"
+#include "smp-impression-private.h"
 #include "smp-render-private.h"
 
 #include <math.h>
 #include <string.h>
 
-#define MAX_BAND_ROWS 64
+#define MAX_BAND_ROWS 160
 #define MACRO_WAVELENGTH_MM 20.0 /* docs/domain.md: natural undulation, 15-30 mm */
 #define MICRO_WAVELENGTH_MM 1.2
 
@@ -30,28 +31,33 @@ struct _SmpDesign
   double full_fraction;        /* density fraction behind the transition zone */
   double diameter_px;          /* the stage's impression diameter */
   double softness;
-  double support_px;           /* farthest any impression reaches from its centre */
+  double support_px;           /* farthest any impression (core or shadow) reaches from its centre */
+  double core_support_px;
+  SmpOptics  optics;           /* stage, depth and shade as skin optics */
+  SmpEncoder encoder;          /* linear light → the output's encoding */
   double cum_share[SMP_MAX_SESSIONS];
   double session_alpha[SMP_MAX_SESSIONS];
 };
 
+/* Where impressions can reach: their cores (jitter, ellipse aspect >= 0.8, lobes
+ * <= 0.12, blow-out, the edge band) and their shadows at scale 1. */
 static void
-stage_factors (SmpStage stage, double *size, double *alpha, double *soft)
+update_support (SmpDesign *d)
 {
-  /* docs/domain.md: healed is about 50% lighter and 40% smaller; aged is softer and spread. */
-  switch (stage)
-    {
-    case SMP_STAGE_HEALED: *size = 0.6, *alpha = 0.5, *soft = 0.1; break;
-    case SMP_STAGE_AGED: *size = 1.25, *alpha = 0.6, *soft = 0.35; break;
-    default: *size = 1.0, *alpha = 1.0, *soft = 0.0; break;
-    }
+  const SmpParams *p = &d->params;
+  double rmax = 0.5 * d->diameter_px * (1 + p->size_jitter) / sqrt (0.8) * 1.12;
+
+  rmax = hypot (rmax, d->optics.blowout_mm * p->px_per_mm);
+  d->core_support_px = rmax * 3.0 + 0.5 + 1.5;
+  d->support_px = MAX (d->core_support_px,
+                       smp_band_shadow_reach (d->optics.shadow_sigma_mm * p->px_per_mm) + 1.5);
 }
 
 static SmpDesign *
 design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_px2)
 {
   SmpDesign *d = g_new0 (SmpDesign, 1);
-  double size, alpha, soft, acc = 0;
+  double acc = 0;
   int    n = params->sessions;
 
   d->params = *params;
@@ -66,17 +72,17 @@ design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_
     d->origin_x = d->tile_px * smp_hash_unit (smp_hash32 (h + 1));
     d->origin_y = d->tile_px * smp_hash_unit (smp_hash32 (h + 2));
   }
-  stage_factors (params->stage, &size, &alpha, &soft);
-  d->diameter_px = params->dot_diameter_mm * params->px_per_mm * size;
-  d->softness = MIN (params->softness + soft, 1.0);
-  /* Jitter, ellipse (aspect >= 0.8), lobes (<= 0.12) and the edge band. */
-  d->support_px = 0.5 * d->diameter_px * (1 + params->size_jitter) / sqrt (0.8) * 1.12 *
-                  (1 + 0.6 * d->softness) + 0.5 + 1.5;
+  smp_optics_init (&d->optics, params, FALSE);
+  smp_encoder_init (&d->encoder, FALSE);
+  d->diameter_px = params->dot_diameter_mm * params->px_per_mm * d->optics.size;
+  d->softness = params->softness;
+  update_support (d);
   for (int k = 0; k < n; k++)
     {
       acc += smp_params_session_share (params, k);
       d->cum_share[k] = k == n - 1 ? 1.0 : acc;
-      d->session_alpha[k] = smp_params_session_opacity (params, k) * alpha;
+      /* As tattooed; what the skin keeps and shows is the optics' business. */
+      d->session_alpha[k] = smp_params_session_opacity (params, k);
     }
   return d;
 }
@@ -157,6 +163,14 @@ smp_design_free (SmpDesign *design)
   g_clear_pointer (&design->hairline, smp_hairline_unref);
   g_clear_pointer (&design->pattern, smp_pattern_unref);
   g_free (design);
+}
+
+void
+smp_design_set_output_linear (SmpDesign *design, gboolean linear)
+{
+  g_return_if_fail (design != NULL);
+  smp_optics_init (&design->optics, &design->params, linear);
+  smp_encoder_init (&design->encoder, linear);
 }
 
 const SmpParams *
@@ -260,6 +274,7 @@ make_dot (const SmpDesign *d, double x, double y, double q, double size, double 
   dot->lobe[2] = (float) (0.035 * (2 * r[5] - 1));
   dot->lobe[3] = (float) (0.035 * (2 * r[6] - 1));
   dot->depth_mm = (float) depth;
+  smp_optics_impression (&d->optics, p->px_per_mm, dot);
   dot->rank = rank;
   dot->session = (guint8) session;
 }
@@ -465,6 +480,7 @@ typedef struct
   SmpPixelFormat   format;
   void *const     *pixels;
   gsize            rowstride;
+  const SmpPhoto  *photo;
   gint             next_band;
   int              n_bands;
   int              band_rows;
@@ -496,10 +512,13 @@ render_worker (gpointer data)
   const SmpRect *r = job->region;
   SmpBand  bands[MAX_LAYERS];
   BandSink sink = { bands, job->n_layers, job->session_masks, job->scale };
-  double   margin = job->design->support_px + 2.0 / job->scale;
+  const SmpDesign *d = job->design;
+  const double shadow_sigma = d->optics.shadow_sigma_mm * d->params.px_per_mm * job->scale;
+  /* Every dot whose core or shadow can touch the band, at this scale. */
+  double   margin = MAX (d->core_support_px, smp_band_shadow_reach (shadow_sigma) / job->scale) + 2.0 / job->scale;
 
   for (guint k = 0; k < job->n_layers; k++)
-    smp_band_init (&bands[k], r->x, r->width, job->band_rows);
+    smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, &d->encoder, job->photo);
   for (;;)
     {
       int b = g_atomic_int_add (&job->next_band, 1);
@@ -510,7 +529,7 @@ render_worker (gpointer data)
       y0 = r->y + b * job->band_rows;
       rows = MIN (job->band_rows, r->y + r->height - y0);
       for (guint k = 0; k < job->n_layers; k++)
-        bands[k].y0 = y0, bands[k].height = rows;
+        smp_band_begin (&bands[k], y0, rows);
       place_region (job->design,
                     r->x / job->scale - margin, y0 / job->scale - margin,
                     (r->x + r->width) / job->scale + margin, (y0 + rows) / job->scale + margin,
@@ -519,7 +538,6 @@ render_worker (gpointer data)
         {
           smp_band_emit (&bands[k], job->format,
                          (guint8 *) job->pixels[k] + (gsize) b * job->band_rows * job->rowstride, job->rowstride);
-          bands[k].height = job->band_rows;
         }
     }
   for (guint k = 0; k < job->n_layers; k++)
@@ -528,15 +546,16 @@ render_worker (gpointer data)
 }
 
 gboolean
-smp_design_render_layers (const SmpDesign *design,
-                          const SmpRect   *region,
-                          double           scale,
-                          guint            n_layers,
-                          const guint     *session_masks,
-                          SmpPixelFormat   format,
-                          void *const     *pixels,
-                          gsize            rowstride,
-                          GError         **error)
+smp_design_render_layers_over (const SmpDesign *design,
+                               const SmpRect   *region,
+                               double           scale,
+                               guint            n_layers,
+                               const guint     *session_masks,
+                               SmpPixelFormat   format,
+                               void *const     *pixels,
+                               gsize            rowstride,
+                               const SmpPhoto  *photo,
+                               GError         **error)
 {
   RenderJob job;
   int       n_threads;
@@ -570,8 +589,15 @@ smp_design_render_layers (const SmpDesign *design,
    * independent, so the result is the same for any band height or thread count. */
   n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
                 ? 1 : (int) MIN (g_get_num_processors (), 64);
-  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, 0, 0,
-                      CLAMP (region->height / (4 * n_threads), 16, MAX_BAND_ROWS) };
+  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo, 0, 0,
+                      0 };
+  {
+    /* Each band places every dot within reach of it: bands several shadow
+     * reaches tall keep that overlap (dots placed twice) small. */
+    double reach = smp_band_shadow_reach (design->optics.shadow_sigma_mm * design->params.px_per_mm * scale);
+    int    rows = MAX (region->height / (4 * n_threads), (int) (3 * reach));
+    job.band_rows = CLAMP (rows, 16, MAX_BAND_ROWS);
+  }
   job.n_bands = (region->height + job.band_rows - 1) / job.band_rows;
   n_threads = MIN (n_threads, job.n_bands);
   if (n_threads <= 1)
@@ -586,6 +612,37 @@ smp_design_render_layers (const SmpDesign *design,
         g_thread_join (threads[i]);
     }
   return TRUE;
+}
+
+gboolean
+smp_design_render_layers (const SmpDesign *design,
+                          const SmpRect   *region,
+                          double           scale,
+                          guint            n_layers,
+                          const guint     *session_masks,
+                          SmpPixelFormat   format,
+                          void *const     *pixels,
+                          gsize            rowstride,
+                          GError         **error)
+{
+  return smp_design_render_layers_over (design, region, scale, n_layers, session_masks, format, pixels,
+                                        rowstride, NULL, error);
+}
+
+gboolean
+smp_design_render_over (const SmpDesign *design,
+                        const SmpRect   *region,
+                        double           scale,
+                        guint            session_mask,
+                        SmpPixelFormat   format,
+                        void            *pixels,
+                        gsize            rowstride,
+                        const SmpPhoto  *photo,
+                        GError         **error)
+{
+  g_return_val_if_fail (pixels != NULL, FALSE);
+  return smp_design_render_layers_over (design, region, scale, 1, &session_mask, format, &pixels, rowstride,
+                                        photo, error);
 }
 
 gboolean

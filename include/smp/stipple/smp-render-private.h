@@ -1,5 +1,5 @@
-/* smp-render-private.h (internal): rasterising impressions into a float band and
- * writing the band out in the caller's pixel format. */
+/* smp-render-private.h (internal): rasterising impressions (core + wide shadow) into
+ * a float band of per-channel darkening and writing it out as Multiply colour + alpha. */
 #pragma once
 
 #ifndef SMP_ENGINE_COMPILATION
@@ -7,25 +7,52 @@
 #endif
 
 #include <smp/smp-design.h>
+#include "smp-impression-private.h"
 
 G_BEGIN_DECLS
 
-/* Premultiplied RGBA float accumulation for rows y0..y0+height of a region.
- * Kept all-zero between uses; span_x0/x1 mark each row's touched columns. */
+/* Darkening D = 1 − transmittance, 3 floats (R, G, B) a pixel, for rows
+ * y0..y0+height of a region; impressions combine as transmittances multiply.
+ * The cores live on the pixel grid; the shadows, smooth by nature, on a coarse
+ * grid of `cell` × `cell` output pixels aligned to the output's origin (so any
+ * region sees the same cells), read back bilinearly. Kept all-zero between uses. */
 typedef struct
 {
   float *accum;
-  int    x0, y0, width, height;
+  int    x0, y0, width, height, max_height;
   int   *span_x0, *span_x1;
   float *scratch;       /* one impression's footprint */
   gsize  scratch_len;
+
+  int    cell;          /* output px per shadow cell */
+  double shadow_sigma;  /* output px */
+  float *shadow;        /* 3 floats a cell */
+  int    cx0, cy0, cw, ch, ch_max;
+  int   *cspan_x0, *cspan_x1;
+  int   *col_cell;      /* per band column: the shadow cell left of its centre … */
+  float *col_frac;      /* … and the weight of the one right of it */
+  float *row_shadow;    /* one output row's shadow, per cell, 3 floats */
+  float  dither[256];   /* 16 × 16 ordered dither thresholds for 8-bit alpha */
+  gint32 *cell_u8;      /* one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
+  gint32 *col_w8;       /* per band column: col_frac in 1/256 */
+  double *gauss;        /* weights scratch */
+  gsize  gauss_len;
+
+  const SmpEncoder *encoder;
+  const SmpPhoto   *photo;  /* nullable: keep the photo's shine on top */
 } SmpBand;
 
-void smp_band_init  (SmpBand *band, int x0, int width, int max_height);
+/* `shadow_sigma`: the shadows' σ in output px. `encoder` and `photo` are borrowed. */
+void smp_band_init  (SmpBand *band, int x0, int width, int max_height, double shadow_sigma,
+                     const SmpEncoder *encoder, const SmpPhoto *photo);
+/* Starts rows y0..y0+height (height <= max_height). */
+void smp_band_begin (SmpBand *band, int y0, int height);
 void smp_band_clear (SmpBand *band);
-/* Composites one impression ("over", in band order) at output scale `scale`. */
+/* How far (output px) a shadow reaches from its impression's centre. */
+double smp_band_shadow_reach (double shadow_sigma);
+/* Adds one impression at output scale `scale`. */
 void smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale);
-/* Writes the band's rows (height rows starting at band->y0) and re-zeroes it. */
+/* Writes the band's rows and re-zeroes it. */
 void smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize rowstride);
 
 G_END_DECLS

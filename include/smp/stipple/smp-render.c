@@ -1,9 +1,14 @@
-/* smp-render.c: impressions as soft, slightly irregular ellipses, anti-aliased and
- * coverage-preserving down to sub-pixel size, composited into a float band. */
+/* smp-render.c: impressions as a soft, slightly irregular core plus a faint wide shadow,
+ * each preserving its darkening integral down to sub-pixel size, written as Multiply layers. */
 #include "smp-render-private.h"
 
 #include <math.h>
 #include <string.h>
+
+/* Gaussian shadows are cut at this many σ (and renormalised: nothing is lost). */
+#define SHADOW_CUT 2.5
+/* A core's edge band never exceeds twice its radius, however deep the blur. */
+#define MAX_EDGE 2.0
 
 gsize
 smp_pixel_format_get_bpp (SmpPixelFormat format)
@@ -20,18 +25,96 @@ smp_pixel_format_get_bpp (SmpPixelFormat format)
   return 0;
 }
 
-void
-smp_band_init (SmpBand *band, int x0, int width, int max_height)
+static int
+shadow_cell (double shadow_sigma)
 {
+  /* About a σ per cell: a Gaussian sampled that finely and read back bilinearly
+   * is smooth, and a dot's shadow touches at most ~12 × 12 cells. */
+  return (int) CLAMP (floor (shadow_sigma), 1, 256);
+}
+
+static int
+shadow_radius_cells (double sigma_cells)
+{
+  return (int) ceil (SHADOW_CUT * sigma_cells);
+}
+
+double
+smp_band_shadow_reach (double shadow_sigma)
+{
+  int F = shadow_cell (shadow_sigma);
+  /* The footprint's cells plus the bilinear read-back's cell. */
+  return (shadow_radius_cells (shadow_sigma / F) + 2.0) * F;
+}
+
+void
+smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_sigma,
+               const SmpEncoder *encoder, const SmpPhoto *photo)
+{
+  int F;
+
   memset (band, 0, sizeof *band);
   band->x0 = x0;
   band->width = width;
-  band->height = max_height;
-  band->accum = g_new0 (float, (gsize) width * max_height * 4);
+  band->height = band->max_height = max_height;
+  band->accum = g_new0 (float, (gsize) width * max_height * 3);
   band->span_x0 = g_new (int, max_height);
   band->span_x1 = g_new (int, max_height);
   for (int r = 0; r < max_height; r++)
     band->span_x0[r] = G_MAXINT, band->span_x1[r] = G_MININT;
+  band->encoder = encoder;
+  band->photo = photo;
+
+  band->shadow_sigma = shadow_sigma;
+  band->cell = F = shadow_cell (shadow_sigma);
+  /* Cells whose centres bracket the band's pixel centres, one spare each side. */
+  band->cx0 = (int) floor ((x0 + 0.5) / F - 0.5);
+  band->cw = (int) floor ((x0 + width - 0.5) / F - 0.5) + 2 - band->cx0;
+  band->ch_max = max_height / F + 3;
+  band->shadow = g_new0 (float, (gsize) band->cw * band->ch_max * 3);
+  band->cspan_x0 = g_new (int, band->ch_max);
+  band->cspan_x1 = g_new (int, band->ch_max);
+  for (int r = 0; r < band->ch_max; r++)
+    band->cspan_x0[r] = G_MAXINT, band->cspan_x1[r] = G_MININT;
+  band->col_cell = g_new (int, width);
+  band->col_frac = g_new (float, width);
+  for (int i = 0; i < width; i++)
+    {
+      double u = (x0 + i + 0.5) / F - 0.5, fl = floor (u);
+      band->col_cell[i] = (int) fl - band->cx0;
+      band->col_frac[i] = (float) (u - fl);
+    }
+  band->row_shadow = g_new0 (float, (gsize) band->cw * 3);
+  band->cell_u8 = g_new0 (gint32, (gsize) band->cw * 4);
+  band->col_w8 = g_new (gint32, width);
+  for (int i = 0; i < width; i++)
+    band->col_w8[i] = (gint32) lrintf (band->col_frac[i] * 256.0f);
+  /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
+   * mean darkening instead of rounding away; tied to output positions, so crops
+   * still match. */
+  for (int y = 0; y < 16; y++)
+    for (int x = 0; x < 16; x++)
+      {
+        int v = 0;
+        for (int bit = 0; bit < 4; bit++)
+          {
+            int bx = (x >> bit) & 1, by = (y >> bit) & 1;
+            v |= ((bx ^ by) << (2 * (3 - bit) + 1)) | (by << (2 * (3 - bit)));
+          }
+        band->dither[16 * y + x] = (v + 0.5f) / 256.0f;
+      }
+}
+
+void
+smp_band_begin (SmpBand *band, int y0, int height)
+{
+  const int F = band->cell;
+
+  band->y0 = y0;
+  band->height = height;
+  band->cy0 = (int) floor ((y0 + 0.5) / F - 0.5);
+  band->ch = (int) floor ((y0 + height - 0.5) / F - 0.5) + 2 - band->cy0;
+  g_assert (band->ch <= band->ch_max);
 }
 
 void
@@ -41,26 +124,50 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->span_x0, g_free);
   g_clear_pointer (&band->span_x1, g_free);
   g_clear_pointer (&band->scratch, g_free);
+  g_clear_pointer (&band->shadow, g_free);
+  g_clear_pointer (&band->cspan_x0, g_free);
+  g_clear_pointer (&band->cspan_x1, g_free);
+  g_clear_pointer (&band->col_cell, g_free);
+  g_clear_pointer (&band->col_frac, g_free);
+  g_clear_pointer (&band->row_shadow, g_free);
+  g_clear_pointer (&band->cell_u8, g_free);
+  g_clear_pointer (&band->col_w8, g_free);
+  g_clear_pointer (&band->gauss, g_free);
+}
+
+/* Transmittances multiply: D ← 1 − (1 − D)(1 − δ); channels `plane` floats apart. */
+static inline void
+darken (float *px, gsize plane, float w, const float *dark)
+{
+  for (int k = 0; k < 3; k++)
+    {
+      float d = MIN (w * dark[k], 1.0f);
+      px[k * plane] += d * (1.0f - px[k * plane]);
+    }
 }
 
 static inline void
-composite (SmpBand *band, int x, int y, float a, const float *shade)
+composite (SmpBand *band, int x, int y, float w, const float *dark)
 {
-  float *px;
-  float  keep;
-  int    row = y - band->y0, col = x - band->x0;
+  int row = y - band->y0, col = x - band->x0;
 
-  if (row < 0 || row >= band->height || col < 0 || col >= band->width || !(a > 0.0f))
+  if (row < 0 || row >= band->height || col < 0 || col >= band->width || !(w > 0.0f))
     return;
-  a = MIN (a, 1.0f);
-  keep = 1.0f - a;
-  px = band->accum + ((gsize) row * band->width + col) * 4;
-  px[0] = px[0] * keep + shade[0] * a;
-  px[1] = px[1] * keep + shade[1] * a;
-  px[2] = px[2] * keep + shade[2] * a;
-  px[3] = px[3] * keep + a;
+  darken (band->accum + (gsize) row * band->width * 3 + col, band->width, w, dark);
   band->span_x0[row] = MIN (band->span_x0[row], col);
   band->span_x1[row] = MAX (band->span_x1[row], col);
+}
+
+static inline void
+composite_cell (SmpBand *band, int I, int J, float w, const float *dark)
+{
+  int row = J - band->cy0, col = I - band->cx0;
+
+  if (row < 0 || row >= band->ch || col < 0 || col >= band->cw || !(w > 0.0f))
+    return;
+  darken (band->shadow + ((gsize) row * band->cw + col) * 3, 1, w, dark);
+  band->cspan_x0[row] = MIN (band->cspan_x0[row], col);
+  band->cspan_x1[row] = MAX (band->cspan_x1[row], col);
 }
 
 static inline float
@@ -70,36 +177,97 @@ smoothstepf (float t)
   return t * t * (3.0f - 2.0f * t);
 }
 
+/* The wide shadow, on the coarse grid: a Gaussian sampled at the cell centres
+ * and normalised over the whole footprint, so that its cells add up to the
+ * shadow's integral wherever the band cuts it. */
+static void
+add_shadow (SmpBand *band, const SmpDot *dot, double scale)
+{
+  const int    F = band->cell;
+  const double area = scale * scale / ((double) F * F); /* image px² → per-cell level */
+  const double gu = dot->x * scale / F - 0.5, gv = dot->y * scale / F - 0.5;
+  const double sc = band->shadow_sigma / F;
+  float  dark[3];
+  int    R, iu, iv, n;
+  double *gx, *gy, sx = 0, sy = 0;
+
+  for (int k = 0; k < 3; k++)
+    dark[k] = (float) (dot->shadow_dark[k] * area);
+  if (!(dark[0] > 0.0f || dark[1] > 0.0f || dark[2] > 0.0f))
+    return;
+  iu = (int) floor (gu), iv = (int) floor (gv);
+  if (sc < 0.5)
+    {
+      /* Narrower than a cell: a tent over the four nearest, exact in area. */
+      float tx = (float) (gu - iu), ty = (float) (gv - iv);
+      composite_cell (band, iu, iv, (1 - tx) * (1 - ty), dark);
+      composite_cell (band, iu + 1, iv, tx * (1 - ty), dark);
+      composite_cell (band, iu, iv + 1, (1 - tx) * ty, dark);
+      composite_cell (band, iu + 1, iv + 1, tx * ty, dark);
+      return;
+    }
+  R = shadow_radius_cells (sc);
+  /* Cells iv-R+1 .. iv+R: cheap rejection first. */
+  if (iv + R < band->cy0 || iv - R + 1 >= band->cy0 + band->ch ||
+      iu + R < band->cx0 || iu - R + 1 >= band->cx0 + band->cw)
+    return;
+  n = 2 * R;
+  if (band->gauss_len < (gsize) 2 * n)
+    {
+      g_free (band->gauss);
+      band->gauss_len = 2 * n;
+      band->gauss = g_new (double, band->gauss_len);
+    }
+  gx = band->gauss, gy = band->gauss + n;
+  for (int i = 0; i < n; i++)
+    {
+      double du = (iu - R + 1 + i) - gu, dv = (iv - R + 1 + i) - gv;
+      gx[i] = exp (-du * du / (2 * sc * sc));
+      gy[i] = exp (-dv * dv / (2 * sc * sc));
+      sx += gx[i], sy += gy[i];
+    }
+  for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
+    {
+      float wy = (float) (gy[j] / (sx * sy));
+      for (int i = MAX (0, band->cx0 - (iu - R + 1)); i < n && iu - R + 1 + i < band->cx0 + band->cw; i++)
+        composite_cell (band, iu - R + 1 + i, iv - R + 1 + j, wy * (float) gx[i], dark);
+    }
+}
+
 void
 smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
 {
   const double cx = dot->x * scale, cy = dot->y * scale;
   const float  rx = (float) (dot->radius_x * scale), ry = (float) (dot->radius_y * scale);
-  const float  total = (float) (G_PI * rx * ry) * dot->alpha; /* the alpha this dot must add up to */
   const float  rmax = MAX (rx, ry), rmin = MIN (rx, ry);
-  float  lobe_amp, h, reach, sum = 0.0f, k;
+  const float  area = (float) (scale * scale);
+  float  dark[3], lobe_amp, h, reach, sum = 0.0f, k;
   gboolean lobes;
   int    i0, j0, i1, j1, fw, fh;
 
-  if (!(total > 0.0f))
+  add_shadow (band, dot, scale);
+  for (int c = 0; c < 3; c++)
+    dark[c] = dot->core_dark[c] * area; /* output px²: what this core's pixels add up to */
+  if (!(dark[0] > 0.0f || dark[1] > 0.0f || dark[2] > 0.0f) || !(rmax > 0.0f))
     return;
   if (rmax < 0.75f)
     {
-      /* Sub-pixel impression: a tent splat spreads its exact area over the
+      /* Sub-pixel impression: a tent splat spreads its exact darkening over the
        * four nearest pixels, smoothly with position. */
       double fx = cx - 0.5, fy = cy - 0.5;
       int    ix = (int) floor (fx), iy = (int) floor (fy);
       float  tx = (float) (fx - ix), ty = (float) (fy - iy);
 
-      composite (band, ix, iy, total * (1 - tx) * (1 - ty), dot->shade);
-      composite (band, ix + 1, iy, total * tx * (1 - ty), dot->shade);
-      composite (band, ix, iy + 1, total * (1 - tx) * ty, dot->shade);
-      composite (band, ix + 1, iy + 1, total * tx * ty, dot->shade);
+      composite (band, ix, iy, (1 - tx) * (1 - ty), dark);
+      composite (band, ix + 1, iy, tx * (1 - ty), dark);
+      composite (band, ix, iy + 1, (1 - tx) * ty, dark);
+      composite (band, ix + 1, iy + 1, tx * ty, dark);
       return;
     }
 
-  /* Edge band: pigment spread plus half a pixel of anti-aliasing on each side. */
-  h = dot->softness * 0.6f + 0.5f / rmin;
+  /* Edge band: pigment spread, the skin's short blur (a smoothstep of half-width
+   * h·r is close to a Gaussian edge of σ ≈ h·r/2) and half a pixel of anti-aliasing. */
+  h = MIN (dot->softness * 0.6f + 2.0f * dot->blur * (float) scale / rmin + 0.5f / rmin, MAX_EDGE);
   /* Lobes only show on impressions several pixels wide. */
   lobes = rmin >= 2.0f;
   lobe_amp = lobes ? hypotf (dot->lobe[0], dot->lobe[1]) + hypotf (dot->lobe[2], dot->lobe[3]) : 0.0f;
@@ -153,7 +321,7 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
                 val = 1.0f - smoothstepf ((r - inner) * inv_band);
               }
             else
-              val = 1.0f;
+              val = 1.0f - smoothstepf (-inner * inv_band);
             row[i] = val;
             sum += val;
           }
@@ -161,13 +329,13 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
   }
   if (!(sum > 0.0f))
     return;
-  k = total / sum; /* coverage preserved: the pixels add up to the dot's area */
+  k = 1.0f / sum; /* darkening preserved: the pixels add up to the core's integral */
   for (int j = MAX (j0, band->y0); j <= MIN (j1, band->y0 + band->height - 1); j++)
     for (int i = MAX (i0, band->x0); i <= MIN (i1, band->x0 + band->width - 1); i++)
       {
-        float a = k * band->scratch[(j - j0) * fw + (i - i0)];
-        if (a > 0.0f)
-          composite (band, i, j, a, dot->shade);
+        float w = k * band->scratch[(j - j0) * fw + (i - i0)];
+        if (w > 0.0f)
+          composite (band, i, j, w, dark);
       }
 }
 
@@ -183,74 +351,289 @@ to_u8 (float v)
   return (guint8) (CLAMP (v, 0.0f, 1.0f) * 255.0f + 0.5f);
 }
 
+
+/* Adds row r's shadow to its cores' darkening over columns a..b (the planes R, G,
+ * B of `acc`): between cell rows J0 and J0+1 with weight fv, then along the row
+ * with each column's own, region-independent, fraction. Core and shadow are
+ * shares of one deposit's integral, so they add. */
+static void
+add_row_shadow (SmpBand *band, float *acc, int J0, float fv, int a, int b)
+{
+  float       *rs = band->row_shadow;
+  const float *s0 = band->shadow + (gsize) J0 * band->cw * 3, *s1 = s0 + (gsize) band->cw * 3;
+  const int    c0 = band->col_cell[a], c1 = band->col_cell[b] + 1;
+  const float *fu = band->col_frac;
+  float       *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
+  int          x = a;
+
+  for (int i = 3 * c0; i < 3 * (c1 + 1); i++)
+    rs[i] = s0[i] + (s1[i] - s0[i]) * fv;
+  for (int c = c0; c < c1 && x <= b; c++)
+    {
+      const float *l = rs + 3 * c;
+      const float  r0 = l[0], g0 = l[1], b0 = l[2], dr = l[3] - l[0], dg = l[4] - l[1], db = l[5] - l[2];
+      /* The last column whose left cell is c: centres up to (c + 1.5)·F − 0.5. */
+      const int    end = MIN (b, (int) ceil ((c + band->cx0 + 1.5) * band->cell - 0.5) - 1 - band->x0);
+      for (; x <= end; x++)
+        {
+          const float f = fu[x];
+          R[x] += r0 + dr * f;
+          G[x] += g0 + dg * f;
+          B[x] += b0 + db * f;
+        }
+    }
+}
+
+/* Shine lies above the pigment: only the diffuse share of the photo darkens. */
+static inline void
+keep_shine (const SmpPhoto *photo, const float *pr, int X, float *d)
+{
+  const float *p;
+  float        s;
+
+  if (!pr || X < photo->x || X >= photo->x + photo->width)
+    return;
+  p = pr + (gsize) (X - photo->x) * 3;
+  s = smp_shine_specular (p, photo->chroma);
+  if (s > 0.0f)
+    for (int k = 0; k < 3; k++)
+      d[k] *= p[k] > 0.0f ? 1.0f - MIN (s / p[k], 1.0f) : 0.0f;
+}
+
+/* Row r's shadow per cell (between cell rows J0 and J0+1, weight fv) into
+ * band->row_shadow over the cells columns a..b read. */
+static void
+row_shadow_cells (SmpBand *band, int J0, float fv, int a, int b)
+{
+  float       *rs = band->row_shadow;
+  const float *s0 = band->shadow + (gsize) J0 * band->cw * 3, *s1 = s0 + (gsize) band->cw * 3;
+
+  for (int i = 3 * band->col_cell[a]; i < 3 * (band->col_cell[b] + 2); i++)
+    rs[i] = s0[i] + (s1[i] - s0[i]) * fv;
+}
+
+static inline void
+to_rgba_u8 (const guint8 *lut, const float *d, float dith, guint8 *o)
+{
+  const float m = MAX (d[0], MAX (d[1], d[2]));
+  const int   al = (int) (MIN (m, 1.0f) * 255.0f + dith);
+  float       inv;
+
+  if (al <= 0)
+    {
+      memset (o, 0, 4);
+      return;
+    }
+  /* Multiply with alpha: photo × (1 − α + α·c); c carries the colour. */
+  inv = SMP_ENCODE_STEPS / m;
+  o[0] = lut[(int) ((m - d[0]) * inv + 0.5f)];
+  o[1] = lut[(int) ((m - d[1]) * inv + 0.5f)];
+  o[2] = lut[(int) ((m - d[2]) * inv + 0.5f)];
+  o[3] = (guint8) MIN (al, 255);
+}
+
+/* The common case (8-bit RGBA without a photo: the preview, and the layers of
+ * 8-bit images when shine is off), kept tight. Pixels holding a core take the
+ * exact path; pixels holding only shadow, most of them, lerp the output their
+ * two cells would have (the shadow is smooth on the cell scale: the difference
+ * is far below a level of 8 bits, and it depends on the output position only). */
+static void
+emit_row_rgba_u8 (SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b, int y)
+{
+  const guint8 *lut = band->encoder->to_u8;
+  const float  *dith = band->dither + 16 * (y & 15);
+  const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
+  const float  *rs = band->row_shadow;
+  gint32       *cu = band->cell_u8;
+
+  if (shadow)
+    {
+      int c0 = band->col_cell[a], c1 = band->col_cell[b] + 1, last = -1;
+
+      for (int c = c0; c <= c1; c++)
+        {
+          const float *d = rs + 3 * c;
+          const float  m = MIN (MAX (d[0], MAX (d[1], d[2])), 1.0f);
+          gint32      *o = cu + 4 * c;
+
+          o[3] = (gint32) (m * 255.0f * 256.0f + 0.5f);
+          if (m > 0.0f)
+            {
+              const float inv = SMP_ENCODE_STEPS / MAX (d[0], MAX (d[1], d[2]));
+              for (int k = 0; k < 3; k++)
+                o[k] = lut[(int) ((MAX (d[0], MAX (d[1], d[2])) - d[k]) * inv + 0.5f)];
+              /* Cells before the first with shadow borrow its colour. */
+              for (int e = last + 1; e < c; e++)
+                cu[4 * e] = o[0], cu[4 * e + 1] = o[1], cu[4 * e + 2] = o[2];
+              last = c;
+            }
+          else if (last >= 0)
+            o[0] = cu[4 * last], o[1] = cu[4 * last + 1], o[2] = cu[4 * last + 2];
+        }
+      if (last < 0)
+        shadow = FALSE;
+    }
+  for (int x = a; x <= b; x++)
+    {
+      guint8     *o = row + 4 * x;
+      const float dt = dith[(band->x0 + x) & 15];
+
+      if (R[x] != 0.0f || !shadow)
+        {
+          float d[3] = { R[x], G[x], B[x] };
+          if (shadow)
+            {
+              const float *l = rs + 3 * band->col_cell[x];
+              const float  fu = band->col_frac[x];
+              for (int k = 0; k < 3; k++)
+                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
+            }
+          to_rgba_u8 (lut, d, dt, o);
+        }
+      else
+        {
+          const gint32 *l = cu + 4 * band->col_cell[x];
+          const gint32  w = band->col_w8[x], v = 256 - w;
+          const int     al = (l[3] * v + l[7] * w + (gint32) (dt * 65536.0f)) >> 16;
+
+          if (al <= 0)
+            {
+              memset (o, 0, 4);
+              continue;
+            }
+          o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
+          o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
+          o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
+          o[3] = (guint8) MIN (al, 255);
+        }
+    }
+}
+
+static void
+emit_row_any (SmpBand *band, SmpPixelFormat format, const float *acc, guint8 *row, int a, int b, int y,
+              const float *pr)
+{
+  const gsize bpp = smp_pixel_format_get_bpp (format);
+  const gboolean grey = format == SMP_PIXEL_YA_U8 || format == SMP_PIXEL_YA_U16 || format == SMP_PIXEL_YA_FLOAT;
+
+  for (int x = a; x <= b; x++)
+    {
+      float   d[3], al, dmax, rgb[3];
+      guint8 *out = row + bpp * x;
+
+      d[0] = MIN (acc[x], 1.0f);
+      d[1] = MIN (acc[x + band->width], 1.0f);
+      d[2] = MIN (acc[x + 2 * band->width], 1.0f);
+      keep_shine (band->photo, pr, band->x0 + x, d);
+      dmax = MAX (d[0], MAX (d[1], d[2]));
+      /* Grey: all the darkening is in alpha, over black. */
+      al = MIN (grey ? 0.2126f * d[0] + 0.7152f * d[1] + 0.0722f * d[2] : dmax, 1.0f);
+      if (format == SMP_PIXEL_YA_U8)
+        al = floorf (al * 255.0f + band->dither[16 * (y & 15) + ((band->x0 + x) & 15)]) / 255.0f;
+      else if ((format == SMP_PIXEL_RGBA_U16 || format == SMP_PIXEL_YA_U16) && al < 0.5f / 65535.0f)
+        al = 0.0f;
+      if (!(al > 0.0f))
+        {
+          memset (out, 0, bpp);
+          continue;
+        }
+      for (int k = 0; k < 3; k++)
+        rgb[k] = smp_encoder_apply (band->encoder, 1.0f - d[k] / dmax);
+      switch (format)
+        {
+        case SMP_PIXEL_RGBA_U8:
+          out[0] = to_u8 (rgb[0]), out[1] = to_u8 (rgb[1]), out[2] = to_u8 (rgb[2]), out[3] = to_u8 (al);
+          break;
+        case SMP_PIXEL_RGBA_U16:
+          {
+            guint16 v16[4] = { to_u16 (rgb[0]), to_u16 (rgb[1]), to_u16 (rgb[2]), to_u16 (al) };
+            memcpy (out, v16, sizeof v16);
+          }
+          break;
+        case SMP_PIXEL_RGBA_FLOAT:
+          {
+            float v4[4] = { rgb[0], rgb[1], rgb[2], al };
+            memcpy (out, v4, sizeof v4);
+          }
+          break;
+        case SMP_PIXEL_YA_U8:
+          out[0] = 0, out[1] = to_u8 (al);
+          break;
+        case SMP_PIXEL_YA_U16:
+          {
+            guint16 v2[2] = { 0, to_u16 (al) };
+            memcpy (out, v2, sizeof v2);
+          }
+          break;
+        case SMP_PIXEL_YA_FLOAT:
+          {
+            float v2[2] = { 0.0f, al };
+            memcpy (out, v2, sizeof v2);
+          }
+          break;
+        }
+    }
+}
+
 void
 smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize rowstride)
 {
   const gsize bpp = smp_pixel_format_get_bpp (format);
+  const int   F = band->cell;
+  const SmpPhoto *photo = band->photo;
 
   for (int r = 0; r < band->height; r++)
     {
       guint8 *row = first_row + (gsize) r * rowstride;
-      int     a = band->span_x0[r], b = band->span_x1[r];
+      const int y = band->y0 + r;
+      double v = (y + 0.5) / F - 0.5, vf = floor (v);
+      int    J0 = (int) vf - band->cy0, J1 = J0 + 1;
+      int    a = band->span_x0[r], b = band->span_x1[r];
+      int    ca = MIN (band->cspan_x0[J0], band->cspan_x0[J1]);
+      int    cb = MAX (band->cspan_x1[J0], band->cspan_x1[J1]);
+      float *acc = band->accum + (gsize) r * band->width * 3;
+      const float *pr = NULL;
 
+      gboolean shadow = FALSE;
+
+      if (ca <= cb)
+        {
+          /* Pixels whose bracketing cells hold shadow. */
+          int sa = MAX ((int) floor ((ca + band->cx0 - 0.5) * F - 0.5) - band->x0, 0);
+          int sb = MIN ((int) ceil ((cb + band->cx0 + 1.5) * F - 0.5) - band->x0, band->width - 1);
+          a = MIN (a, sa), b = MAX (b, sb);
+          a = MAX (a, 0), b = MIN (b, band->width - 1);
+          shadow = TRUE;
+        }
       if (a > b)
         {
           memset (row, 0, bpp * band->width);
+          band->span_x0[r] = G_MAXINT;
+          band->span_x1[r] = G_MININT;
           continue;
         }
       memset (row, 0, bpp * a);
       memset (row + bpp * (b + 1), 0, bpp * (band->width - b - 1));
-      for (int x = a; x <= b; x++)
+      if (photo && y >= photo->y && y < photo->y + photo->height)
+        pr = photo->rgb + (gsize) (y - photo->y) * photo->stride;
+      if (format == SMP_PIXEL_RGBA_U8 && !pr)
         {
-          float *px = band->accum + ((gsize) r * band->width + x) * 4;
-          float  al = px[3], rgb[3] = { 0, 0, 0 }, y;
-          guint8 *out = row + bpp * x;
-
-          /* A pixel whose alpha rounds away is fully transparent, colour included. */
-          if ((format == SMP_PIXEL_RGBA_U8 || format == SMP_PIXEL_YA_U8) && al < 0.5f / 255.0f)
-            al = 0.0f;
-          else if ((format == SMP_PIXEL_RGBA_U16 || format == SMP_PIXEL_YA_U16) && al < 0.5f / 65535.0f)
-            al = 0.0f;
-          if (al > 0.0f)
-            for (int k = 0; k < 3; k++)
-              rgb[k] = px[k] / px[3]; /* straight colour */
-          y = 0.2126f * rgb[0] + 0.7152f * rgb[1] + 0.0722f * rgb[2];
-          switch (format)
-            {
-            case SMP_PIXEL_RGBA_U8:
-              out[0] = to_u8 (rgb[0]), out[1] = to_u8 (rgb[1]), out[2] = to_u8 (rgb[2]), out[3] = to_u8 (al);
-              break;
-            case SMP_PIXEL_RGBA_U16:
-              {
-                guint16 v[4] = { to_u16 (rgb[0]), to_u16 (rgb[1]), to_u16 (rgb[2]), to_u16 (al) };
-                memcpy (out, v, sizeof v);
-              }
-              break;
-            case SMP_PIXEL_RGBA_FLOAT:
-              {
-                float v[4] = { rgb[0], rgb[1], rgb[2], MIN (al, 1.0f) };
-                memcpy (out, v, sizeof v);
-              }
-              break;
-            case SMP_PIXEL_YA_U8:
-              out[0] = to_u8 (y), out[1] = to_u8 (al);
-              break;
-            case SMP_PIXEL_YA_U16:
-              {
-                guint16 v[2] = { to_u16 (y), to_u16 (al) };
-                memcpy (out, v, sizeof v);
-              }
-              break;
-            case SMP_PIXEL_YA_FLOAT:
-              {
-                float v[2] = { y, MIN (al, 1.0f) };
-                memcpy (out, v, sizeof v);
-              }
-              break;
-            }
-          memset (px, 0, 4 * sizeof (float));
+          if (shadow)
+            row_shadow_cells (band, J0, (float) (v - vf), a, b);
+          emit_row_rgba_u8 (band, acc, shadow, row, a, b, y);
         }
+      else
+        {
+          if (shadow)
+            add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
+          emit_row_any (band, format, acc, row, a, b, y, pr);
+        }
+      for (int k = 0; k < 3; k++)
+        memset (acc + (gsize) k * band->width + a, 0, sizeof (float) * (b - a + 1));
       band->span_x0[r] = G_MAXINT;
       band->span_x1[r] = G_MININT;
     }
+  memset (band->shadow, 0, sizeof (float) * 3 * (gsize) band->cw * band->ch);
+  for (int r = 0; r < band->ch; r++)
+    band->cspan_x0[r] = G_MAXINT, band->cspan_x1[r] = G_MININT;
 }
