@@ -145,6 +145,9 @@ void          smp_face_curve_free     (SmpFaceCurve *curve);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpFaceCurve, smp_face_curve_free)
 
 /* ---- Measurements over a drawn hairline (polyline of x, y pairs, image px) -- */
+/* Each walks the points once or twice without copying them: time about linear in
+ * the points plus the 0.5 mm samples (the asymmetry's nearest-point queries use a
+ * segment hierarchy capped at 65,536 leaves, about 4 MB), whatever the length. */
 
 /* Height above the glabella's level of the LOWEST crossing of the line with the
  * face midline, in mm. FALSE when the line does not cross the midline. */
