@@ -205,6 +205,54 @@ lookup_name (const char *const *names, int n, const char *value)
   return -1;
 }
 
+gboolean
+smp_params_parse_session_split (const char *key,
+                                const char *text,
+                                int         sessions,
+                                double      split[SMP_MAX_SESSIONS],
+                                GError    **error)
+{
+  g_auto (GStrv) parts = NULL;
+  double values[SMP_MAX_SESSIONS] = { 0 };
+  double sum = 0.0;
+  int    n = 0;
+
+  g_return_val_if_fail (key != NULL && split != NULL, FALSE);
+  if (!text)
+    text = "";
+  parts = g_strsplit_set (text, "/,; ", -1);
+  for (int i = 0; parts[i]; i++)
+    {
+      char  *end = NULL;
+      double v;
+
+      if (!*parts[i])
+        continue;
+      v = g_ascii_strtod (parts[i], &end);
+      if (!end || *end || !isfinite (v) || v < 0.0 || n >= SMP_MAX_SESSIONS)
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                       "%s is “%.*s%s”, but must be up to %d shares such as “50/35/15”",
+                       key, 64, text, strlen (text) > 64 ? "…" : "", SMP_MAX_SESSIONS);
+          return FALSE;
+        }
+      values[n++] = v;
+    }
+  if (n < sessions)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "%s “%.*s%s” gives %d share%s for %d sessions",
+                   key, 64, text, strlen (text) > 64 ? "…" : "", n, n == 1 ? "" : "s", sessions);
+      return FALSE;
+    }
+  for (int k = 0; k < n; k++)
+    sum += values[k];
+  for (int k = 0; k < SMP_MAX_SESSIONS; k++)
+    /* Artists write percentages; fractions sum to about 1. */
+    split[k] = k < n ? (sum > 1.5 ? values[k] / 100.0 : values[k]) : 0.0;
+  return TRUE;
+}
+
 static gboolean
 key_error (GError **error, const char *origin, const char *key, const char *what)
 {
@@ -263,21 +311,14 @@ smp_params_load_key_file (SmpParams  *params,
     }
   if (g_key_file_has_key (key_file, group, "session_split", NULL))
     {
-      gsize n = 0;
-      g_autofree double *split = g_key_file_get_double_list (key_file, group, "session_split", &n, &local);
-      if (local || n < 1 || n > SMP_MAX_SESSIONS)
-        return key_error (error, origin, "session_split", "not a list of 1 to 4 shares");
-      for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-        p.session_split[k] = k < (int) n ? split[k] : 0.0;
-      /* Percentages are the way artists write a split. */
-      {
-        double sum = 0.0;
-        for (gsize k = 0; k < n; k++)
-          sum += split[k];
-        if (sum > 1.5)
-          for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-            p.session_split[k] /= 100.0;
-      }
+      /* The PDB's rule, against the sessions set by now (this file's or before). */
+      g_autofree char *text = g_key_file_get_value (key_file, group, "session_split", NULL);
+      if (!smp_params_parse_session_split ("session_split", text, p.sessions, p.session_split, &local))
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "%s%s%s",
+                       origin ? origin : "", origin ? ": " : "", local->message);
+          return FALSE;
+        }
     }
   if (g_key_file_has_key (key_file, group, "scalp_side", NULL))
     {
