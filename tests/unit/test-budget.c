@@ -166,6 +166,28 @@ test_checks_lopsided (void)
   g_assert_cmpfloat (asym, <=, 60);
 }
 
+/* The checks' cost follows the samples, which follow the length: two points 2x10^7
+ * px apart at 0.5 px/mm are 4x10^7 mm (the fuzzer found a line like it taking
+ * seconds, and nothing bounded longer ones). Capped at 262,144 samples now. */
+static void
+test_checks_long_segment (void)
+{
+  const double xy[] = { -9.9e6, 1400, 9.9e6, 1420 };
+  const SmpFaceFrame fr = robust_frame ();
+  g_autoptr (GPtrArray) findings = NULL;
+  g_autoptr (GError) error = NULL;
+  SmpParams p;
+  guint run = 0;
+  gint64 t0;
+
+  smp_params_init_defaults (&p);
+  t0 = g_get_monotonic_time ();
+  findings = smp_face_check_design (xy, 2, &fr, &p, 0.5, FALSE, &run, &error);
+  ASSERT_WITHIN ("design checks, two points 2x10^7 px apart", seconds_since (t0), 1.0);
+  g_assert_no_error (error);
+  g_assert_true (run & SMP_FACE_CHECK_BIT (SMP_FACE_CHECK_STRAIGHTNESS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -186,5 +208,6 @@ main (int argc, char **argv)
       g_test_add_data_func (path, c, test_checks);
     }
   g_test_add_func ("/budget/checks-lopsided", test_checks_lopsided);
+  g_test_add_func ("/budget/checks-long-segment", test_checks_long_segment);
   return g_test_run ();
 }

@@ -42,6 +42,16 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
                    "Face frame: a landmark has no finite coordinates");
       return FALSE;
     }
+  /* Beyond any image, the products below overflow to a NaN that no comparison
+   * refuses (found by tests/fuzz, face-frame/crash-huge-coordinates). */
+  for (int k = 0; k < 6; k++)
+    if (fabs (v[k]) > SMP_FACE_MAX_COORDINATE_PX)
+      {
+        g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                     "Face frame: a landmark lies at %g px, outside any image (%g px at most)", v[k],
+                     SMP_FACE_MAX_COORDINATE_PX);
+        return FALSE;
+      }
   ex = v[4] - v[2];
   ey = v[5] - v[3];
   len = hypot (ex, ey);
@@ -55,7 +65,7 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
     }
   t = ((v[0] - v[2]) * ex + (v[1] - v[3]) * ey) / (len * len);
   off = fabs ((v[0] - v[2]) * ey - (v[1] - v[3]) * ex) / len;
-  if (t < 0.2 || t > 0.8 || off > len)
+  if (!(t >= 0.2 && t <= 0.8 && off <= len)) /* written so that a NaN fails too */
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
                    "Face frame: the glabella (%.1f, %.1f) does not lie between the outer eye corners; "
@@ -753,6 +763,31 @@ line_point (const Line *l, gsize i, double *a, double *u)
 
 typedef void (*SampleFunc) (double a, double u, gpointer data);
 
+/* At most this many samples per measure: 131 m of line at 0.5 mm, far beyond any
+ * head. A longer line (two points can span 10^7 px) is sampled more coarsely, so
+ * the cost stays bounded by the points plus this, never by the length alone. */
+#define MAX_SAMPLES 262144
+
+/* The sample spacing for `step` mm on this line: wider when the line is longer than
+ * MAX_SAMPLES steps; NAN when its length is not finite (then nothing is measured). */
+static double
+line_step (const Line *l, double step)
+{
+  double length = 0, pa, pu;
+
+  line_point (l, 0, &pa, &pu);
+  for (gsize i = 0; i + 1 < l->n; i++)
+    {
+      double qa, qu;
+      line_point (l, i + 1, &qa, &qu);
+      length += hypot (qa - pa, qu - pu);
+      pa = qa, pu = qu;
+    }
+  if (!isfinite (length))
+    return NAN;
+  return MAX (step, length / MAX_SAMPLES);
+}
+
 /* Calls `f` for points every `step` mm of arc along the line, from its start;
  * `with_end` adds the end point even when it falls short of a step. */
 static void
@@ -848,6 +883,7 @@ quadratic_at_zero (const double s[5], const double r[3])
 
 typedef struct
 {
+  double   step_mm;        /* SAMPLE_STEP_MM, or wider on an absurdly long line */
   double   front_limit_mm; /* |across| within this counts; INFINITY without a frame */
   double   s[2 * IRREGULARITY_RING];
   gboolean front[IRREGULARITY_RING];
@@ -869,7 +905,7 @@ irregularity_judge (Irregularity *r, gsize i, gsize last)
   for (gsize j = j0; j <= j1; j++)
     {
       /* Samples are equally spaced in arc length: t is their offset in mm. */
-      double t = ((double) j - (double) i) * SAMPLE_STEP_MM, tk = 1;
+      double t = ((double) j - (double) i) * r->step_mm, tk = 1;
       const double *sj = &r->s[2 * (j % IRREGULARITY_RING)];
 
       for (int k = 0; k < 5; k++, tk *= t)
@@ -911,6 +947,7 @@ smp_face_measure_irregularity_mm (const SmpFaceFrame *frame,
 {
   g_autofree Irregularity *r = g_new0 (Irregularity, 1);
   SmpFaceAxes axes;
+  Line line;
 
   g_return_val_if_fail (px_per_mm > 0, NAN);
   if (xy == NULL || n_points < 2)
@@ -921,12 +958,15 @@ smp_face_measure_irregularity_mm (const SmpFaceFrame *frame,
       smp_face_frame_get_axes (frame, &axes);
       r->front_limit_mm = FRONT_FRACTION * axes.half_width_px / px_per_mm;
     }
-  walk_samples (&(Line) { frame ? &axes : NULL, xy, n_points, px_per_mm }, SAMPLE_STEP_MM, FALSE,
-                irregularity_sample, r);
+  line = (Line) { frame ? &axes : NULL, xy, n_points, px_per_mm };
+  r->step_mm = line_step (&line, SAMPLE_STEP_MM);
+  if (isnan (r->step_mm))
+    return NAN;
+  walk_samples (&line, r->step_mm, FALSE, irregularity_sample, r);
   /* The last samples, whose windows end at the line's end. */
   for (gsize i = r->n > IRREGULARITY_HALF ? r->n - IRREGULARITY_HALF : 0; i < r->n; i++)
     irregularity_judge (r, i, r->n - 1);
-  if ((double) r->count * SAMPLE_STEP_MM < MIN_FRONT_MM)
+  if ((double) r->count * r->step_mm < MIN_FRONT_MM)
     return NAN;
   return sqrt (2 * r->sum / r->count);
 }
@@ -1074,7 +1114,7 @@ smp_face_measure_asymmetry_mm (const SmpFaceFrame *frame,
   SegmentTree tree;
   Asymmetry   m = { 0 };
   Line        line;
-  double      min_a = 0, max_a = 0;
+  double      min_a = 0, max_a = 0, step;
 
   g_return_val_if_fail (frame != NULL && asymmetry_mm != NULL && px_per_mm > 0, FALSE);
   if (xy == NULL || n_points < 2)
@@ -1092,9 +1132,12 @@ smp_face_measure_asymmetry_mm (const SmpFaceFrame *frame,
   if (min_a > -1.0 || max_a < 1.0)
     return FALSE;
 
+  step = line_step (&line, SAMPLE_STEP_MM);
+  if (isnan (step))
+    return FALSE;
   segment_tree_init (&tree, xy, n_points);
   m = (Asymmetry) { &axes, &tree, px_per_mm, axes.half_width_px / px_per_mm, 0, FALSE };
-  walk_samples (&line, SAMPLE_STEP_MM, TRUE, asymmetry_sample, &m);
+  walk_samples (&line, step, TRUE, asymmetry_sample, &m);
   g_free (tree.box);
   if (!m.any)
     return FALSE;
@@ -1160,6 +1203,14 @@ smp_face_check_design (const double       *xy,
                    "Design checks: the hairline needs at least two points with finite coordinates");
       return NULL;
     }
+  for (gsize i = 0; i < 2 * n_points; i++)
+    if (fabs (xy[i]) > SMP_FACE_MAX_COORDINATE_PX)
+      {
+        g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                     "Design checks: point %" G_GSIZE_FORMAT " of the hairline lies at %g px, outside any "
+                     "image (%g px at most)", i / 2 + 1, xy[i], SMP_FACE_MAX_COORDINATE_PX);
+        return NULL;
+      }
   if (!isfinite (px_per_mm) || px_per_mm <= 0)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
