@@ -74,8 +74,8 @@ double   smp_params_session_opacity (const SmpParams *params, int session);
 /* The one rule for a session split, wherever it is written (the PDB's
  * "session-split", a key file's "session_split"): up to SMP_MAX_SESSIONS
  * non-negative shares separated by '/', ',', ';' or spaces, at least one per
- * session of `sessions`; percentages (shares summing over 1.5) are divided by
- * 100. Fills `split` (unused sessions 0). SMP_ERROR_INVALID_PARAMETER naming
+ * session of `sessions`; percentages (any share over 1) are divided by 100,
+ * so a saved split (fractions) reads back unchanged. Fills `split` (unused sessions 0). SMP_ERROR_INVALID_PARAMETER naming
  * `key` and the text otherwise; `split` is unchanged then. */
 gboolean smp_params_parse_session_split (const char *key,
                                          const char *text,

@@ -160,6 +160,8 @@ test_session_split_rule (void)
     { "60;40;", 2, TRUE, 0.6 },  { "60/40", 3, FALSE, 0 }, { "60;40", 3, FALSE, 0 },
     { "half and half", 2, FALSE, 0 }, { "1;2;3;4;5", 1, FALSE, 0 }, { "", 1, FALSE, 0 },
     { "nan;1", 2, FALSE, 0 },    { "50/50/0", 3, TRUE, 0.5 },
+    /* Fractions summing over 1.5 stay fractions: what a save writes reads back. */
+    { "0.96;0.05;0.51;0.03", 4, TRUE, 0.96 }, { "1/1/1", 3, TRUE, 1.0 }, { "100/0/0", 3, TRUE, 1.0 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
