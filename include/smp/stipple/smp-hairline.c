@@ -578,14 +578,6 @@ typedef struct
   double t;
 } Nearest;
 
-static inline void
-consider (const Segment *segs, guint32 i, double px, double py, Nearest *best)
-{
-  double t, d2 = seg_dist2 (&segs[i], px, py, &t);
-  if (d2 < best->d2)
-    best->d2 = d2, best->seg = (gint32) i, best->t = t;
-}
-
 static double
 signed_from (const SmpHairline *h, const Nearest *n, double px, double py)
 {
@@ -602,6 +594,26 @@ signed_from (const SmpHairline *h, const Nearest *n, double px, double py)
   if (st->closed && (px < st->x0 || px > st->x1 || py < st->y0 || py > st->y1))
     return -d;
   return (side > 0 ? d : -d) * st->scalp_sign;
+}
+
+/* The nearer segment wins. An exact tie between two strokes (a temple stroke
+ * started at the front line's end: behind the shared point both are equally near)
+ * goes to the larger signed distance, not to the lower index, so the answer does
+ * not depend on the order the strokes were drawn in (issue 12; found by tests/fuzz).
+ * Ties within a stroke agree already (a vertex's bisector is the same from both sides). */
+static inline void
+consider (const SmpHairline *h, const Segment *segs, guint32 i, double px, double py, Nearest *best)
+{
+  double t, d2 = seg_dist2 (&segs[i], px, py, &t);
+
+  if (d2 < best->d2)
+    best->d2 = d2, best->seg = (gint32) i, best->t = t;
+  else if (d2 == best->d2 && best->seg >= 0 && segs[i].stroke != segs[best->seg].stroke)
+    {
+      Nearest other = { d2, (gint32) i, t };
+      if (signed_from (h, &other, px, py) > signed_from (h, best, px, py))
+        *best = other;
+    }
 }
 
 static double
@@ -793,7 +805,7 @@ smp_hairline_signed_distance_px (const SmpHairline *hairline, double x, double y
         {
           Nearest n = { INFINITY, -1, 0 };
           for (guint32 j = LIST_BEGIN (cell, k); j < LIST_END (cell, k); j++)
-            consider (segs, LIST_SEG (cell, j), x, y, &n);
+            consider (h, segs, LIST_SEG (cell, j), x, y, &n);
           if (n.seg >= 0)
             s = MAX (s, signed_from (h, &n, x, y));
         }
@@ -809,7 +821,7 @@ smp_hairline_signed_distance_px (const SmpHairline *hairline, double x, double y
       for (guint g = 0; g <= h->n_groups; g++)
         best[g] = (Nearest) { INFINITY, -1, 0 };
       for (guint32 i = 0; i < h->segments->len; i++)
-        consider (segs, i, x, y, &best[strokes[segs[i].stroke].group]);
+        consider (h, segs, i, x, y, &best[strokes[segs[i].stroke].group]);
     }
   return combine (h, best, x, y);
 }
