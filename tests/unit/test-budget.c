@@ -86,8 +86,9 @@ status_kb (const char *key)
   return atol (at + strlen (key) + 1);
 }
 
-/* Resets the process's VmHWM to its VmRSS (Linux 4.0 and later). */
-static gboolean
+/* Resets the process's VmHWM to its VmRSS (Linux 4.0 and later). Unused under ASan,
+ * whose shadow memory and quarantine make a peak meaningless. */
+G_GNUC_UNUSED static gboolean
 reset_peak (void)
 {
   FILE *f = fopen ("/proc/self/clear_refs", "w");
