@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 /* Mid-frontal point above the glabella: 70 mm aggressive, 80 typical, 100 conservative. */
 #define SMP_FACE_DEFAULT_HEIGHT_MM 80.0
+/* Landmarks farther out lie outside any image (GIMP's largest is 524,288 px). */
+#define SMP_FACE_MAX_COORDINATE_PX 1e7
 /* Eye corners closer than this cannot carry a frame. */
 #define SMP_FACE_MIN_EYE_DISTANCE_PX 4.0
 
@@ -56,7 +58,8 @@ gboolean smp_face_frame_from_points (SmpFaceFrame *frame,
                                      const double  xy[6],
                                      GError      **error);
 
-/* SMP_ERROR_BAD_GEOMETRY on non-finite coordinates, eye corners closer than
+/* SMP_ERROR_BAD_GEOMETRY on non-finite coordinates or ones beyond
+ * SMP_FACE_MAX_COORDINATE_PX, eye corners closer than
  * SMP_FACE_MIN_EYE_DISTANCE_PX, a glabella not between the eye corners (its
  * foot on the eye line outside the middle 60%) or farther from the eye line
  * than the eyes are apart. */
@@ -145,6 +148,11 @@ void          smp_face_curve_free     (SmpFaceCurve *curve);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpFaceCurve, smp_face_curve_free)
 
 /* ---- Measurements over a drawn hairline (polyline of x, y pairs, image px) -- */
+/* Each walks the points once or twice without copying them: time about linear in
+ * the points plus the 0.5 mm samples (the asymmetry's nearest-point queries use a
+ * segment hierarchy capped at 65,536 leaves, about 4 MB), whatever the length. A
+ * line longer than 131 m is sampled more coarsely (at most 262,144 samples); one
+ * whose length is not finite is not measured. */
 
 /* Height above the glabella's level of the LOWEST crossing of the line with the
  * face midline, in mm. FALSE when the line does not cross the midline. */
@@ -215,7 +223,7 @@ const char *smp_face_check_get_key (SmpFaceCheck check);
  *   SYMMETRY:     needs a frame and a line on both sides. Fires over 2 mm.
  *   FADE:         always. Fires when params->fade_width_mm is under 3 mm.
  * `frame` is nullable. SMP_ERROR_BAD_GEOMETRY for fewer than two points, non-finite
- * points or a bad frame; SMP_ERROR_INVALID_PARAMETER for px_per_mm <= 0. */
+ * points or ones beyond SMP_FACE_MAX_COORDINATE_PX, or a bad frame; SMP_ERROR_INVALID_PARAMETER for px_per_mm <= 0. */
 GPtrArray *smp_face_check_design (const double       *xy,
                                   gsize               n_points,
                                   const SmpFaceFrame *frame,

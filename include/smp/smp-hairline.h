@@ -16,9 +16,14 @@ void         smp_hairline_unref (SmpHairline *hairline);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpHairline, smp_hairline_unref)
 
 /* `xy` holds n_points (x, y) pairs in pixels, as GIMP's path interpolation gives
- * them. Repeated points are dropped. Fails with SMP_ERROR_BAD_GEOMETRY on NaN or
- * infinite coordinates, fewer than two distinct points, zero length, or a closed
- * stroke enclosing no area; the hairline is unchanged then. */
+ * them. Repeated points are dropped; the line is simplified to within 0.1 px
+ * (in O(n log n)) and segments under 0.001 px merged away. Fails with
+ * SMP_ERROR_BAD_GEOMETRY on NaN or infinite coordinates, fewer than two distinct
+ * points, a stroke with no length (under 0.1 px once simplified: a stray click,
+ * an out-and-back within 0.1 px, "M 0 0 L 1e-200 0") or a closed stroke enclosing
+ * no area; the hairline is unchanged then, so a caller with several strokes can
+ * skip the failed one and the result does not depend on the strokes' order. A
+ * closed stroke's inside (scalp) ends at its bounding box. */
 gboolean smp_hairline_add_stroke (SmpHairline  *hairline,
                                   const double *xy,
                                   gsize         n_points,

@@ -117,6 +117,18 @@ double   smp_params_session_share (const SmpParams *params, int session);
  * the last one at params->opacity. */
 double   smp_params_session_opacity (const SmpParams *params, int session);
 
+/* The one rule for a session split, wherever it is written (the PDB's
+ * "session-split", a key file's "session_split"): up to SMP_MAX_SESSIONS
+ * non-negative shares separated by '/', ',', ';' or spaces, at least one per
+ * session of `sessions`; percentages (any share over 1) are divided by 100,
+ * so a saved split (fractions) reads back unchanged. Fills `split` (unused sessions 0). SMP_ERROR_INVALID_PARAMETER naming
+ * `key` and the text otherwise; `split` is unchanged then. */
+gboolean smp_params_parse_session_split (const char *key,
+                                         const char *text,
+                                         int         sessions,
+                                         double      split[SMP_MAX_SESSIONS],
+                                         GError    **error);
+
 /* Key files: group "SMP Design". Loading sets only the keys present, then validates.
  * Errors name the key (and `origin`, e.g. a file name, when given). */
 gboolean smp_params_load_key_file (SmpParams  *params,

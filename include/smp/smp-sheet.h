@@ -37,6 +37,11 @@ typedef struct
   gboolean      closed;
 } SmpSheetStroke;
 
+/* The largest treated area a sheet accepts: GIMP's largest image (524,288 px a
+ * side) at the smallest scale (0.5 px/mm) covers 1.1e10 cm². Stored numbers
+ * beyond it (1e308 from a hostile parasite) are refused, not printed. */
+#define SMP_SHEET_MAX_TREATED_AREA_CM2 1.1e10
+
 /* One row of the session plan. */
 typedef struct
 {
@@ -88,7 +93,9 @@ void smp_sheet_init (SmpSheet *sheet);
 /* The default plan: session k places share_k of the dots at the design's full
  * density, with the design's dot size and shade, each session a little darker
  * (as the renderer does), estimated impressions = area × density × share.
- * `shade_srgb` is the pigment colour in sRGB. Returns the number of rows. */
+ * `shade_srgb` is the pigment colour in sRGB. An area that is not a number or
+ * negative counts as 0, one over SMP_SHEET_MAX_TREATED_AREA_CM2 as that limit.
+ * Returns the number of rows. */
 int smp_sheet_plan_sessions (const SmpParams *params,
                              const double     shade_srgb[3],
                              double           treated_area_cm2,

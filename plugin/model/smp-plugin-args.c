@@ -114,46 +114,12 @@ smp_plugin_args_normalize_shade (GimpProcedureConfig *config)
 
 /* ---- Config <-> engine parameters ---------------------------------------- */
 
-/* "50/35/15", "0.5, 0.35, 0.15": shares for the first `sessions` sessions. */
+/* "50/35/15", "0.5, 0.35, 0.15": shares for the first `sessions` sessions. The
+ * rule is the engine's, the same as for key files. */
 static gboolean
 parse_session_split (const char *text, int sessions, double split[SMP_MAX_SESSIONS], GError **error)
 {
-  g_auto (GStrv) parts = NULL;
-  double values[SMP_MAX_SESSIONS] = { 0 };
-  double sum = 0.0;
-  int    n = 0;
-
-  parts = g_strsplit_set (text, "/,; ", -1);
-  for (int i = 0; parts[i]; i++)
-    {
-      char  *end = NULL;
-      double v;
-
-      if (!*parts[i])
-        continue;
-      v = g_ascii_strtod (parts[i], &end);
-      if (!end || *end || !isfinite (v) || v < 0.0 || n >= SMP_MAX_SESSIONS)
-        {
-          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "session-split is “%s”, but must be up to %d shares such as “50/35/15”",
-                       text, SMP_MAX_SESSIONS);
-          return FALSE;
-        }
-      values[n++] = v;
-    }
-  if (n < sessions)
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "session-split “%s” gives %d share%s for %d sessions",
-                   text, n, n == 1 ? "" : "s", sessions);
-      return FALSE;
-    }
-  for (int k = 0; k < n; k++)
-    sum += values[k];
-  for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-    /* Artists write percentages; fractions sum to about 1. */
-    split[k] = k < n ? (sum > 1.5 ? values[k] / 100.0 : values[k]) : 0.0;
-  return TRUE;
+  return smp_params_parse_session_split ("session-split", text, sessions, split, error);
 }
 
 static gboolean

@@ -1,6 +1,8 @@
 /* bench-engine.c: engine figures: realistic (24 MP, 20 px/mm, 3 sessions), stress
- * (a 16-bit density map, dither-style) and preview (800 × 600 re-render). Prints, asserts nothing. */
+ * (a 16-bit density map, dither-style), preview (800 × 600 re-render) and robust (the
+ * complexity budgets of issue 12, whose limits test-budget.c enforces). Prints, asserts nothing. */
 #include <smp/smp.h>
+#include "../common/robust-inputs.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -227,6 +229,70 @@ preview (void)
           "change; design remade, pattern kept)\n", median (t, RUNS * 4), dots, peak_mb ());
 }
 
+/* The cases of tests/unit/test-budget.c, median of three: the figures its limits
+ * (about 10× these) were set from. */
+static void
+robust (void)
+{
+  double t[3];
+
+  {
+    g_autoptr (GArray) xy = robust_zigzag (50000, 4, 3, 0.25);
+    for (int r = 0; r < 3; r++)
+      {
+        g_autoptr (SmpHairline) h = smp_hairline_new ();
+        double t0 = now ();
+        if (!smp_hairline_add_stroke (h, (double *) xy->data, xy->len / 2, FALSE, NULL))
+          abort ();
+        t[r] = now () - t0;
+      }
+    printf ("robust     %.3f s  simplify a 50,000-anchor zigzag (%u points; Douglas-Peucker's worst case)\n",
+            median (t, 3), xy->len / 2);
+  }
+  for (guint n = 100; n <= 1000; n = n == 100 ? 300 : n == 300 ? 1000 : 1001)
+    {
+      for (int r = 0; r < 3; r++)
+        {
+          g_autoptr (SmpPattern) pattern = smp_pattern_new (1);
+          double w, ht, t0 = now ();
+          g_autoptr (SmpHairline) h = robust_patches (n, &w, &ht);
+          SmpRect canvas = { -200, -200, (int) w + 400, (int) ht + 400 }, extent;
+          SmpParams p;
+          g_autoptr (SmpDesign) d = NULL;
+
+          smp_params_init_defaults (&p);
+          p.px_per_mm = 10;
+          d = smp_design_new (&p, h, NULL, pattern, NULL);
+          if (!d || !smp_design_get_extent (d, &canvas, &extent))
+            abort ();
+          t[r] = now () - t0;
+        }
+      printf ("robust     %.3f s  design extent with %u closed strokes (strokes added, index and design made)\n", median (t, 3), n);
+    }
+  {
+    static const struct { gsize n; double length; } cases[] = { { 10000, 2000 }, { 100000, 20000 }, { 2000000, 1e6 } };
+    SmpFaceFrame fr = robust_frame ();
+    SmpParams p;
+
+    smp_params_init_defaults (&p);
+    for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+      for (int frame = 1; frame >= 0; frame--)
+        {
+          g_autoptr (GArray) xy = robust_face_line (cases[k].n, cases[k].length);
+          for (int r = 0; r < 3; r++)
+            {
+              double t0 = now ();
+              g_autoptr (GPtrArray) f = smp_face_check_design ((double *) xy->data, xy->len / 2, frame ? &fr : NULL,
+                                                               &p, 10, FALSE, NULL, NULL);
+              t[r] = now () - t0;
+            }
+          printf ("robust     %.4f s  design checks, %" G_GSIZE_FORMAT " points over %.0f px, %s\n", median (t, 3),
+                  cases[k].n, cases[k].length, frame ? "with a face frame" : "no frame");
+        }
+  }
+  printf ("robust     peak %.0f MB\n", peak_mb ());
+}
+
 int
 main (int argc, char **argv)
 {
@@ -238,9 +304,11 @@ main (int argc, char **argv)
     stress (argc > 2 ? argv[2] : NULL);
   else if (!strcmp (which, "preview"))
     preview ();
+  else if (!strcmp (which, "robust"))
+    robust ();
   else
     {
-      fprintf (stderr, "usage: bench-engine realistic | stress [MAP.pgm] | preview\n");
+      fprintf (stderr, "usage: bench-engine realistic | stress [MAP.pgm] | preview | robust\n");
       return 2;
     }
   return 0;

@@ -217,6 +217,10 @@ test_frame_degenerate (void)
     { 0, 0, 300, 0, 290, 0 },             /* "glabella" at an eye */
     { NAN, 0, 300, 0, 150, -30 },
     { 0, 0, 300, 0, 150, INFINITY },
+    /* Finite but beyond any image: the validation's products overflowed to a NaN
+     * that passed in one eye order (tests/fuzz, face-frame/crash-huge-coordinates). */
+    { 1.3407807929942597e+157, 1500, 7.698254349906404e+218, 2.3834506656051337e+180, 1300.0003638479639, 1540 },
+    { 1000, 1500, 700, 1540, 1300, 2e7 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -228,6 +232,15 @@ test_frame_degenerate (void)
       g_assert_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY);
       g_assert_cmpfloat (fr.glabella_x, ==, 1); /* untouched */
     }
+  {
+    /* Every eye order of the overflowing frame is refused by the validator itself. */
+    SmpFaceFrame fr = { 1.3407807929942597e+157, 1500, 2.3834506656051337e+180, 1540,
+                        7.698254349906404e+218, 1300.0003638479639 };
+    g_assert_false (smp_face_frame_validate (&fr, NULL));
+    fr = (SmpFaceFrame) { 1.3407807929942597e+157, 1500, 1300.0003638479639, 1540,
+                          7.698254349906404e+218, 2.3834506656051337e+180 };
+    g_assert_false (smp_face_frame_validate (&fr, NULL));
+  }
   {
     g_autoptr (GError) error = NULL;
     SmpFaceFrame fr = { 150, 1000, 0, 0, 300, 0 }; /* glabella far from the eye line */
@@ -818,6 +831,18 @@ test_checks_bad_input_and_key_file (void)
   xy[3] = NAN;
   g_assert_null (smp_face_check_design (xy, 2, &fr, &p, 5, FALSE, NULL, &e4));
   g_assert_error (e4, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY);
+  {
+    /* Finite but beyond any image: an infinite length that sampling never finished
+     * (issue 12; found by tests/fuzz). Refused by the checks, unmeasured by the measures. */
+    double far[4] = { 0, 0, 1e300, 1e300 }, v;
+    g_autoptr (GError) e5 = NULL;
+    g_assert_null (smp_face_check_design (far, 2, &fr, &p, 5, FALSE, NULL, &e5));
+    g_assert_error (e5, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY);
+    g_assert_nonnull (strstr (e5->message, "outside any image"));
+    far[0] = -1e300, far[1] = 1e300;
+    g_assert_true (isnan (smp_face_measure_irregularity_mm (NULL, far, 2, 5)));
+    g_assert_false (smp_face_measure_asymmetry_mm (&fr, far, 2, 5, &v));
+  }
 
   {
     /* Straight, flat, low, no fade: three findings into a key file. */

@@ -127,6 +127,10 @@ test_key_errors (void)
     { "[SMP Design]\nstage=tanned\n", "stage" },
     { "[SMP Design]\nshade=black\n", "shade" },
     { "[SMP Design]\nsessions=2.5\n", "sessions" },
+    /* Issue 12 row 13: the PDB refuses this split; key files must too. */
+    { "[SMP Design]\nsessions=3\nsession_split=60;40\n", "session_split" },
+    { "[SMP Design]\nsessions=2\nsession_split=60;-40\n", "session_split" },
+    { "[SMP Design]\nsession_split=10;20;30;20;20\n", "session_split" },
     { "[Other]\nx=1\n", "SMP Design" },
   };
 
@@ -144,6 +148,53 @@ test_key_errors (void)
       g_assert_nonnull (strstr (error->message, "my.smp-preset"));
       g_assert_nonnull (strstr (error->message, bad[i][1]));
       g_assert_cmpfloat (p.density_per_cm2, ==, 70); /* untouched on failure */
+    }
+}
+
+/* Issue 12 row 13: one rule for the session split, the PDB's text and key files. */
+static void
+test_session_split_rule (void)
+{
+  static const struct { const char *text; int sessions; gboolean ok; double first; } cases[] = {
+    { "60/40", 2, TRUE, 0.6 },   { "60;40", 2, TRUE, 0.6 }, { "0.5, 0.35, 0.15", 3, TRUE, 0.5 },
+    { "60;40;", 2, TRUE, 0.6 },  { "60/40", 3, FALSE, 0 }, { "60;40", 3, FALSE, 0 },
+    { "half and half", 2, FALSE, 0 }, { "1;2;3;4;5", 1, FALSE, 0 }, { "", 1, FALSE, 0 },
+    { "nan;1", 2, FALSE, 0 },    { "50/50/0", 3, TRUE, 0.5 },
+    /* Fractions summing over 1.5 stay fractions: what a save writes reads back. */
+    { "0.96;0.05;0.51;0.03", 4, TRUE, 0.96 }, { "1/1/1", 3, TRUE, 1.0 }, { "100/0/0", 3, TRUE, 1.0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      double split[SMP_MAX_SESSIONS] = { -1, -1, -1, -1 };
+      g_autoptr (GError) pdb_error = NULL, kf_error = NULL;
+      g_autoptr (GKeyFile) kf = g_key_file_new ();
+      g_autofree char *text = g_strdup_printf ("[SMP Design]\nsessions=%d\nsession_split=%s\n",
+                                               cases[i].sessions, cases[i].text);
+      gboolean pdb_ok = smp_params_parse_session_split ("session-split", cases[i].text, cases[i].sessions,
+                                                        split, &pdb_error);
+      gboolean kf_ok;
+      SmpParams p;
+
+      smp_params_init_defaults (&p);
+      g_assert_true (g_key_file_load_from_data (kf, text, -1, 0, NULL));
+      kf_ok = smp_params_load_key_file (&p, kf, NULL, "look.smp-preset", &kf_error);
+      g_test_message ("“%s” for %d sessions: PDB %s, key file %s", cases[i].text, cases[i].sessions,
+                      pdb_error ? pdb_error->message : "ok", kf_error ? kf_error->message : "ok");
+      g_assert_cmpint (pdb_ok, ==, cases[i].ok);
+      g_assert_cmpint (kf_ok, ==, cases[i].ok);
+      if (cases[i].ok)
+        {
+          g_assert_cmpfloat (fabs (split[0] - cases[i].first), <, 1e-12);
+          g_assert_cmpmem (split, sizeof split, p.session_split, sizeof split);
+        }
+      else
+        {
+          g_assert_error (pdb_error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+          g_assert_nonnull (strstr (pdb_error->message, "session-split"));
+          g_assert_nonnull (strstr (kf_error->message, "session_split"));
+          g_assert_cmpfloat (split[0], ==, -1); /* unchanged */
+        }
     }
 }
 
@@ -170,6 +221,7 @@ main (int argc, char **argv)
   g_test_add_func ("/params/bad", test_bad_parameters);
   g_test_add_func ("/params/round-trip", test_round_trip);
   g_test_add_func ("/params/key-errors", test_key_errors);
+  g_test_add_func ("/params/session-split-rule", test_session_split_rule);
   g_test_add_func ("/params/profile", test_profile_shape);
   return g_test_run ();
 }

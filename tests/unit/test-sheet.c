@@ -453,6 +453,25 @@ test_bad_input (Fixture *f, gconstpointer data)
     g_assert_false (smp_sheet_write (&s, path, &error));
     g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
   }
+  /* Issue 12 row 14: a stored area no photo can have, and a plan that overflows */
+  {
+    g_autoptr (GError) error = NULL;
+    s = f->sheet;
+    s.treated_area_cm2 = 1e308;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+    g_assert_nonnull (strstr (error->message, "treated area"));
+  }
+  {
+    g_autoptr (GError) error = NULL;
+    double shade[3] = { 0.1, 0.1, 0.1 };
+    s = f->sheet;
+    s.n_sessions = smp_sheet_plan_sessions (&s.params, shade, 1e308, s.sessions);
+    g_assert_cmpfloat (s.sessions[0].impressions, <=, SMP_SHEET_MAX_TREATED_AREA_CM2 * 200);
+    s.sessions[0].impressions = INFINITY;
+    g_assert_false (smp_sheet_write (&s, path, &error));
+    g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  }
   g_assert_cmpint (count_entries (f->dir), ==, 0);
 }
 

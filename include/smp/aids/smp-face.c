@@ -42,6 +42,16 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
                    "Face frame: a landmark has no finite coordinates");
       return FALSE;
     }
+  /* Beyond any image, the products below overflow to a NaN that no comparison
+   * refuses (found by tests/fuzz, face-frame/crash-huge-coordinates). */
+  for (int k = 0; k < 6; k++)
+    if (fabs (v[k]) > SMP_FACE_MAX_COORDINATE_PX)
+      {
+        g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                     "Face frame: a landmark lies at %g px, outside any image (%g px at most)", v[k],
+                     SMP_FACE_MAX_COORDINATE_PX);
+        return FALSE;
+      }
   ex = v[4] - v[2];
   ey = v[5] - v[3];
   len = hypot (ex, ey);
@@ -55,7 +65,7 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
     }
   t = ((v[0] - v[2]) * ex + (v[1] - v[3]) * ey) / (len * len);
   off = fabs ((v[0] - v[2]) * ey - (v[1] - v[3]) * ex) / len;
-  if (t < 0.2 || t > 0.8 || off > len)
+  if (!(t >= 0.2 && t <= 0.8 && off <= len)) /* written so that a NaN fails too */
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
                    "Face frame: the glabella (%.1f, %.1f) does not lie between the outer eye corners; "
@@ -727,84 +737,108 @@ smp_face_template_place (const SmpFaceTemplate *face_template,
 
 /* ---- Measurements ---------------------------------------------------------- */
 
-/* The polyline in mm: face coordinates (across, up) with a frame, else image
- * coordinates (the measures that use this without a frame are rotation-free). */
-static double *
-to_mm (const SmpFaceAxes *axes, const double *xy, gsize n, double px_per_mm)
-{
-  double *mm = g_new (double, 2 * n);
+/* Every measure walks the caller's polyline once or twice and keeps no copy of
+ * it: its memory is a sliding window and a capped segment hierarchy, whatever the
+ * line's length or point density (GIMP interpolates every fraction of a pixel). */
 
-  for (gsize i = 0; i < n; i++)
-    {
-      if (axes)
-        smp_face_axes_to_face (axes, xy[2 * i], xy[2 * i + 1], &mm[2 * i], &mm[2 * i + 1]);
-      else
-        {
-          mm[2 * i] = xy[2 * i];
-          mm[2 * i + 1] = xy[2 * i + 1];
-        }
-      mm[2 * i] /= px_per_mm;
-      mm[2 * i + 1] /= px_per_mm;
-    }
-  return mm;
+typedef struct
+{
+  const SmpFaceAxes *axes; /* NULL: image coordinates (the rotation-free measures) */
+  const double      *xy;
+  gsize              n;
+  double             px_per_mm;
+} Line;
+
+/* Point i in mm: face coordinates (across, up) with a frame, else image ones. */
+static inline void
+line_point (const Line *l, gsize i, double *a, double *u)
+{
+  if (l->axes)
+    smp_face_axes_to_face (l->axes, l->xy[2 * i], l->xy[2 * i + 1], a, u);
+  else
+    *a = l->xy[2 * i], *u = l->xy[2 * i + 1];
+  *a /= l->px_per_mm;
+  *u /= l->px_per_mm;
 }
 
-/* Points every `step` along the polyline; `with_end` adds the end point even
- * when it falls short of a step (the spacing is then no longer uniform). */
-static GArray *
-resample (const double *p, gsize n, double step, gboolean with_end)
+typedef void (*SampleFunc) (double a, double u, gpointer data);
+
+/* At most this many samples per measure: 131 m of line at 0.5 mm, far beyond any
+ * head. A longer line (two points can span 10^7 px) is sampled more coarsely, so
+ * the cost stays bounded by the points plus this, never by the length alone. */
+#define MAX_SAMPLES 262144
+
+/* The sample spacing for `step` mm on this line: wider when the line is longer than
+ * MAX_SAMPLES steps; NAN when its length is not finite (then nothing is measured). */
+static double
+line_step (const Line *l, double step)
 {
-  GArray *out = g_array_new (FALSE, FALSE, sizeof (double));
-  double carry = 0; /* arc length since the last sample */
+  double length = 0, pa, pu;
 
-  g_array_append_vals (out, p, 2);
-  for (gsize i = 0; i + 1 < n; i++)
+  line_point (l, 0, &pa, &pu);
+  for (gsize i = 0; i + 1 < l->n; i++)
     {
-      double dx = p[2 * i + 2] - p[2 * i], dy = p[2 * i + 3] - p[2 * i + 1];
-      double len = hypot (dx, dy), at = step - carry;
+      double qa, qu;
+      line_point (l, i + 1, &qa, &qu);
+      length += hypot (qa - pa, qu - pu);
+      pa = qa, pu = qu;
+    }
+  if (!isfinite (length))
+    return NAN;
+  return MAX (step, length / MAX_SAMPLES);
+}
 
+/* Calls `f` for points every `step` mm of arc along the line, from its start;
+ * `with_end` adds the end point even when it falls short of a step. */
+static void
+walk_samples (const Line *l, double step, gboolean with_end, SampleFunc f, gpointer data)
+{
+  double carry = 0; /* arc length since the last sample */
+  double pa, pu;
+
+  line_point (l, 0, &pa, &pu);
+  f (pa, pu, data);
+  for (gsize i = 0; i + 1 < l->n; i++)
+    {
+      double qa, qu, dx, dy, len, at;
+
+      line_point (l, i + 1, &qa, &qu);
+      dx = qa - pa, dy = qu - pu;
+      len = hypot (dx, dy), at = step - carry;
       for (; at <= len; at += step)
-        {
-          double q[2] = { p[2 * i] + dx * at / len, p[2 * i + 1] + dy * at / len };
-          g_array_append_vals (out, q, 2);
-        }
+        f (pa + dx * at / len, pu + dy * at / len, data);
       carry = len - (at - step);
+      pa = qa, pu = qu;
     }
   if (with_end && carry > 1e-9)
-    g_array_append_vals (out, p + 2 * (n - 1), 2);
-  return out;
-}
-
-static double
-point_segment_distance (double px, double py, double ax, double ay, double bx, double by)
-{
-  double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
-
-  if (l2 > 0)
-    t = CLAMP (((px - ax) * dx + (py - ay) * dy) / l2, 0.0, 1.0);
-  return hypot (px - ax - t * dx, py - ay - t * dy);
+    f (pa, pu, data);
 }
 
 static gboolean
-lowest_crossing (const double *mm, gsize n, double *height)
+lowest_crossing (const Line *l, double *height)
 {
   gboolean found = FALSE;
-  double best = G_MAXDOUBLE;
+  double best = G_MAXDOUBLE, a0, u0;
 
-  for (gsize i = 0; i + 1 < n; i++)
+  line_point (l, 0, &a0, &u0);
+  for (gsize i = 0; i + 1 < l->n; i++)
     {
-      double a0 = mm[2 * i], u0 = mm[2 * i + 1], a1 = mm[2 * i + 2], u1 = mm[2 * i + 3];
-      double u;
+      double a1, u1, u;
 
+      line_point (l, i + 1, &a1, &u1);
       if (a0 == 0 && a1 == 0)
         u = MIN (u0, u1);
       else if ((a0 <= 0 && a1 >= 0) || (a0 >= 0 && a1 <= 0))
         u = u0 + a0 / (a0 - a1) * (u1 - u0);
       else
-        continue;
-      if (u < best)
-        best = u;
-      found = TRUE;
+        u = NAN; /* no crossing here */
+      if (!isnan (u))
+        {
+          if (u < best)
+            best = u;
+          found = TRUE;
+        }
+      a0 = a1, u0 = u1;
     }
   if (found)
     *height = best;
@@ -818,15 +852,13 @@ smp_face_measure_height_mm (const SmpFaceFrame *frame,
                             double              px_per_mm,
                             double             *height_mm)
 {
-  g_autofree double *mm = NULL;
   SmpFaceAxes axes;
 
   g_return_val_if_fail (frame != NULL && height_mm != NULL && px_per_mm > 0, FALSE);
   if (xy == NULL || n_points < 2)
     return FALSE;
   smp_face_frame_get_axes (frame, &axes);
-  mm = to_mm (&axes, xy, n_points, px_per_mm);
-  return lowest_crossing (mm, n_points, height_mm);
+  return lowest_crossing (&(Line) { &axes, xy, n_points, px_per_mm }, height_mm);
 }
 
 /* Solves the least-squares quadratic's constant term from the moment sums. */
@@ -844,45 +876,67 @@ quadratic_at_zero (const double s[5], const double r[3])
   return fabs (det) > 1e-12 ? num / det : r[0] / s[0];
 }
 
+/* The irregularity's samples in a window of ±IRREGULARITY_HALF_MM: each sample is
+ * judged once the samples after it have arrived, so only the window is kept. */
+#define IRREGULARITY_HALF ((gsize) 50) /* IRREGULARITY_HALF_MM / SAMPLE_STEP_MM samples */
+#define IRREGULARITY_RING (2 * IRREGULARITY_HALF + 1)
 
-/* Residual-based irregularity of mm-space samples; `front` marks which count. */
-static double
-irregularity_of_samples (const double *s, gsize n, const gboolean *front)
+typedef struct
 {
-  const int half = (int) lround (IRREGULARITY_HALF_MM / SAMPLE_STEP_MM);
-  double sum = 0;
-  gsize count = 0;
+  double   step_mm;        /* SAMPLE_STEP_MM, or wider on an absurdly long line */
+  double   front_limit_mm; /* |across| within this counts; INFINITY without a frame */
+  double   s[2 * IRREGULARITY_RING];
+  gboolean front[IRREGULARITY_RING];
+  gsize    n;              /* samples seen */
+  double   sum;
+  gsize    count;
+} Irregularity;
 
-  for (gsize i = 0; i < n; i++)
+/* Sample i's residual from the quadratic fitted over its window (up to `last`). */
+static void
+irregularity_judge (Irregularity *r, gsize i, gsize last)
+{
+  const gsize half = IRREGULARITY_HALF;
+  gsize  j0 = i > half ? i - half : 0, j1 = MIN (last, i + half);
+  double m[5] = { 0 }, rx[3] = { 0 }, ry[3] = { 0 }, fx, fy, *si;
+
+  if (!r->front[i % IRREGULARITY_RING])
+    return;
+  for (gsize j = j0; j <= j1; j++)
     {
-      double m[5] = { 0 }, rx[3] = { 0 }, ry[3] = { 0 }, fx, fy;
-      int j0 = MAX (0, (int) i - half), j1 = MIN ((int) n - 1, (int) i + half);
+      /* Samples are equally spaced in arc length: t is their offset in mm. */
+      double t = ((double) j - (double) i) * r->step_mm, tk = 1;
+      const double *sj = &r->s[2 * (j % IRREGULARITY_RING)];
 
-      if (!front[i])
-        continue;
-      for (int j = j0; j <= j1; j++)
+      for (int k = 0; k < 5; k++, tk *= t)
         {
-          /* Samples are equally spaced in arc length: t is their offset in mm. */
-          double t = (j - (int) i) * SAMPLE_STEP_MM, tk = 1;
-
-          for (int k = 0; k < 5; k++, tk *= t)
+          m[k] += tk;
+          if (k < 3)
             {
-              m[k] += tk;
-              if (k < 3)
-                {
-                  rx[k] += tk * s[2 * j];
-                  ry[k] += tk * s[2 * j + 1];
-                }
+              rx[k] += tk * sj[0];
+              ry[k] += tk * sj[1];
             }
         }
-      fx = quadratic_at_zero (m, rx);
-      fy = quadratic_at_zero (m, ry);
-      sum += (s[2 * i] - fx) * (s[2 * i] - fx) + (s[2 * i + 1] - fy) * (s[2 * i + 1] - fy);
-      count++;
     }
-  if ((double) count * SAMPLE_STEP_MM < MIN_FRONT_MM)
-    return NAN;
-  return sqrt (2 * sum / count);
+  fx = quadratic_at_zero (m, rx);
+  fy = quadratic_at_zero (m, ry);
+  si = &r->s[2 * (i % IRREGULARITY_RING)];
+  r->sum += (si[0] - fx) * (si[0] - fx) + (si[1] - fy) * (si[1] - fy);
+  r->count++;
+}
+
+static void
+irregularity_sample (double a, double u, gpointer data)
+{
+  Irregularity *r = data;
+  gsize k = r->n % IRREGULARITY_RING;
+
+  r->s[2 * k] = a;
+  r->s[2 * k + 1] = u;
+  r->front[k] = fabs (a) <= r->front_limit_mm;
+  r->n++;
+  if (r->n > IRREGULARITY_HALF)
+    irregularity_judge (r, r->n - 1 - IRREGULARITY_HALF, r->n - 1);
 }
 
 double
@@ -891,25 +945,162 @@ smp_face_measure_irregularity_mm (const SmpFaceFrame *frame,
                                   gsize               n_points,
                                   double              px_per_mm)
 {
-  g_autofree double *mm = NULL;
-  g_autofree gboolean *front = NULL;
-  g_autoptr (GArray) samples = NULL;
+  g_autofree Irregularity *r = g_new0 (Irregularity, 1);
   SmpFaceAxes axes;
-  gsize n;
+  Line line;
 
   g_return_val_if_fail (px_per_mm > 0, NAN);
   if (xy == NULL || n_points < 2)
     return NAN;
+  r->front_limit_mm = INFINITY;
   if (frame)
-    smp_face_frame_get_axes (frame, &axes);
-  mm = to_mm (frame ? &axes : NULL, xy, n_points, px_per_mm);
-  samples = resample (mm, n_points, SAMPLE_STEP_MM, FALSE);
-  n = samples->len / 2;
-  front = g_new (gboolean, n);
-  for (gsize i = 0; i < n; i++)
-    front[i] = !frame || fabs (g_array_index (samples, double, 2 * i))
-                         <= FRONT_FRACTION * axes.half_width_px / px_per_mm;
-  return irregularity_of_samples ((const double *) samples->data, n, front);
+    {
+      smp_face_frame_get_axes (frame, &axes);
+      r->front_limit_mm = FRONT_FRACTION * axes.half_width_px / px_per_mm;
+    }
+  line = (Line) { frame ? &axes : NULL, xy, n_points, px_per_mm };
+  r->step_mm = line_step (&line, SAMPLE_STEP_MM);
+  if (isnan (r->step_mm))
+    return NAN;
+  walk_samples (&line, r->step_mm, FALSE, irregularity_sample, r);
+  /* The last samples, whose windows end at the line's end. */
+  for (gsize i = r->n > IRREGULARITY_HALF ? r->n - IRREGULARITY_HALF : 0; i < r->n; i++)
+    irregularity_judge (r, i, r->n - 1);
+  if ((double) r->count * r->step_mm < MIN_FRONT_MM)
+    return NAN;
+  return sqrt (2 * r->sum / r->count);
+}
+
+/* Nearest-segment queries over the caller's polyline: a complete binary tree of
+ * bounding boxes over runs of consecutive segments (a drawn line's neighbours are
+ * near each other), at most SEGMENT_TREE_LEAVES leaves, so its size is capped
+ * whatever the point count. A query descends nearer boxes first and skips boxes
+ * farther than the best so far. */
+#define SEGMENT_TREE_LEAVES 65536
+#define SEGMENT_TREE_MIN_RUN 16
+
+typedef struct
+{
+  const double *xy;  /* image px */
+  gsize         n_segments;
+  gsize         run; /* segments per leaf */
+  gsize         n_leaves_pow2;
+  double       *box; /* 4 per node, nodes 1 .. 2 * n_leaves_pow2 - 1 (heap order) */
+} SegmentTree;
+
+static void
+segment_tree_init (SegmentTree *t, const double *xy, gsize n_points)
+{
+  gsize leaves;
+
+  t->xy = xy;
+  t->n_segments = n_points - 1;
+  t->run = MAX (SEGMENT_TREE_MIN_RUN, (t->n_segments + SEGMENT_TREE_LEAVES - 1) / SEGMENT_TREE_LEAVES);
+  leaves = (t->n_segments + t->run - 1) / t->run;
+  for (t->n_leaves_pow2 = 1; t->n_leaves_pow2 < leaves; t->n_leaves_pow2 *= 2)
+    ;
+  t->box = g_new (double, 4 * 2 * t->n_leaves_pow2);
+  for (gsize leaf = 0; leaf < t->n_leaves_pow2; leaf++)
+    {
+      double *b = &t->box[4 * (t->n_leaves_pow2 + leaf)];
+      gsize   i0 = leaf * t->run, i1 = MIN (t->n_segments, i0 + t->run); /* segments i0 .. i1-1 */
+
+      b[0] = b[1] = INFINITY, b[2] = b[3] = -INFINITY;
+      for (gsize i = i0; i < i1 + (i1 > i0); i++) /* their points i0 .. i1 */
+        {
+          b[0] = MIN (b[0], xy[2 * i]), b[1] = MIN (b[1], xy[2 * i + 1]);
+          b[2] = MAX (b[2], xy[2 * i]), b[3] = MAX (b[3], xy[2 * i + 1]);
+        }
+    }
+  for (gsize node = t->n_leaves_pow2 - 1; node >= 1; node--)
+    {
+      const double *l = &t->box[8 * node], *r = &t->box[8 * node + 4];
+      double *b = &t->box[4 * node];
+      b[0] = MIN (l[0], r[0]), b[1] = MIN (l[1], r[1]);
+      b[2] = MAX (l[2], r[2]), b[3] = MAX (l[3], r[3]);
+    }
+}
+
+static inline double
+box_dist2 (const double *b, double x, double y)
+{
+  double dx = MAX (MAX (b[0] - x, x - b[2]), 0.0), dy = MAX (MAX (b[1] - y, y - b[3]), 0.0);
+  return dx * dx + dy * dy; /* an empty box (INFINITY .. -INFINITY) is infinitely far */
+}
+
+static inline double
+point_segment_dist2 (double px, double py, double ax, double ay, double bx, double by)
+{
+  double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
+
+  if (l2 > 0)
+    t = CLAMP (((px - ax) * dx + (py - ay) * dy) / l2, 0.0, 1.0);
+  px -= ax + t * dx, py -= ay + t * dy;
+  return px * px + py * py;
+}
+
+/* The squared distance from (x, y) to the line; once some segment is within
+ * `enough2` the search stops (the caller only needs to know it is that near). */
+static double
+segment_tree_nearest2 (const SegmentTree *t, double x, double y, double enough2)
+{
+  gsize  stack[2 * 64];
+  int    sp = 0;
+  double best = INFINITY;
+
+  stack[sp++] = 1;
+  while (sp > 0)
+    {
+      gsize node = stack[--sp];
+
+      if (!(box_dist2 (&t->box[4 * node], x, y) < best))
+        continue;
+      if (node >= t->n_leaves_pow2)
+        {
+          gsize i0 = (node - t->n_leaves_pow2) * t->run, i1 = MIN (t->n_segments, i0 + t->run);
+          const double *p = t->xy;
+
+          for (gsize i = i0; i < i1; i++)
+            best = MIN (best, point_segment_dist2 (x, y, p[2 * i], p[2 * i + 1], p[2 * i + 2], p[2 * i + 3]));
+          if (best <= enough2)
+            return best;
+        }
+      else
+        {
+          /* The nearer child is searched first: pushed last. */
+          gsize l = 2 * node, r = 2 * node + 1;
+          gboolean left_first = box_dist2 (&t->box[4 * l], x, y) <= box_dist2 (&t->box[4 * r], x, y);
+          stack[sp++] = left_first ? r : l;
+          stack[sp++] = left_first ? l : r;
+        }
+    }
+  return best;
+}
+
+typedef struct
+{
+  const SmpFaceAxes *axes;
+  const SegmentTree *tree;
+  double             px_per_mm;
+  double             half_width_mm;
+  double             worst2;  /* px² */
+  gboolean           any;
+} Asymmetry;
+
+static void
+asymmetry_sample (double a, double u, gpointer data)
+{
+  Asymmetry *m = data;
+  double x, y;
+
+  if (fabs (a) > m->half_width_mm)
+    return;
+  /* The distance to the line's mirror image, (across, up) -> (-across, up), is the
+   * mirrored sample's distance to the line: face axes are a rigid motion. A sample
+   * already within the worst so far cannot raise the maximum: stop there. */
+  smp_face_axes_to_image (m->axes, -a * m->px_per_mm, u * m->px_per_mm, &x, &y);
+  m->worst2 = MAX (m->worst2, segment_tree_nearest2 (m->tree, x, y, m->worst2));
+  m->any = TRUE;
 }
 
 gboolean
@@ -919,46 +1110,38 @@ smp_face_measure_asymmetry_mm (const SmpFaceFrame *frame,
                                double              px_per_mm,
                                double             *asymmetry_mm)
 {
-  g_autofree double *mm = NULL;
-  g_autoptr (GArray) samples = NULL;
   SmpFaceAxes axes;
-  double min_a = 0, max_a = 0, half_width_mm, worst = 0;
-  gboolean any = FALSE;
+  SegmentTree tree;
+  Asymmetry   m = { 0 };
+  Line        line;
+  double      min_a = 0, max_a = 0, step;
 
   g_return_val_if_fail (frame != NULL && asymmetry_mm != NULL && px_per_mm > 0, FALSE);
   if (xy == NULL || n_points < 2)
     return FALSE;
   smp_face_frame_get_axes (frame, &axes);
-  half_width_mm = axes.half_width_px / px_per_mm;
-  mm = to_mm (&axes, xy, n_points, px_per_mm);
+  line = (Line) { &axes, xy, n_points, px_per_mm };
   for (gsize i = 0; i < n_points; i++)
     {
-      min_a = MIN (min_a, mm[2 * i]);
-      max_a = MAX (max_a, mm[2 * i]);
+      double a, u;
+      line_point (&line, i, &a, &u);
+      min_a = MIN (min_a, a);
+      max_a = MAX (max_a, a);
     }
   /* A line that stays on one side (a half, a temple) has no symmetry to judge. */
   if (min_a > -1.0 || max_a < 1.0)
     return FALSE;
 
-  samples = resample (mm, n_points, SAMPLE_STEP_MM, TRUE);
-  for (guint k = 0; k < samples->len / 2; k++)
-    {
-      double a = g_array_index (samples, double, 2 * k);
-      double u = g_array_index (samples, double, 2 * k + 1);
-      double best = G_MAXDOUBLE;
-
-      if (fabs (a) > half_width_mm)
-        continue;
-      /* Distance to the mirror image of the whole line: (across, up) -> (-across, up). */
-      for (gsize i = 0; i + 1 < n_points; i++)
-        best = MIN (best, point_segment_distance (-a, u, mm[2 * i], mm[2 * i + 1],
-                                                  mm[2 * i + 2], mm[2 * i + 3]));
-      worst = MAX (worst, best);
-      any = TRUE;
-    }
-  if (!any)
+  step = line_step (&line, SAMPLE_STEP_MM);
+  if (isnan (step))
     return FALSE;
-  *asymmetry_mm = worst;
+  segment_tree_init (&tree, xy, n_points);
+  m = (Asymmetry) { &axes, &tree, px_per_mm, axes.half_width_px / px_per_mm, 0, FALSE };
+  walk_samples (&line, step, TRUE, asymmetry_sample, &m);
+  g_free (tree.box);
+  if (!m.any)
+    return FALSE;
+  *asymmetry_mm = sqrt (m.worst2) / px_per_mm;
   return TRUE;
 }
 
@@ -1020,6 +1203,14 @@ smp_face_check_design (const double       *xy,
                    "Design checks: the hairline needs at least two points with finite coordinates");
       return NULL;
     }
+  for (gsize i = 0; i < 2 * n_points; i++)
+    if (fabs (xy[i]) > SMP_FACE_MAX_COORDINATE_PX)
+      {
+        g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                     "Design checks: point %" G_GSIZE_FORMAT " of the hairline lies at %g px, outside any "
+                     "image (%g px at most)", i / 2 + 1, xy[i], SMP_FACE_MAX_COORDINATE_PX);
+        return NULL;
+      }
   if (!isfinite (px_per_mm) || px_per_mm <= 0)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,

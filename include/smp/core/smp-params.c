@@ -333,6 +333,56 @@ smp_stage_to_string (SmpStage stage)
   return smp_param_choice_name (smp_params_find_spec ("stage"), stage);
 }
 
+gboolean
+smp_params_parse_session_split (const char *key,
+                                const char *text,
+                                int         sessions,
+                                double      split[SMP_MAX_SESSIONS],
+                                GError    **error)
+{
+  g_auto (GStrv) parts = NULL;
+  double   values[SMP_MAX_SESSIONS] = { 0 };
+  gboolean percent = FALSE;
+  int      n = 0;
+
+  g_return_val_if_fail (key != NULL && split != NULL, FALSE);
+  if (!text)
+    text = "";
+  parts = g_strsplit_set (text, "/,; ", -1);
+  for (int i = 0; parts[i]; i++)
+    {
+      char  *end = NULL;
+      double v;
+
+      if (!*parts[i])
+        continue;
+      v = g_ascii_strtod (parts[i], &end);
+      if (!end || *end || !isfinite (v) || v < 0.0 || n >= SMP_MAX_SESSIONS)
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                       "%s is “%.*s%s”, but must be up to %d shares such as “50/35/15”",
+                       key, 64, text, strlen (text) > 64 ? "…" : "", SMP_MAX_SESSIONS);
+          return FALSE;
+        }
+      values[n++] = v;
+    }
+  if (n < sessions)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "%s “%.*s%s” gives %d share%s for %d sessions",
+                   key, 64, text, strlen (text) > 64 ? "…" : "", n, n == 1 ? "" : "s", sessions);
+      return FALSE;
+    }
+  for (int k = 0; k < n; k++)
+    percent |= values[k] > 1.0;
+  for (int k = 0; k < SMP_MAX_SESSIONS; k++)
+    /* Artists write percentages; a share is at most 1, so a larger one says so.
+     * (Not "the sum exceeds 1.5": fractions 0.96;0.05;0.51;0.03 would reload as
+     * percentages, 100 times smaller on every save and load; found by tests/fuzz.) */
+    split[k] = k < n ? (percent ? values[k] / 100.0 : values[k]) : 0.0;
+  return TRUE;
+}
+
 static gboolean
 key_error (GError **error, const char *origin, const char *key, const char *what)
 {
@@ -395,16 +445,15 @@ load_key (SmpParams *p, const SmpParamSpec *s, GKeyFile *key_file, const char *g
       }
     case SMP_PARAM_SPLIT:
       {
-        gsize n = 0;
-        double sum = 0.0;
-        g_autofree double *split = g_key_file_get_double_list (key_file, group, s->key, &n, &local);
-        if (local || n < 1 || n > SMP_MAX_SESSIONS)
-          return key_error (error, origin, s->key, "not a list of 1 to 4 shares");
-        for (gsize k = 0; k < n; k++)
-          sum += split[k];
-        /* Percentages are the way artists write a split. */
-        for (int k = 0; k < SMP_MAX_SESSIONS; k++)
-          p->session_split[k] = k < (int) n ? (sum > 1.5 ? split[k] / 100.0 : split[k]) : 0.0;
+        /* The PDB's rule, against the sessions set by now (rows come in table
+         * order, sessions before the split). */
+        g_autofree char *text = g_key_file_get_value (key_file, group, s->key, NULL);
+        if (!smp_params_parse_session_split (s->key, text, p->sessions, p->session_split, &local))
+          {
+            g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "%s%s%s",
+                         origin ? origin : "", origin ? ": " : "", local->message);
+            return FALSE;
+          }
         return TRUE;
       }
     }

@@ -606,6 +606,8 @@ smp_sheet_plan_sessions (const SmpParams *params,
   int n = CLAMP (params->sessions, 1, SMP_MAX_SESSIONS);
   double full = params->density_per_cm2 * params->under_hair;
 
+  treated_area_cm2 = treated_area_cm2 >= 0 ? MIN (treated_area_cm2, SMP_SHEET_MAX_TREATED_AREA_CM2) : 0.0;
+
   for (int k = 0; k < n; k++)
     {
       SmpSheetSession *r = &rows[k];
@@ -1120,11 +1122,27 @@ validate (const SmpSheet *sheet, GError **error)
                    sheet->n_sessions, SMP_MAX_SESSIONS);
       return FALSE;
     }
-  if (!(sheet->treated_area_cm2 >= 0) || !isfinite (sheet->treated_area_cm2))
+  if (!(sheet->treated_area_cm2 >= 0) || !(sheet->treated_area_cm2 <= SMP_SHEET_MAX_TREATED_AREA_CM2))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "treated area %g cm² is not a size",
-                   sheet->treated_area_cm2);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "treated area %g cm² is not a size (0 to %g cm²)", sheet->treated_area_cm2,
+                   SMP_SHEET_MAX_TREATED_AREA_CM2);
       return FALSE;
+    }
+  /* A caller's plan is printed as given: every number within what a plan can hold. */
+  for (int k = 0; k < sheet->n_sessions; k++)
+    {
+      const SmpSheetSession *r = &sheet->sessions[k];
+      if (!(r->share >= 0 && r->share <= 1) || !(r->opacity >= 0 && r->opacity <= 1) ||
+          !(r->dots_per_cm2 >= 0 && r->dots_per_cm2 <= SMP_DENSITY_CEILING_PER_CM2) ||
+          !(r->dot_diameter_mm >= 0 && r->dot_diameter_mm <= 100) ||
+          !(r->impressions >= 0 &&
+            r->impressions <= SMP_SHEET_MAX_TREATED_AREA_CM2 * SMP_DENSITY_CEILING_PER_CM2))
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                       "session %d of the plan holds a number out of range", k + 1);
+          return FALSE;
+        }
     }
   return smp_params_validate (&sheet->params, error);
 }

@@ -8,6 +8,9 @@
 
 #define SIMPLIFY_TOLERANCE_PX 0.1 /* far below any dot: 0.1 px is 0.005 mm at 20 px/mm */
 #define MAX_COORDINATE_PX     1e7
+/* Shorter segments are merged away (their length squared would underflow or give
+ * a meaningless normal); a stroke shorter than the tolerance has no length. */
+#define MIN_SEGMENT_PX        1e-3
 
 typedef struct
 {
@@ -25,14 +28,24 @@ typedef struct
   guint    first, n;   /* its segments */
   guint    group;      /* 0: all open strokes together; 1 + k: the k-th closed stroke */
   double   signed_area;
+  double   x0, y0, x1, y1; /* bounding box: a closed stroke's inside ends there */
 } Stroke;
 
-/* Candidate segments for one cell, per group: offsets[g]..offsets[g+1] into idx. */
+/* Candidate segments for one cell, in lists of one group each: only the groups
+ * that can decide some point of the cell, so a cell's cost is the nearby strokes',
+ * not one per closed stroke of the whole hairline. List k is the group data[2k]
+ * with the segments data[2n + data[2k-1]] .. data[2n + data[2k+1]] (from 0 for
+ * k = 0), n = n_lists. */
 typedef struct
 {
-  guint32 n_groups;
-  guint32 data[]; /* n_groups + 1 offsets, then segment indices */
+  guint32 n_lists;
+  guint32 data[]; /* n_lists (group, end) pairs, then segment indices */
 } CellList;
+
+#define LIST_GROUP(c, k) ((c)->data[2 * (k)])
+#define LIST_BEGIN(c, k) ((k) ? (c)->data[2 * (k) - 1] : 0u)
+#define LIST_END(c, k)   ((c)->data[2 * (k) + 1])
+#define LIST_SEG(c, j)   ((c)->data[2 * (c)->n_lists + (j)])
 
 struct _SmpHairline
 {
@@ -44,7 +57,9 @@ struct _SmpHairline
   double          length;
   double          bx0, by0, bx1, by1;
 
-  /* The cell index, remade by resolve_side. */
+  /* The cell index, remade by resolve_side: every segment by group (the source
+   * of the coarse cells), the fine and the coarse cells. */
+  CellList       *all;
   double          gx0, gy0, cell;
   int             gw, gh;
   gpointer       *cells;
@@ -86,6 +101,7 @@ drop_cells (SmpHairline *h)
       g_free (h->coarse[i]);
   g_clear_pointer (&h->cells, g_free);
   g_clear_pointer (&h->coarse, g_free);
+  g_clear_pointer (&h->all, g_free);
   h->gw = h->gh = h->cw = h->ch = 0;
 }
 
@@ -114,7 +130,13 @@ point_segment_dist2 (double px, double py, double ax, double ay, double bx, doub
 }
 
 /* Douglas-Peucker: GIMP's interpolation gives a point every fraction of a pixel;
- * far fewer segments give the same line and much faster queries. */
+ * far fewer segments give the same line and much faster queries. Any interior
+ * point is a valid split of a chord that fails (every kept point is on the line,
+ * every dropped one within the tolerance of its chord), so when the farthest
+ * point sits in the outer quarters of a range we split at the farthest point of
+ * its middle half instead: each range then shrinks to at most 3/4, at most
+ * log_{4/3} n levels of one scan each, O(n log n) whatever the shape. (Splitting
+ * only at the farthest point is O(n^2) on a zigzag of equal teeth.) */
 static void
 simplify (const double *xy, gsize n, GArray *out)
 {
@@ -128,8 +150,9 @@ simplify (const double *xy, gsize n, GArray *out)
     {
       gsize hi = g_array_index (stack, gsize, stack->len - 1);
       gsize lo = g_array_index (stack, gsize, stack->len - 2);
-      double worst = 0;
-      gsize  at = lo;
+      gsize q0 = lo + (hi - lo) / 4, q1 = hi - (hi - lo) / 4;
+      double worst = 0, worst_mid = -1;
+      gsize  at = lo, at_mid = q0;
 
       g_array_set_size (stack, stack->len - 2);
       for (gsize i = lo + 1; i < hi; i++)
@@ -138,11 +161,14 @@ simplify (const double *xy, gsize n, GArray *out)
                                           xy[2 * hi], xy[2 * hi + 1]);
           if (d > worst)
             worst = d, at = i;
+          if (i >= q0 && i <= q1 && d > worst_mid)
+            worst_mid = d, at_mid = i;
         }
       if (worst > SIMPLIFY_TOLERANCE_PX * SIMPLIFY_TOLERANCE_PX)
         {
-          gsize a[2] = { lo, at }, b[2] = { at, hi };
-          keep[at] = 1;
+          gsize split = hi - lo < 8 || (at >= q0 && at <= q1) ? at : at_mid;
+          gsize a[2] = { lo, split }, b[2] = { split, hi };
+          keep[split] = 1;
           g_array_append_vals (stack, a, 2);
           g_array_append_vals (stack, b, 2);
         }
@@ -150,6 +176,43 @@ simplify (const double *xy, gsize n, GArray *out)
   for (gsize i = 0; i < n; i++)
     if (keep[i])
       g_array_append_vals (out, &xy[2 * i], 2);
+}
+
+/* Degenerate segments, dropped once here so that no query divides by a zero (or
+ * underflowing) length: a point nearer than MIN_SEGMENT_PX to the last kept one
+ * merges into it (the line moves by less than that); the stroke's own end stays
+ * exact. A ring also loses a closing segment that short. */
+static void
+drop_short_segments (GArray *pts, gboolean closed)
+{
+  double *p = (double *) pts->data;
+  gsize   n = pts->len / 2, m = n ? 1 : 0;
+
+#define GAP(i, j) hypot (p[2 * (i)] - p[2 * (j)], p[2 * (i) + 1] - p[2 * (j) + 1])
+  for (gsize i = 1; i < n; i++)
+    if (GAP (i, m - 1) >= MIN_SEGMENT_PX)
+      {
+        p[2 * m] = p[2 * i];
+        p[2 * m + 1] = p[2 * i + 1];
+        m++;
+      }
+  if (!closed && m > 1 && GAP (n - 1, m - 1) > 0)
+    {
+      /* The end was merged: it replaces the last kept point, and so may the ones
+       * before it that are now too near. */
+      p[2 * m - 2] = p[2 * n - 2];
+      p[2 * m - 1] = p[2 * n - 1];
+      while (m > 2 && GAP (m - 1, m - 2) < MIN_SEGMENT_PX)
+        {
+          p[2 * m - 4] = p[2 * m - 2];
+          p[2 * m - 3] = p[2 * m - 1];
+          m--;
+        }
+    }
+  while (closed && m > 1 && GAP (m - 1, 0) < MIN_SEGMENT_PX)
+    m--;
+#undef GAP
+  g_array_set_size (pts, 2 * m);
 }
 
 gboolean
@@ -214,6 +277,7 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
     }
   else
     simplify ((const double *) clean->data, n, pts);
+  drop_short_segments (pts, closed);
   n = pts->len / 2;
 
   {
@@ -227,6 +291,17 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
       }
     area *= 0.5;
   }
+  /* The rule for degenerate strokes: a stroke that collapses to less than the
+   * simplification tolerance (a stray click, an out-and-back within 0.1 px,
+   * "M 0 0 L 1e-200 0") has no length and is refused, the hairline unchanged;
+   * callers with several strokes skip it (see smp_hairline_add_stroke). */
+  if (n < 2 || !(length >= SIMPLIFY_TOLERANCE_PX))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                   "the hairline stroke has no length (it spans %.2g px, under %.1f px)",
+                   length, SIMPLIFY_TOLERANCE_PX);
+      return FALSE;
+    }
   if (closed && (n < 3 || fabs (area) < 1e-6 * MAX (length * length, 1e-12)))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
@@ -239,6 +314,8 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
   stroke.n = closed ? n : n - 1;
   stroke.scalp_sign = closed ? (area > 0 ? -1 : 1) : 1;
   stroke.signed_area = area;
+  stroke.x0 = stroke.y0 = INFINITY;
+  stroke.x1 = stroke.y1 = -INFINITY;
   if (closed)
     stroke.group = ++hairline->n_groups;
   else
@@ -269,12 +346,16 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
         s.prev = i > 0 ? (gint32) (stroke.first + i - 1) : closed ? (gint32) (stroke.first + stroke.n - 1) : -1;
         s.next = i + 1 < stroke.n ? (gint32) (stroke.first + i + 1) : closed ? (gint32) stroke.first : -1;
         g_array_append_val (hairline->segments, s);
-        hairline->bx0 = MIN (hairline->bx0, MIN (s.ax, s.ax + s.dx));
-        hairline->by0 = MIN (hairline->by0, MIN (s.ay, s.ay + s.dy));
-        hairline->bx1 = MAX (hairline->bx1, MAX (s.ax, s.ax + s.dx));
-        hairline->by1 = MAX (hairline->by1, MAX (s.ay, s.ay + s.dy));
+        stroke.x0 = MIN (stroke.x0, MIN (s.ax, s.ax + s.dx));
+        stroke.y0 = MIN (stroke.y0, MIN (s.ay, s.ay + s.dy));
+        stroke.x1 = MAX (stroke.x1, MAX (s.ax, s.ax + s.dx));
+        stroke.y1 = MAX (stroke.y1, MAX (s.ay, s.ay + s.dy));
       }
   }
+  hairline->bx0 = MIN (hairline->bx0, stroke.x0);
+  hairline->by0 = MIN (hairline->by0, stroke.y0);
+  hairline->bx1 = MAX (hairline->bx1, stroke.x1);
+  hairline->by1 = MAX (hairline->by1, stroke.y1);
   g_array_append_val (hairline->strokes, stroke);
   hairline->length += length;
   drop_cells (hairline);
@@ -383,6 +464,34 @@ build_grid (SmpHairline *h, double px_per_mm)
   h->cw = (h->gw + COARSE - 1) / COARSE;
   h->ch = (h->gh + COARSE - 1) / COARSE;
   h->coarse = g_new0 (gpointer, (gsize) h->cw * h->ch);
+
+  {
+    /* Every segment, group by group, in index order within each. */
+    const Stroke *strokes = (const Stroke *) h->strokes->data;
+    guint n_lists = (h->has_open ? 1 : 0) + h->n_groups, k = 0;
+    guint32 j = 0;
+
+    h->all = g_malloc (sizeof (CellList) + sizeof (guint32) * (2 * n_lists + h->segments->len));
+    h->all->n_lists = n_lists;
+    if (h->has_open)
+      {
+        for (guint i = 0; i < h->strokes->len; i++)
+          if (!strokes[i].closed)
+            for (guint32 q = 0; q < strokes[i].n; q++)
+              LIST_SEG (h->all, j++) = strokes[i].first + q;
+        LIST_GROUP (h->all, k) = 0;
+        LIST_END (h->all, k++) = j;
+      }
+    /* Closed strokes are numbered in stroke order. */
+    for (guint i = 0; i < h->strokes->len; i++)
+      if (strokes[i].closed)
+        {
+          for (guint32 q = 0; q < strokes[i].n; q++)
+            LIST_SEG (h->all, j++) = strokes[i].first + q;
+          LIST_GROUP (h->all, k) = strokes[i].group;
+          LIST_END (h->all, k++) = j;
+        }
+  }
 }
 
 void
@@ -469,14 +578,6 @@ typedef struct
   double t;
 } Nearest;
 
-static inline void
-consider (const Segment *segs, guint32 i, double px, double py, Nearest *best)
-{
-  double t, d2 = seg_dist2 (&segs[i], px, py, &t);
-  if (d2 < best->d2)
-    best->d2 = d2, best->seg = (gint32) i, best->t = t;
-}
-
 static double
 signed_from (const SmpHairline *h, const Nearest *n, double px, double py)
 {
@@ -487,7 +588,32 @@ signed_from (const SmpHairline *h, const Nearest *n, double px, double py)
 
   if (d == 0.0 || side == 0.0)
     return 0.0;
+  /* A closed stroke's inside ends at its bounding box: the same answer as the
+   * nearest side for a simple ring, and one that lets the index leave far rings
+   * out; a self-crossing ring's reversed lobe no longer claims the plane beyond. */
+  if (st->closed && (px < st->x0 || px > st->x1 || py < st->y0 || py > st->y1))
+    return -d;
   return (side > 0 ? d : -d) * st->scalp_sign;
+}
+
+/* The nearer segment wins. An exact tie between two strokes (a temple stroke
+ * started at the front line's end: behind the shared point both are equally near)
+ * goes to the larger signed distance, not to the lower index, so the answer does
+ * not depend on the order the strokes were drawn in (issue 12; found by tests/fuzz).
+ * Ties within a stroke agree already (a vertex's bisector is the same from both sides). */
+static inline void
+consider (const SmpHairline *h, const Segment *segs, guint32 i, double px, double py, Nearest *best)
+{
+  double t, d2 = seg_dist2 (&segs[i], px, py, &t);
+
+  if (d2 < best->d2)
+    best->d2 = d2, best->seg = (gint32) i, best->t = t;
+  else if (d2 == best->d2 && best->seg >= 0 && segs[i].stroke != segs[best->seg].stroke)
+    {
+      Nearest other = { d2, (gint32) i, t };
+      if (signed_from (h, &other, px, py) > signed_from (h, best, px, py))
+        *best = other;
+    }
 }
 
 static double
@@ -547,55 +673,73 @@ box_seg_mindist2 (const Segment *s, double x0, double y0, double x1, double y1)
   return best;
 }
 
-/* Candidates for a box, per group: every segment that can be the nearest for
- * some point of the box. `from` (nullable) limits the search to an enclosing
- * box's candidates, which hold every point's nearest segment already. */
+/* Candidates for a box: per group, every segment that can be the nearest for
+ * some point of the box; and only the groups that can give some point its answer.
+ * `from` is an enclosing box's list (or every segment), which holds all of those.
+ *
+ * A closed group drops out when the box lies outside the stroke's bounding box
+ * (so every point of it is outside the stroke: its signed distance is minus its
+ * distance) and farther than some other group's farthest point: then another
+ * group gives a larger signed distance everywhere in the box. */
 static CellList *
 build_cell (const SmpHairline *h, double x0, double y0, double x1, double y1, const CellList *from)
 {
   const Segment *segs = (const Segment *) h->segments->data;
   const Stroke  *strokes = (const Stroke *) h->strokes->data;
-  guint  n_groups = h->n_groups + 1;
-  guint  n_src = from ? from->data[from->n_groups] : h->segments->len;
-  g_autofree double *bound = g_new (double, n_groups);
-  g_autofree double *mind = g_new (double, n_src);
+  guint32 n_src = from->n_lists ? LIST_END (from, from->n_lists - 1) : 0;
+  g_autofree double *mind = g_new (double, MAX (n_src, 1));
+  g_autofree double *bound = g_new (double, MAX (from->n_lists, 1));
+  g_autofree double *nearest = g_new (double, MAX (from->n_lists, 1));
+  g_autofree gboolean *outside = g_new (gboolean, MAX (from->n_lists, 1));
   g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autofree guint32 *offsets = g_new0 (guint32, n_groups + 1);
+  g_autoptr (GArray) lists = g_array_new (FALSE, FALSE, sizeof (guint32));
+  double    best_bound = INFINITY;
   CellList *cell;
 
-#define SOURCE(k) (from ? from->data[from->n_groups + 1 + (k)] : (guint32) (k))
-  for (guint g = 0; g < n_groups; g++)
-    bound[g] = INFINITY;
-  for (guint k = 0; k < n_src; k++)
+  for (guint k = 0; k < from->n_lists; k++)
     {
-      /* The farthest any point of the box can be from this segment (a corner:
-       * distance to a segment is convex). */
-      guint32 i = SOURCE (k);
-      double  worst = 0, t;
-      guint   g = strokes[segs[i].stroke].group;
-      for (int c = 0; c < 4; c++)
-        worst = MAX (worst, seg_dist2 (&segs[i], c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
-      bound[g] = MIN (bound[g], worst);
-      mind[k] = box_seg_mindist2 (&segs[i], x0, y0, x1, y1);
-    }
-  /* Sources are in index order within each group, so the lists stay in it. */
-  for (guint g = 0; g < n_groups; g++)
-    {
-      offsets[g] = idx->len;
-      for (guint k = 0; k < n_src; k++)
-        {
-          guint32 i = SOURCE (k);
-          if (strokes[segs[i].stroke].group == g && mind[k] <= bound[g] * (1 + 1e-9) + 1e-9)
-            g_array_append_val (idx, i);
-        }
-    }
-  offsets[n_groups] = idx->len;
-#undef SOURCE
+      const Stroke *st = NULL;
 
-  cell = g_malloc (sizeof (CellList) + sizeof (guint32) * (n_groups + 1 + idx->len));
-  cell->n_groups = n_groups;
-  memcpy (cell->data, offsets, sizeof (guint32) * (n_groups + 1));
-  memcpy (cell->data + n_groups + 1, idx->data, sizeof (guint32) * idx->len);
+      bound[k] = nearest[k] = INFINITY;
+      for (guint32 j = LIST_BEGIN (from, k); j < LIST_END (from, k); j++)
+        {
+          /* The farthest any point of the box can be from this segment (a corner:
+           * distance to a segment is convex). */
+          guint32 i = LIST_SEG (from, j);
+          double  worst = 0, t;
+          for (int c = 0; c < 4; c++)
+            worst = MAX (worst, seg_dist2 (&segs[i], c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
+          bound[k] = MIN (bound[k], worst);
+          mind[j] = box_seg_mindist2 (&segs[i], x0, y0, x1, y1);
+          nearest[k] = MIN (nearest[k], mind[j]);
+          st = &strokes[segs[i].stroke];
+        }
+      outside[k] = LIST_GROUP (from, k) > 0 && st &&
+                   (x1 < st->x0 || x0 > st->x1 || y1 < st->y0 || y0 > st->y1);
+      best_bound = MIN (best_bound, bound[k]);
+    }
+  for (guint k = 0; k < from->n_lists; k++)
+    {
+      guint32 pair[2];
+
+      if (outside[k] && nearest[k] > best_bound * (1 + 1e-9) + 1e-9)
+        continue;
+      /* Sources are in index order within each group, so the lists stay in it. */
+      for (guint32 j = LIST_BEGIN (from, k); j < LIST_END (from, k); j++)
+        if (mind[j] <= bound[k] * (1 + 1e-9) + 1e-9)
+          g_array_append_val (idx, LIST_SEG (from, j));
+      pair[0] = LIST_GROUP (from, k);
+      pair[1] = idx->len;
+      g_array_append_vals (lists, pair, 2);
+    }
+
+  cell = g_malloc (sizeof (CellList) + sizeof (guint32) * (lists->len + idx->len));
+  cell->n_lists = lists->len / 2;
+  /* An empty GArray's data may be NULL: memcpy must not see it. */
+  if (lists->len)
+    memcpy (cell->data, lists->data, sizeof (guint32) * lists->len);
+  if (idx->len)
+    memcpy (cell->data + lists->len, idx->data, sizeof (guint32) * idx->len);
   return cell;
 }
 
@@ -627,7 +771,7 @@ get_cell (const SmpHairline *h, int cx, int cy)
       if (!coarse)
         {
           double s = h->cell * COARSE, kx0 = h->gx0 + kx * s, ky0 = h->gy0 + ky * s;
-          coarse = publish (cslot, build_cell (h, kx0, ky0, kx0 + s, ky0 + s, NULL));
+          coarse = publish (cslot, build_cell (h, kx0, ky0, kx0 + s, ky0 + s, h->all));
         }
       cell = publish (slot, build_cell (h, x0, y0, x0 + h->cell, y0 + h->cell, coarse));
     }
@@ -649,27 +793,35 @@ smp_hairline_signed_distance_px (const SmpHairline *hairline, double x, double y
     return -INFINITY;
 
   segs = (const Segment *) h->segments->data;
-  best = h->n_groups + 1 <= G_N_ELEMENTS (stack_best) ? stack_best
-                                                      : (heap_best = g_new (Nearest, h->n_groups + 1));
-  for (guint g = 0; g <= h->n_groups; g++)
-    best[g] = (Nearest) { INFINITY, -1, 0 };
-
   fx = h->cells ? floor ((x - h->gx0) / h->cell) : -1;
   fy = h->cells ? floor ((y - h->gy0) / h->cell) : -1;
   if (fx >= 0 && fy >= 0 && fx < h->gw && fy < h->gh)
     {
+      /* The nearby groups only: the cost does not grow with far strokes. */
       const CellList *cell = get_cell (h, (int) fx, (int) fy);
+      double          s = -INFINITY;
 
-      for (guint g = 0; g < cell->n_groups; g++)
-        for (guint32 k = cell->data[g]; k < cell->data[g + 1]; k++)
-          consider (segs, cell->data[cell->n_groups + 1 + k], x, y, &best[g]);
+      for (guint k = 0; k < cell->n_lists; k++)
+        {
+          Nearest n = { INFINITY, -1, 0 };
+          for (guint32 j = LIST_BEGIN (cell, k); j < LIST_END (cell, k); j++)
+            consider (h, segs, LIST_SEG (cell, j), x, y, &n);
+          if (n.seg >= 0)
+            s = MAX (s, signed_from (h, &n, x, y));
+        }
+      return s;
     }
   else
     {
       /* Outside the index (or before resolve_side): every segment, same answer. */
       const Stroke *strokes = (const Stroke *) h->strokes->data;
+
+      best = h->n_groups + 1 <= G_N_ELEMENTS (stack_best) ? stack_best
+                                                          : (heap_best = g_new (Nearest, h->n_groups + 1));
+      for (guint g = 0; g <= h->n_groups; g++)
+        best[g] = (Nearest) { INFINITY, -1, 0 };
       for (guint32 i = 0; i < h->segments->len; i++)
-        consider (segs, i, x, y, &best[strokes[segs[i].stroke].group]);
+        consider (h, segs, i, x, y, &best[strokes[segs[i].stroke].group]);
     }
   return combine (h, best, x, y);
 }
