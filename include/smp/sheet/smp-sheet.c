@@ -1,19 +1,17 @@
-/* smp-sheet.c: lays out and writes the consultation design sheet with cairo and
+/* smp-sheet.c: the one-page design sheet (cairo + pango): before and after views,
  * pango, to a temporary file renamed into place only when complete. */
 #include <smp/smp-sheet.h>
 #include <smp/smp-error.h>
 #include <smp/smp-mask.h>
+#include "smp-sheet-private.h"
 
 #include <cairo.h>
 #include <cairo-pdf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define FONT_FAMILY "Nimbus Sans, Helvetica, Arial, DejaVu Sans, Sans"
 #define MARGIN_PT   (15.0 * SMP_SHEET_PT_PER_MM)
@@ -1011,84 +1009,6 @@ draw_page (Sheet *s)
   }
 }
 
-/* ---- writing ------------------------------------------------------------------------ */
-
-typedef struct
-{
-  FILE   *file;
-  int     errsv;
-  guint32 png_ppm;  /* PNG only: pixels per metre, written as a pHYs chunk */
-  gsize   offset;   /* bytes passed through so far */
-} Writer;
-
-static guint32
-png_crc (const guchar *data, gsize n)
-{
-  guint32 c = 0xffffffffu;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      c ^= data[i];
-      for (int k = 0; k < 8; k++)
-        c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-  return c ^ 0xffffffffu;
-}
-
-static void
-put_be32 (guchar *p, guint32 v)
-{
-  p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
-}
-
-static gboolean
-write_bytes (Writer *w, const unsigned char *data, gsize length)
-{
-  if (length && fwrite (data, 1, length, w->file) != length)
-    {
-      w->errsv = errno ? errno : EIO;
-      return FALSE;
-    }
-  w->offset += length;
-  return TRUE;
-}
-
-/* cairo writes no pHYs chunk, so a PNG sheet would not say its resolution. The
- * stream starts with the 8-byte signature and the 25-byte IHDR chunk: the pHYs
- * chunk (metres, the same density both ways) goes right after them. */
-#define PNG_PHYS_AT (8 + 25)
-
-static cairo_status_t
-write_chunk (void *closure, const unsigned char *data, unsigned int length)
-{
-  Writer *w = closure;
-
-  if (w->errsv)
-    return CAIRO_STATUS_WRITE_ERROR;
-  if (w->png_ppm && w->offset < PNG_PHYS_AT && w->offset + length >= PNG_PHYS_AT)
-    {
-      gsize head = PNG_PHYS_AT - w->offset;
-      guchar phys[4 + 4 + 9 + 4];
-
-      if (!write_bytes (w, data, head))
-        return CAIRO_STATUS_WRITE_ERROR;
-      put_be32 (phys, 9);
-      memcpy (phys + 4, "pHYs", 4);
-      put_be32 (phys + 8, w->png_ppm);
-      put_be32 (phys + 12, w->png_ppm);
-      phys[16] = 1; /* unit: metre */
-      put_be32 (phys + 17, png_crc (phys + 4, 4 + 9));
-      if (fwrite (phys, 1, sizeof phys, w->file) != sizeof phys)
-        {
-          w->errsv = errno ? errno : EIO;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      w->png_ppm = 0;
-      data += head, length -= head;
-    }
-  return write_bytes (w, data, length) ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
 static gboolean
 validate (const SmpSheet *sheet, GError **error)
 {
@@ -1157,42 +1077,17 @@ smp_sheet_init (SmpSheet *sheet)
   sheet->paper = SMP_PAPER_A4;
 }
 
-/* An export that was killed leaves its hidden ".NAME.XXXXXX" behind: the next
- * export of NAME removes those older than a minute (a younger one may belong
- * to an export still running). */
-static void
-remove_stale_temporaries (const char *dir, const char *base)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  g_autofree char *prefix = g_strdup_printf (".%s.", base);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *full = NULL;
-      GStatBuf st;
-
-      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
-        continue;
-      full = g_build_filename (dir, name, NULL);
-      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode) && now - (gint64) st.st_mtime > 60)
-        g_unlink (full);
-    }
-}
-
 gboolean
 smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
 {
-  g_autofree char *lower = NULL, *dir = NULL, *base = NULL, *tmp = NULL;
+  g_autofree char *lower = NULL;
   g_autoptr (SmpHairline) own_hairline = NULL;
   g_autofree gint64 *diff_sat = NULL;
   gboolean pdf;
   Sheet s = { 0 };
-  Writer w = { 0 };
+  SmpSheetFile w = { 0 };
   cairo_surface_t *surface = NULL;
   cairo_status_t status;
-  int fd;
 
   g_return_val_if_fail (sheet != NULL && path != NULL, FALSE);
 
@@ -1248,31 +1143,12 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
   else
     find_detail_centre (&s);
 
-  /* the temporary file, beside the target so that the rename stays on one disk */
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  remove_stale_temporaries (dir, base);
-  tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
-      return FALSE;
-    }
-  w.file = fdopen (fd, "wb");
-  if (!w.file)
-    {
-      int errsv = errno;
-      g_close (fd, NULL);
-      g_unlink (tmp);
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
-      return FALSE;
-    }
+  if (!smp_sheet_file_open (&w, path, pdf ? 0 : (guint32) lround (SMP_SHEET_PNG_DPI / 0.0254), error))
+    return FALSE;
 
   if (pdf)
     {
-      surface = cairo_pdf_surface_create_for_stream (write_chunk, &w, s.page_w, s.page_h);
+      surface = cairo_pdf_surface_create_for_stream (smp_sheet_file_write, &w, s.page_w, s.page_h);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "SMP hairline design sheet");
       if (sheet->artist && *sheet->artist)
         cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, sheet->artist);
@@ -1282,7 +1158,6 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
   else
     {
       s.device_dpi = SMP_SHEET_PNG_DPI;
-      w.png_ppm = (guint32) lround (SMP_SHEET_PNG_DPI / 0.0254);
       surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) lround (s.page_w / 72 * s.device_dpi),
                                             (int) lround (s.page_h / 72 * s.device_dpi));
     }
@@ -1314,30 +1189,12 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
       if (pdf)
         cairo_surface_show_page (surface);
       else
-        status = cairo_surface_write_to_png_stream (surface, write_chunk, &w);
+        status = cairo_surface_write_to_png_stream (surface, smp_sheet_file_write, &w);
     }
   cairo_surface_finish (surface);
   if (status == CAIRO_STATUS_SUCCESS)
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
 
-  if (fclose (w.file) != 0 && !w.errsv)
-    w.errsv = errno ? errno : EIO;
-  if (status != CAIRO_STATUS_SUCCESS || w.errsv)
-    {
-      g_unlink (tmp);
-      if (w.errsv)
-        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (w.errsv));
-      else
-        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, cairo_status_to_string (status));
-      return FALSE;
-    }
-  if (g_rename (tmp, path) != 0)
-    {
-      int errsv = errno;
-      g_unlink (tmp);
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
-      return FALSE;
-    }
-  return TRUE;
+  return smp_sheet_file_commit (&w, status, error);
 }
