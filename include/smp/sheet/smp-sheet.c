@@ -1,5 +1,5 @@
 /* smp-sheet.c: the one-page design sheet (cairo + pango): before and after views,
- * pango, to a temporary file renamed into place only when complete. */
+ * hairline overlay, 1:1 detail, session plan, parameters and checks, drawn in points. */
 #include <smp/smp-sheet.h>
 #include <smp/smp-error.h>
 #include <smp/smp-mask.h>
