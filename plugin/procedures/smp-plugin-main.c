@@ -31,7 +31,17 @@ static const struct
 
 G_DEFINE_TYPE (SmpPlugIn, smp_plug_in, GIMP_TYPE_PLUG_IN)
 
-GIMP_MAIN (SMP_TYPE_PLUG_IN)
+/* GIMP_MAIN, with one thing first: babl picks each conversion path by timing it
+ * and may take a different one in another process, differing in the last bit.
+ * The shine correction reads the photo through such a conversion, so a seed
+ * would not give bit-identical layers (seen under GIMP 3.2). Tolerance 0 keeps
+ * babl on exact paths; set before libgimp starts babl. */
+int
+main (int argc, char *argv[])
+{
+  g_setenv ("BABL_TOLERANCE", "0", FALSE);
+  return gimp_main (SMP_TYPE_PLUG_IN, argc, argv);
+}
 
 static GList *
 smp_plug_in_query_procedures (GimpPlugIn *plug_in)
