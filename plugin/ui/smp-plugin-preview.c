@@ -693,7 +693,7 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   self->zoom_label = gtk_label_new (NULL);
   gtk_widget_set_name (self->zoom_label, "smp-preview-zoom");
   gtk_box_pack_start (GTK_BOX (row), self->zoom_label, FALSE, FALSE, 6);
-  self->before_toggle = gtk_toggle_button_new_with_mnemonic ("Be_fore (photo only)");
+  self->before_toggle = gtk_toggle_button_new_with_mnemonic ("Before (_photo only)");
   gtk_widget_set_name (self->before_toggle, "smp-preview-before");
   gtk_widget_set_tooltip_text (self->before_toggle,
                                "Show the client's photo without the proposal; release to see it again");

@@ -102,7 +102,7 @@ def big_photo(gui, log, placement):
     after = td.Skin(shot, rect)
     after_dark, _ = after.dark()
     count = len(log.lines())
-    desk.keys(wid, "alt+f")
+    desk.keys(wid, "alt+p")
     line = log.wait_new(count)
     check(line is not None and line.get("before") == "1", "the before control re-renders the photo alone",
           line and f"before={line.get('before')}, dots {line.get('dots')}")
@@ -112,7 +112,7 @@ def big_photo(gui, log, placement):
           "before shows no dots, after shows them (dark pixels in the preview)",
           f"after {after_dark}, before {before_dark}")
     count = len(log.lines())
-    desk.keys(wid, "alt+f")
+    desk.keys(wid, "alt+p")
     line = log.wait_new(count)
     shot = gui.screenshot("gui-consult-after-again.png")
     again, _ = td.Skin(shot, rect).dark(median=after.median)
