@@ -267,6 +267,35 @@ smp_plugin_target_selects_scalp (const SmpPluginTarget *target,
   return FALSE;
 }
 
+gboolean
+smp_plugin_target_get_extent (const SmpPluginTarget *target,
+                              const SmpDesign       *design,
+                              const SmpHairline     *hairline,
+                              SmpRect               *extent,
+                              GError               **error)
+{
+  const SmpParams *params = smp_design_get_params (design);
+  double           reach_px = params->sentinel_depth_mm * params->px_per_mm;
+
+  if (smp_design_get_extent (design, &target->canvas, extent))
+    return TRUE;
+  if (target->has_mask && smp_plugin_target_selects_scalp (target, hairline, reach_px))
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "The selection (%.1f × %.1f mm) is too small to hold an impression at "
+                 "%g dots/cm²: select a larger part of the scalp, or select none",
+                 target->canvas.width / params->px_per_mm, target->canvas.height / params->px_per_mm,
+                 params->density_per_cm2);
+  else if (target->has_mask)
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "The selection lies entirely on the forehead side of the hairline: "
+                 "select part of the scalp side, or select none");
+  else
+    g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
+                 "No dot falls on the photo: the scalp side of the hairline lies "
+                 "outside it (check scalp-side)");
+  return FALSE;
+}
+
 /* ---- Output ------------------------------------------------------------------- */
 
 /* Area on the scalp side inside the canvas (and selection), in cm², sampled on

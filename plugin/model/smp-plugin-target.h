@@ -53,6 +53,15 @@ gboolean smp_plugin_target_selects_scalp (const SmpPluginTarget *target,
                                           const SmpHairline     *hairline,
                                           double                 reach_px);
 
+/* Where `design`'s dots land on the canvas; FALSE with the reason users see
+ * (a selection on the forehead side or too small for a dot, no scalp side on the
+ * photo) when none does. The run and the dialog (which says it before OK) share it. */
+gboolean smp_plugin_target_get_extent (const SmpPluginTarget *target,
+                                       const SmpDesign       *design,
+                                       const SmpHairline     *hairline,
+                                       SmpRect               *extent,
+                                       GError               **error);
+
 /* Keeps the run's treated area with the proposal: a selection becomes a hidden
  * channel the record names (replacing the one an earlier run stored); a stored
  * area is carried over. Call inside the run's undo group. */

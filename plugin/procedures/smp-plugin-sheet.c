@@ -299,24 +299,130 @@ read_checks (const SmpProposal *record, char **checks_run)
 
 /* ---- the run ---------------------------------------------------------------------- */
 
+/* ---- what is kept per image ------------------------------------------------------ */
+
+#define SHEET_PARASITE "smp-sheet"
+#define SHEET_GROUP    "SMP Sheet"
+
+/* The client's name, the notes and the file belong to one client's photo: they
+ * live in the image ("smp-sheet" parasite) and a photo without one starts them
+ * empty, so a sheet never carries the previous client's data. The artist (and
+ * paper, margin) stay as GIMP's last-used values: the same studio signs every
+ * sheet. The date is today's unless typed, so it is cleared too. */
+static void
+sheet_restore (GimpImage *image, GimpProcedureConfig *config)
+{
+  g_autoptr (GKeyFile) kf = smp_plugin_image_get_key_file (image, SHEET_PARASITE);
+  g_autofree char *client = NULL, *notes = NULL, *path = NULL, *date = NULL;
+  g_autoptr (GFile) file = NULL;
+
+  if (kf != NULL)
+    {
+      client = g_key_file_get_string (kf, SHEET_GROUP, "client", NULL);
+      notes = g_key_file_get_string (kf, SHEET_GROUP, "notes", NULL);
+      path = g_key_file_get_string (kf, SHEET_GROUP, "file", NULL);
+      date = g_key_file_get_string (kf, SHEET_GROUP, "date", NULL);
+    }
+  if (path != NULL && *path != '\0')
+    file = g_file_new_for_path (path);
+  g_object_set (config, "client-name", client ? client : "", "notes", notes ? notes : "",
+                "date", date ? date : "", "file", file, NULL);
+}
+
+/* Persistent (saved in the XCF) but not undoable: exporting does not add an undo step. */
+static void
+sheet_remember (GimpImage *image, GimpProcedureConfig *config, const char *path)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autofree char *client = NULL, *notes = NULL, *date = NULL, *text = NULL;
+  gsize length = 0;
+  GimpParasite *parasite;
+
+  g_object_get (config, "client-name", &client, "notes", &notes, "date", &date, NULL);
+  g_key_file_set_string (kf, SHEET_GROUP, "client", client ? client : "");
+  g_key_file_set_string (kf, SHEET_GROUP, "notes", notes ? notes : "");
+  g_key_file_set_string (kf, SHEET_GROUP, "date", date ? date : "");
+  g_key_file_set_string (kf, SHEET_GROUP, "file", path);
+  text = g_key_file_to_data (kf, &length, NULL);
+  parasite = gimp_parasite_new (SHEET_PARASITE, GIMP_PARASITE_PERSISTENT, (guint32) length, text);
+  gimp_image_attach_parasite (image, parasite);
+  gimp_parasite_free (parasite);
+}
+
+/* ---- the dialog ----------------------------------------------------------------------- */
+
+/* TRUE when the file chosen does not exist yet or the artist agrees to replace it. */
+static gboolean
+confirm_overwrite (GtkWidget *parent, GimpProcedureConfig *config)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autofree char *name = NULL;
+  GtkWidget *ask;
+  int response;
+
+  g_object_get (config, "file", &file, NULL);
+  if (file == NULL || !g_file_query_exists (file, NULL))
+    return TRUE;
+  name = g_file_get_parse_name (file);
+  ask = gtk_message_dialog_new (GTK_WINDOW (parent), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                "“%s” already exists. Replace it?", name);
+  gtk_window_set_title (GTK_WINDOW (ask), "Replace the design sheet?");
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (ask),
+                                            "The sheet there, perhaps another client's, will be lost.");
+  gtk_dialog_add_buttons (GTK_DIALOG (ask), "_Keep it", GTK_RESPONSE_CANCEL, "_Replace", GTK_RESPONSE_ACCEPT,
+                          NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (ask), GTK_RESPONSE_CANCEL);
+  response = gtk_dialog_run (GTK_DIALOG (ask));
+  gtk_widget_destroy (ask);
+  return response == GTK_RESPONSE_ACCEPT;
+}
+
 static gboolean
 sheet_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
 {
-  GtkWidget *dialog;
+  GtkWidget *dialog, *notes, *label, *scroller;
   gboolean ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
   dialog = gimp_procedure_dialog_new (procedure, config, "Export Design Sheet");
-  gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dialog), "notes", GTK_TYPE_TEXT_VIEW);
+  notes = gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dialog), "notes", GTK_TYPE_TEXT_VIEW);
+  /* A text view has no label of its own, and one line is too little for notes. */
+  label = gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog), "notes-label",
+                                           "_Notes printed on the sheet:", FALSE, TRUE);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (label), notes);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (notes), GTK_WRAP_WORD_CHAR);
+  gtk_widget_set_size_request (notes, 360, -1);
   gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file", "client-name", "artist", "date",
-                              "notes", "paper", "margin-mm", NULL);
-  ok = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+                              "notes-label", "notes", "paper", "margin-mm", NULL);
+  /* Several lines tall, scrolling beyond. */
+  scroller = gtk_scrolled_window_new (NULL, NULL);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 96);
+  gtk_scrolled_window_set_shadow_type (GTK_SCROLLED_WINDOW (scroller), GTK_SHADOW_IN);
+  {
+    GtkWidget *parent = gtk_widget_get_parent (notes);
+    int        position = 0;
+
+    gtk_container_child_get (GTK_CONTAINER (parent), notes, "position", &position, NULL);
+    g_object_ref (notes);
+    gtk_container_remove (GTK_CONTAINER (parent), notes);
+    gtk_container_add (GTK_CONTAINER (scroller), notes);
+    g_object_unref (notes);
+    gtk_box_pack_start (GTK_BOX (parent), scroller, FALSE, FALSE, 0);
+    gtk_box_reorder_child (GTK_BOX (parent), scroller, position);
+    gtk_widget_show_all (scroller);
+  }
+  do
+    ok = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
+  while (ok && !confirm_overwrite (dialog, config));
   gtk_widget_destroy (dialog);
   return ok;
 }
 
 static gboolean
-export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *config, GError **error)
+export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *config, char **written,
+              GError **error)
 {
   g_autoptr (GFile) file = NULL;
   g_autofree char *client = NULL, *artist = NULL, *date = NULL, *notes = NULL;
@@ -446,6 +552,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   if (!smp_sheet_write (&sheet, path_str, error))
     return FALSE;
   gimp_progress_update (1.0);
+  *written = g_steal_pointer (&path_str);
   return TRUE;
 }
 
@@ -458,16 +565,31 @@ sheet_run (GimpProcedure        *procedure,
            gpointer              run_data)
 {
   GError *error = NULL;
+  g_autofree char *written = NULL;
+  GimpValueArray *values;
 
   (void) run_data;
-  if (run_mode == GIMP_RUN_INTERACTIVE && !sheet_dialog (procedure, config))
-    return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
-  if (!export_sheet (image, drawables, config, &error))
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      sheet_restore (image, config);
+      if (!sheet_dialog (procedure, config))
+        return gimp_procedure_new_return_values (procedure, GIMP_PDB_CANCEL, NULL);
+    }
+  if (!export_sheet (image, drawables, config, &written, &error))
     {
       /* GIMP shows the error's text in interactive runs */
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
-  return gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      sheet_remember (image, config, written);
+      /* Where the file went, said where the artist looks (the status bar / messages). */
+      g_autofree char *text = g_strdup_printf ("Design sheet written to %s", written);
+      gimp_message (text);
+    }
+  values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
+  GIMP_VALUES_SET_STRING (values, 1, written);
+  return values;
 }
 
 GimpProcedure *
@@ -505,5 +627,7 @@ smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
   gimp_procedure_add_double_argument (procedure, "margin-mm", "_Margin (mm)",
                                       "Photo shown around the proposal and its hairline, mm",
                                       0.0, 200.0, DEFAULT_MARGIN_MM, G_PARAM_READWRITE);
+  gimp_procedure_add_string_return_value (procedure, "path", "Path", "The file the sheet was written to",
+                                          "", G_PARAM_READWRITE);
   return procedure;
 }

@@ -4,6 +4,7 @@
 
 #include <libgimp/gimpui.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "smp-plugin-common.h"
@@ -12,7 +13,9 @@
 #include "smp-plugin-io.h"
 #include "smp-plugin-preview.h"
 
-#define PREVIEW_SIZE        480  /* px; GimpZoomPreview caps its bounds at 512 */
+#define DIALOG_MAX_W        1700 /* px: the default size, within 90% of the monitor */
+#define DIALOG_MAX_H        1000
+#define FRAME_MARGIN_MM     12.0 /* around the hairline when the preview opens: sentinels, fade and scalp */
 #define CANVAS_DELAY_MS     350  /* on-canvas re-render after the last change */
 #define CANVAS_GROUP_NAME   "SMP proposal (preview)"
 #define RULER_MAX_PX        260
@@ -46,6 +49,9 @@ typedef struct
   /* Preview controls */
   GtkWidget           *timing_label;
   GtkWidget           *canvas_check;
+  GtkWidget           *error_bar;     /* why OK is off, when it is */
+  GtkWidget           *error_label;
+  gboolean             framed;        /* the preview was framed on the hairline */
   int                  stage_shown;   /* -1: as set */
   guint                session_mask;
 
@@ -544,20 +550,6 @@ preview_rendered (SmpPluginPreview *preview, gpointer data)
   gtk_label_set_text (GTK_LABEL (d->timing_label), text);
 }
 
-static void
-zoom_actual (GtkButton *button, SmpDialog *d)
-{
-  (void) button;
-  smp_plugin_preview_zoom_actual_pixels (d->preview);
-}
-
-static void
-zoom_fit (GtkButton *button, SmpDialog *d)
-{
-  (void) button;
-  smp_plugin_preview_zoom_fit (d->preview);
-}
-
 static GtkWidget *
 make_preview_controls (SmpDialog *d)
 {
@@ -582,17 +574,6 @@ make_preview_controls (SmpDialog *d)
       g_signal_connect (radio, "toggled", G_CALLBACK (sessions_shown_toggled), d);
       gtk_box_pack_start (GTK_BOX (row), radio, FALSE, FALSE, 0);
     }
-  {
-    GtkWidget *fit = gtk_button_new_with_label ("Fit");
-    GtkWidget *actual = gtk_button_new_with_mnemonic ("1:_1");
-
-    gtk_widget_set_tooltip_text (actual, "Zoom the preview to the photo's own pixels: dots at their true size");
-    gtk_widget_set_tooltip_text (fit, "Show the whole photo");
-    g_signal_connect (actual, "clicked", G_CALLBACK (zoom_actual), d);
-    g_signal_connect (fit, "clicked", G_CALLBACK (zoom_fit), d);
-    gtk_box_pack_end (GTK_BOX (row), actual, FALSE, FALSE, 0);
-    gtk_box_pack_end (GTK_BOX (row), fit, FALSE, FALSE, 0);
-  }
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -650,6 +631,44 @@ preview_shade (SmpDialog *d, double shade[3])
     }
 }
 
+/* OK is off exactly while `problem` (nullable) says why, in the bar above all else:
+ * what the run would refuse is said before it runs. Logged for the GUI tests. */
+static void
+set_problem (SmpDialog *d, const char *problem)
+{
+  const char *path = g_getenv ("SMP_PREVIEW_LOG");
+
+  gtk_dialog_set_response_sensitive (GTK_DIALOG (d->dialog), GTK_RESPONSE_OK, problem == NULL);
+  gtk_label_set_text (GTK_LABEL (d->error_label), problem ? problem : "");
+  gtk_widget_set_visible (d->error_bar, problem != NULL);
+  if (path != NULL && *path != '\0')
+    {
+      FILE *log = fopen (path, "a");
+
+      if (log != NULL)
+        {
+          /* The message last: it holds spaces. */
+          fprintf (log, "dialog ok=%d problem=%s\n", problem == NULL, problem ? problem : "");
+          fclose (log);
+        }
+    }
+}
+
+/* The preview opens on the hairline: its bounds with a margin that holds the
+ * sentinels ahead and the fade behind, whatever the path's length. */
+static void
+frame_hairline (SmpDialog *d)
+{
+  double x0, y0, x1, y1, m;
+
+  if (d->framed || d->hairline == NULL || !d->params_ok
+      || !smp_hairline_get_bounds (d->hairline, &x0, &y0, &x1, &y1))
+    return;
+  m = MAX (FRAME_MARGIN_MM * d->params.px_per_mm, 0.1 * MAX (x1 - x0, y1 - y0));
+  smp_plugin_preview_set_frame (d->preview, x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m);
+  d->framed = TRUE;
+}
+
 static gboolean
 update_now (gpointer data)
 {
@@ -658,6 +677,7 @@ update_now (gpointer data)
   g_autofree char  *problem = NULL;
   SmpDesign        *design = NULL;
   SmpParams         shown;
+  SmpRect           extent;
   gint64            start;
 
   d->update_id = 0;
@@ -665,18 +685,19 @@ update_now (gpointer data)
   d->params_ok = read_params (d, &d->params, &d->scale_source, &error);
   sync_scale (d);
   update_split_note (d);
-  gtk_dialog_set_response_sensitive (GTK_DIALOG (d->dialog), GTK_RESPONSE_OK,
-                                     d->params_ok && problem == NULL);
   if (!d->params_ok)
     {
-      smp_plugin_preview_set_design (d->preview, NULL, NULL, error->message);
+      set_problem (d, error->message);
+      smp_plugin_preview_set_design (d->preview, NULL, NULL, NULL);
       return G_SOURCE_REMOVE;
     }
   if (problem != NULL)
     {
-      smp_plugin_preview_set_design (d->preview, NULL, NULL, problem);
+      set_problem (d, problem);
+      smp_plugin_preview_set_design (d->preview, NULL, NULL, NULL);
       return G_SOURCE_REMOVE;
     }
+  frame_hairline (d);
 
   /* The pattern is the slow part to make: keep it while the seed stays. */
   if (d->pattern == NULL || smp_pattern_get_seed (d->pattern) != d->params.seed)
@@ -691,9 +712,12 @@ update_now (gpointer data)
   start = g_get_monotonic_time ();
   design = smp_design_new (&shown, d->hairline, d->target->has_mask ? &d->target->mask : NULL,
                            d->pattern, &error);
+  /* The run's own check: a design with no dot on the canvas is refused there. */
+  if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
+    g_clear_pointer (&design, smp_design_free);
+  set_problem (d, design ? NULL : error->message);
   smp_plugin_preview_set_design_ms (d->preview, (g_get_monotonic_time () - start) / 1000.0);
-  smp_plugin_preview_set_design (d->preview, design, d->target->has_mask ? &d->target->mask : NULL,
-                                 design ? NULL : error->message);
+  smp_plugin_preview_set_design (d->preview, design, d->target->has_mask ? &d->target->mask : NULL, NULL);
   schedule_canvas (d);
   return G_SOURCE_REMOVE;
 }
@@ -773,6 +797,23 @@ make_fields (GimpProcedureDialog *dialog)
     }
 }
 
+/* Large by default, so the preview gets most of it: 90% of the monitor's work
+ * area, up to DIALOG_MAX_W × DIALOG_MAX_H. */
+static void
+set_default_size (SmpDialog *d)
+{
+  GdkDisplay  *display = gtk_widget_get_display (d->dialog);
+  GdkMonitor  *monitor = gdk_display_get_primary_monitor (display);
+  GdkRectangle area = { 0, 0, DIALOG_MAX_W, DIALOG_MAX_H };
+
+  if (monitor == NULL)
+    monitor = gdk_display_get_monitor (display, 0);
+  if (monitor != NULL)
+    gdk_monitor_get_workarea (monitor, &area);
+  gtk_window_set_default_size (GTK_WINDOW (d->dialog), MIN (DIALOG_MAX_W, area.width * 9 / 10),
+                               MIN (DIALOG_MAX_H, area.height * 9 / 10));
+}
+
 static gboolean
 has_property (SmpDialog *d, const char *name)
 {
@@ -783,8 +824,7 @@ static void
 build (SmpDialog *d)
 {
   GimpProcedureDialog *dialog = GIMP_PROCEDURE_DIALOG (d->dialog);
-  GtkWidget           *box, *row, *button, *label, *main_box;
-  GtkCssProvider      *css;
+  GtkWidget           *box, *row, *button, *label, *controls, *content, *scroller, *paned;
 
   make_fields (dialog);
 
@@ -887,25 +927,61 @@ build (SmpDialog *d)
                                   "scale-frame", "seed-frame", NULL);
   gimp_procedure_dialog_fill_box (dialog, "column-b", "dots-frame", "shade-frame",
                                   "fade-frame", "sessions-frame", NULL);
-  main_box = gimp_procedure_dialog_fill_box (dialog, "main", "column-a", "column-b", NULL);
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (main_box), GTK_ORIENTATION_HORIZONTAL);
-  gtk_box_set_spacing (GTK_BOX (main_box), 12);
+  controls = gimp_procedure_dialog_fill_box (dialog, "controls", "column-a", "column-b", NULL);
+  gtk_box_set_spacing (GTK_BOX (controls), 12);
+  /* fill() packs the controls into the content area; they move into the paned's
+   * scrolled side, so the preview can take the rest of the dialog. */
+  gimp_procedure_dialog_fill (dialog, "controls", NULL);
+  content = gtk_dialog_get_content_area (GTK_DIALOG (d->dialog));
+  g_object_ref (controls);
+  gtk_container_remove (GTK_CONTAINER (gtk_widget_get_parent (controls)), controls);
 
-  /* The preview, on the left, as large as GimpZoomPreview allows by default. */
-  css = gtk_css_provider_new ();
-  gtk_css_provider_load_from_data (css, "#smp-preview { -GimpPreview-size: " G_STRINGIFY (PREVIEW_SIZE) "; }",
-                                   -1, NULL);
-  gtk_style_context_add_provider_for_screen (gtk_widget_get_screen (d->dialog), GTK_STYLE_PROVIDER (css),
-                                             GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
-  g_object_unref (css);
+  /* The preview on the left takes what the controls leave: it grows with the
+   * dialog, and the divider gives it more at the controls' expense. */
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_box_pack_start (GTK_BOX (box), smp_plugin_preview_get_widget (d->preview), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), smp_plugin_preview_get_widget (d->preview), TRUE, TRUE, 0);
   gtk_box_pack_start (GTK_BOX (box), make_preview_controls (d), FALSE, FALSE, 0);
   gtk_widget_show (box);
-  gtk_box_pack_start (GTK_BOX (main_box), box, TRUE, TRUE, 0);
-  gtk_box_reorder_child (GTK_BOX (main_box), box, 0);
 
-  gimp_procedure_dialog_fill (dialog, "main", NULL);
+  scroller = gtk_scrolled_window_new (NULL, NULL);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 200);
+  gtk_container_add (GTK_CONTAINER (scroller), controls);
+  g_object_unref (controls);
+  {
+    /* Keyboard focus (mnemonics, Tab) scrolls the field it lands on into view. */
+    GtkWidget *viewport = gtk_bin_get_child (GTK_BIN (scroller));
+
+    gtk_container_set_focus_vadjustment (GTK_CONTAINER (viewport),
+                                         gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)));
+  }
+  gtk_widget_set_margin_start (controls, 6);
+  gtk_widget_set_margin_end (controls, 6);
+  gtk_widget_show_all (scroller);
+
+  paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  gtk_widget_set_name (paned, "smp-paned");
+  gtk_paned_pack1 (GTK_PANED (paned), box, TRUE, FALSE);
+  gtk_paned_pack2 (GTK_PANED (paned), scroller, FALSE, FALSE);
+  gtk_widget_show (paned);
+
+  /* What stops OK, said above everything else. */
+  d->error_bar = gtk_info_bar_new ();
+  gtk_widget_set_name (d->error_bar, "smp-error");
+  gtk_info_bar_set_message_type (GTK_INFO_BAR (d->error_bar), GTK_MESSAGE_ERROR);
+  d->error_label = gtk_label_new (NULL);
+  gtk_widget_set_name (d->error_label, "smp-error-text");
+  gtk_label_set_line_wrap (GTK_LABEL (d->error_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (d->error_label), 0.0);
+  gtk_container_add (GTK_CONTAINER (gtk_info_bar_get_content_area (GTK_INFO_BAR (d->error_bar))),
+                     d->error_label);
+  gtk_widget_show (d->error_label);
+  gtk_widget_set_no_show_all (d->error_bar, TRUE);
+
+  gtk_box_pack_start (GTK_BOX (content), d->error_bar, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (content), paned, TRUE, TRUE, 0);
+  set_default_size (d);
 }
 
 /* ---- Entry point --------------------------------------------------------------------------------- */

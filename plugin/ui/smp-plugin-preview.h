@@ -1,5 +1,5 @@
-/* smp-plugin-preview.h: the dialog's live preview: a zoomable view of the photo with
- * the proposal composited as GIMP will show it (each session multiplied over the photo). */
+/* smp-plugin-preview.h: the dialog's live preview: a resizable, zoomable, pannable view of the
+ * photo with the proposal composited as GIMP will show it (each session multiplied over the photo). */
 #pragma once
 
 #include <libgimp/gimpui.h>
@@ -9,26 +9,31 @@ G_BEGIN_DECLS
 
 typedef struct _SmpPluginPreview SmpPluginPreview;
 
-/* Timing of the last refresh, for the log and the report. */
+/* Timing and geometry of the last refresh, for the log and the report. */
 typedef struct
 {
-  int    width, height;   /* preview pixels */
+  int    width, height;   /* rendered pixels (the photo's part of the view) */
   double scale;           /* preview px per image px */
   double source_ms;       /* fetching the photo (0 when cached) */
   double render_ms;       /* smp_design_render, all sessions shown */
   double total_ms;        /* fetch + render + composite + draw */
   double design_ms;       /* making the design this refresh shows (set by the dialog) */
   gsize  dots;            /* dots in the visible region */
-  int    screen_x, screen_y; /* the preview area's top-left on screen (GUI tests) */
+  int    screen_x, screen_y; /* the rendered pixels' top-left on screen (GUI tests) */
+  int    view_x, view_y;  /* the rendered pixels' top-left in drawable px */
+  int    view_w, view_h;  /* the rendered region in drawable px */
+  int    area_w, area_h;  /* the view widget's allocation */
+  gboolean before;        /* the photo alone was shown (the before/after control) */
 } SmpPluginPreviewTiming;
 
 /* A preview of `drawable`. The design it shows lives in the drawable's pixel
- * space (image coordinates minus the drawable's offsets), as the output does. */
+ * space (image coordinates minus the drawable's offsets), as the output does.
+ * Its size does not depend on the selection: it grows with the dialog. */
 SmpPluginPreview *smp_plugin_preview_new (GimpDrawable *drawable);
 void              smp_plugin_preview_free (SmpPluginPreview *preview);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPluginPreview, smp_plugin_preview_free)
 
-/* The GimpZoomPreview widget (owned by the container it is packed into). */
+/* The view with its toolbar and message (owned by the container it is packed into). */
 GtkWidget *smp_plugin_preview_get_widget (SmpPluginPreview *preview);
 
 /* Shows `design` (taken over; NULL shows the bare photo). Its shade must be in
@@ -47,6 +52,12 @@ void smp_plugin_preview_set_design_ms (SmpPluginPreview *preview, double design_
 void smp_plugin_preview_set_sessions (SmpPluginPreview *preview,
                                       guint             session_mask);
 
+/* The region (drawable px) the view frames: the hairline and a margin. The view
+ * opens on it and its "Hairline" button comes back to it. The first call frames
+ * the view unless the artist already zoomed or panned. */
+void smp_plugin_preview_set_frame (SmpPluginPreview *preview,
+                                   double x, double y, double width, double height);
+
 /* Called after each refresh (timing is then up to date). */
 typedef void (*SmpPluginPreviewRendered) (SmpPluginPreview *preview, gpointer data);
 void smp_plugin_preview_set_rendered_callback (SmpPluginPreview        *preview,
@@ -54,9 +65,10 @@ void smp_plugin_preview_set_rendered_callback (SmpPluginPreview        *preview,
                                                gpointer                 data);
 
 /* Zooms so that one preview pixel is one image pixel (dots at their true size),
- * or back to the whole drawable. */
+ * or to the whole drawable, or to the frame. */
 void smp_plugin_preview_zoom_actual_pixels (SmpPluginPreview *preview);
 void smp_plugin_preview_zoom_fit           (SmpPluginPreview *preview);
+void smp_plugin_preview_zoom_frame         (SmpPluginPreview *preview);
 
 const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *preview);
 

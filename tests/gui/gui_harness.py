@@ -20,6 +20,7 @@ raises GuiError here with GIMP's traceback."""
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,43 @@ GIMP_GUI = runner.find_gimp(("SMP_GIMP_GUI",), GUI_NAMES)
 
 class GuiError(RuntimeError):
     pass
+
+
+# ---- GIMP's log: what fails a GUI test ---------------------------------------------
+# A line fails the test when it is a GLib/GIMP CRITICAL or WARNING (or a crash)
+# from our plug-in ("smp-hairline" in it) or about undo groups, wherever it comes
+# from: both mean the plug-in misbehaved. Other GIMP noise (script-fu's resource
+# names, contexts left at exit) is not ours and does not count.
+LOG_PROBLEM = re.compile(r"(CRITICAL|WARNING|fatal error|Segmentation fault)")
+LOG_OURS = re.compile(r"(smp-hairline|undo_group)")
+# Known lines that match but are not a fault of ours; each says why.
+LOG_ALLOWED = [
+    # NOT FIXED, allowed knowingly: GIMP 3.0.4's core logs this after each run of
+    # plug-in-smp-hairline inside the GUI (interactive or not: test_dialog, test_undo),
+    # about once per session layer written; gimp-console does not. The plug-in's own
+    # undo calls are balanced (one start/end pair per run in smp-plugin-hairline.c;
+    # PDB group_end refuses an unmatched end before it reaches the core), and the run
+    # is one undo step that Ctrl+Z/Ctrl+Y restore exactly (test_undo checks it), so the
+    # unmatched end comes from GIMP's side of the GUI. Allowed only in GIMP's own
+    # message formats ("(gimp:PID): Gimp-Core-CRITICAL **: T: " or "/usr/bin/gimp-3.x:
+    # Gimp-Core-CRITICAL: "), never from the plug-in's process.
+    re.compile(r"^(\(gimp:\d+\): Gimp-Core-CRITICAL \*\*: [\d:.]+: |\S*/gimp-3[.\d]*: Gimp-Core-CRITICAL: )"
+               r"gimp_image_undo_group_end: assertion 'private->group_count > 0' failed$"),
+]
+
+
+def log_problems(path, allowed=LOG_ALLOWED):
+    """The lines of GIMP's log at `path` that fail a test (see LOG_PROBLEM)."""
+    if not os.path.exists(path):
+        return []
+    out = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if LOG_PROBLEM.search(line) and LOG_OURS.search(line) \
+                    and not any(a.search(line) for a in allowed):
+                out.append(line)
+    return out
 
 
 def skip_unless_available():
@@ -209,12 +247,18 @@ class GimpGui:
             self.desktop.close()
         if getattr(self, "scratch", None):
             shutil.rmtree(self.scratch, ignore_errors=True)
+        self.log_problems = log_problems(self.log_path) if getattr(self, "log_path", None) else []
+        for line in self.log_problems:
+            print(f"FAIL GIMP log ({os.path.basename(self.log_path)}): {line}", flush=True)
+        return self.log_problems
 
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exc):
-        self.stop()
+    def __exit__(self, exc_type, *exc):
+        # A plug-in CRITICAL or WARNING in GIMP's log fails the test, whatever it checked.
+        if self.stop() and exc_type is None:
+            raise GuiError(f"{len(self.log_problems)} plug-in CRITICAL/WARNING line(s) in {self.log_path}")
         return False
 
     # -- running Python inside GIMP ------------------------------------------

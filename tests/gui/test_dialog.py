@@ -129,7 +129,7 @@ class PreviewLog:
 
 def open_dialog(gui, log, count, title, placement):
     """Waits for the dialog and its first refresh (a log line past `count`), then
-    moves it right of GIMP's window. Returns (window, preview rect on screen, scale)."""
+    moves it right of GIMP's window. Returns (window, preview rect on screen, View)."""
     desk = gui.desktop
     wid = desk.find(title)
     if not check(wid is not None, f"the dialog “{title}” opens"):
@@ -143,7 +143,19 @@ def open_dialog(gui, log, count, title, placement):
     desk.xdo("windowmove", "--sync", wid, str(placement), "0")
     time.sleep(0.5)
     x1, y1, _, _ = desk.geometry(wid)
-    return wid, (x1 + dx, y1 + dy, int(first["width"]), int(first["height"])), float(first["scale"])
+    return wid, (x1 + dx, y1 + dy, int(first["width"]), int(first["height"])), View(first)
+
+
+class View:
+    """Where the preview's rendered pixels sit in the photo: crop row r is image row
+    view_y + r / scale (the preview may open framed on the hairline, not at the top)."""
+
+    def __init__(self, line):
+        self.scale = float(line["scale"])
+        self.x, self.y = int(line.get("view_x", 0)), int(line.get("view_y", 0))
+
+    def row(self, image_y):
+        return int((image_y - self.y) * self.scale)
 
 
 def type_density(gui, wid, value):
@@ -227,7 +239,7 @@ def drive(gui, log):
     # 1. The on-canvas preview, then Cancel: nothing of it stays.
     count = len(log.lines())
     job = gui.call_async("result = run_interactive(photo, px_per_mm=15.0, density=40.0, seed=5)")
-    wid, rect, scale = open_dialog(gui, log, count, "SMP Hairline – consultation", placement)
+    wid, rect, view = open_dialog(gui, log, count, "SMP Hairline – consultation", placement)
     if rect is None:
         return
     desk.keys(wid, "alt+v")
@@ -250,13 +262,13 @@ def drive(gui, log):
     # 2. Create: dots over skin on the scalp side only; the preview follows the density.
     count = len(log.lines())
     job = gui.call_async("result = run_interactive(photo, px_per_mm=15.0, density=40.0, seed=5)")
-    wid, rect, scale = open_dialog(gui, log, count, "SMP Hairline – consultation", placement)
+    wid, rect, view = open_dialog(gui, log, count, "SMP Hairline – consultation", placement)
     if rect is None:
         return
     shot = gui.screenshot("gui-dialog-density-40.png")
     p1 = Skin(shot, rect)
-    scalp1 = p1.dark(0, int(SCALP_MAX_Y * scale))
-    forehead1 = p1.dark(int(FOREHEAD_MIN_Y * scale))
+    scalp1 = p1.dark(0, view.row(SCALP_MAX_Y))
+    forehead1 = p1.dark(view.row(FOREHEAD_MIN_Y))
     scalp1, forehead1 = scalp1[0] / scalp1[1], forehead1[0] / forehead1[1]
     check(p1.looks_like_skin, "the preview shows the photo's skin", f"median luminance {p1.median:.0f}")
     check(scalp1 > 0.004, "the preview shows dark dots on the scalp side", f"{scalp1:.2%} dark")
@@ -272,7 +284,7 @@ def drive(gui, log):
     changed = log.wait_new(count)
     check(changed is not None, "the preview refreshes after the density is typed")
     shot = gui.screenshot("gui-dialog-density-150.png")
-    scalp2 = Skin(shot, rect).dark(0, int(SCALP_MAX_Y * scale))
+    scalp2 = Skin(shot, rect).dark(0, view.row(SCALP_MAX_Y))
     scalp2 = scalp2[0] / scalp2[1]
     check(scalp2 > 2.0 * scalp1, "the preview follows the density (40 → 150 dots/cm²)",
           f"{scalp1:.2%} → {scalp2:.2%} dark")
@@ -299,7 +311,7 @@ def drive(gui, log):
     count = len(log.lines())
     job = gui.call_async("result = run_interactive(designed_groups()[0], px_per_mm=15.0, "
                          "density=90.0, seed=77)")
-    wid, rect, scale = open_dialog(gui, log, count, "SMP Hairline – re-edit proposal", placement)
+    wid, rect, view = open_dialog(gui, log, count, "SMP Hairline – re-edit proposal", placement)
     if rect is None:
         return
     gui.screenshot("gui-reedit.png")
