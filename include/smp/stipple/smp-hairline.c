@@ -596,11 +596,13 @@ signed_from (const SmpHairline *h, const Nearest *n, double px, double py)
   return (side > 0 ? d : -d) * st->scalp_sign;
 }
 
-/* The nearer segment wins. An exact tie between two strokes (a temple stroke
- * started at the front line's end: behind the shared point both are equally near)
- * goes to the larger signed distance, not to the lower index, so the answer does
- * not depend on the order the strokes were drawn in (issue 12; found by tests/fuzz).
- * Ties within a stroke agree already (a vertex's bisector is the same from both sides). */
+/* The nearer segment wins. Any exact tie (a temple stroke started at the front
+ * line's end: behind the shared point both are equally near; a stroke that
+ * doubles back on itself: its out and back segments coincide with opposite sides)
+ * goes to the larger signed distance, not to the segment met first. A maximum
+ * does not depend on the order the candidates come in, so neither does the
+ * answer on the order the strokes were drawn in (issue 12; found by tests/fuzz).
+ * At an ordinary vertex tied segments agree (the bisector is the same from both). */
 static inline void
 consider (const SmpHairline *h, const Segment *segs, guint32 i, double px, double py, Nearest *best)
 {
@@ -608,7 +610,7 @@ consider (const SmpHairline *h, const Segment *segs, guint32 i, double px, doubl
 
   if (d2 < best->d2)
     best->d2 = d2, best->seg = (gint32) i, best->t = t;
-  else if (d2 == best->d2 && best->seg >= 0 && segs[i].stroke != segs[best->seg].stroke)
+  else if (d2 == best->d2 && best->seg >= 0)
     {
       Nearest other = { d2, (gint32) i, t };
       if (signed_from (h, &other, px, py) > signed_from (h, best, px, py))
