@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* Version 1: written by 0.1.0 ([SMP Design], [SMP Proposal], [SMP Checks]).
+/* Version 1: written before 0.1.0 ([SMP Design], [SMP Proposal], [SMP Checks]).
  * Version 2: adds `complete` (a run writes it last, so a killed run is
  * recognisable) and the treated area (`area_channel`, `area_bounds`). Both read; newer versions are refused. Within a known version,
  * unknown keys and groups are ignored and not written back. */

@@ -191,7 +191,7 @@ test_record_round_trip (void)
   g_assert_false (b->complete);
 }
 
-/* Exactly what 0.1.0's attach_design wrote (version 1). */
+/* Exactly what the plug-in wrote before 0.1.0 (version 1). */
 static const char version1[] =
   "[SMP Design]\n"
   "px_per_mm=12\ndensity_per_cm2=70\ndot_diameter_mm=0.25\nsize_jitter=0.20000000000000001\n"
