@@ -64,6 +64,10 @@ LOG_ALLOWED = [
     # Gimp-Core-CRITICAL: "), never from the plug-in's process.
     re.compile(r"^(\(gimp:\d+\): Gimp-Core-CRITICAL \*\*: [\d:.]+: |\S*/gimp-3[.\d]*: Gimp-Core-CRITICAL: )"
                r"gimp_image_undo_group_end: assertion 'private->group_count > 0' failed$"),
+    # After a dialog is cancelled (Escape), GIMP may close its end of the wire
+    # before the plug-in's last flush as it exits (seen once in gui-consult, not
+    # in most runs): timing decides whether it is logged; the run itself ended.
+    re.compile(r"^\(smp-hairline:\d+\): LibGimp-WARNING \*\*: [\d:.]+: smp-hairline: gimp_flush\(\): error: Broken pipe$"),
 ]
 
 
