@@ -7,8 +7,9 @@ from smp_testlib import *
 BUTTONS = {"r": "Reset", "l": "Load Saved Settings", "s": "Save Settings", "h": "Help",
            "c": "Cancel", "o": "OK"}
 EXTRA = {
-    # OK is "Cr_eate proposal" / "_Update proposal" there, so Alt+O is free.
-    "plug-in-smp-hairline": {"o": None, "e": "Create proposal", "u": "Update proposal", "p": "Preview",
+    # OK reads "Cr_eate proposal" / "_Update proposal" there, but GIMP checks its
+    # labels against the default "_OK" too, so Alt+O stays taken.
+    "plug-in-smp-hairline": {"e": "Create proposal", "u": "Update proposal", "p": "Preview",
                              "v": "Show on canvas", "1": "1:1"},
 }
 PROCS = ["plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",

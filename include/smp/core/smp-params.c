@@ -52,7 +52,7 @@ static const SmpParamSpec specs[] = {
     "Pigment colour (diluted carbon black: a near-black grey). "
     "A fully transparent colour means this default", "shade", NULL },
   { "opacity", "opacity", SMP_PARAM_DOUBLE, F (opacity), 0.0, 1.0, 0.75, "", 100, "%",
-    SMP_PARAM_LOOK, "_Opacity (%)",
+    SMP_PARAM_LOOK, "Opacity (%)",
     "Ink opacity of the last session as tattooed, percent; earlier sessions are lighter", "shade", NULL },
   { "softness", "softness", SMP_PARAM_DOUBLE, F (softness), 0.0, 1.0, 0.35, "", 100, "%",
     SMP_PARAM_LOOK, "Sof_tness (%)", "Pigment spread at the impression's edge, percent", "dots", NULL },
