@@ -177,21 +177,6 @@ estimate_chroma (GimpDrawable *photo, const Babl *linear, const SmpRect *extent,
 }
 
 gboolean
-smp_plugin_io_write_layer (const SmpDesign       *design,
-                           guint                  session_mask,
-                           const SmpRect         *extent,
-                           const SmpPluginFormat *format,
-                           const SmpMask         *clip,
-                           GimpLayer             *layer,
-                           double                 progress_from,
-                           double                 progress_to,
-                           GError               **error)
-{
-  return smp_plugin_io_write_layer_over (design, session_mask, extent, format, clip, layer, NULL,
-                                         progress_from, progress_to, error);
-}
-
-gboolean
 smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                 guint                  session_mask,
                                 const SmpRect         *extent,

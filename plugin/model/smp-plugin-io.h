@@ -28,20 +28,10 @@ void smp_plugin_io_clip_alpha (void          *pixels,
 /* Renders the sessions in `session_mask` of `design` over `extent` (design px)
  * into `layer`, whose buffer covers exactly `extent`. Works in chunks of rows so
  * memory stays bounded whatever the image size; `clip` (nullable) is applied
- * per pixel. Reports progress from progress_from to progress_to. */
-gboolean smp_plugin_io_write_layer (const SmpDesign       *design,
-                                    guint                  session_mask,
-                                    const SmpRect         *extent,
-                                    const SmpPluginFormat *format,
-                                    const SmpMask         *clip,
-                                    GimpLayer             *layer,
-                                    double                 progress_from,
-                                    double                 progress_to,
-                                    GError               **error);
-
-/* The same over the photo the layer will be multiplied onto (`photo`, nullable;
- * RGB only): where the photo shows shine, the pigment darkens only its diffuse
- * part (docs/optics.md). The photo is read, never written. */
+ * per pixel. Reports progress from progress_from to progress_to. With `photo`
+ * (nullable; RGB only), the photo the layer will be multiplied onto: where it
+ * shows shine, the pigment darkens only its diffuse part (docs/optics.md). The
+ * photo is read, never written. */
 gboolean smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                          guint                  session_mask,
                                          const SmpRect         *extent,
