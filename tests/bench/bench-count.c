@@ -1,0 +1,206 @@
+/* bench-count.c: one small engine case per run, for instruction counts (count-instructions.py
+ * runs it under `valgrind --tool=callgrind --instr-atstart=no`) and output hashes. */
+#include <smp/smp.h>
+
+#if defined(__has_include) && __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_STOP_INSTRUMENTATION
+#endif
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Only the public API that every engine version since the bands has: this file also
+ * builds against an older checkout, so both sides of a ratio run the same case. */
+
+/* Instrumentation is switched on for the counted work only; it is process-wide, so the
+ * render's worker threads are counted too. */
+#define COUNTED __attribute__ ((noinline, used))
+
+static guint64
+fnv1a (guint64 h, const guint8 *p, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    h = (h ^ p[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static SmpHairline *
+hairline_from (double (*curve) (double x), double width)
+{
+  SmpHairline *h = smp_hairline_new ();
+  GArray *xy = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (double x = 0; x <= width; x += 0.5) /* GIMP-like dense interpolation */
+    {
+      double y = curve (x);
+      g_array_append_val (xy, x);
+      g_array_append_val (xy, y);
+    }
+  if (!smp_hairline_add_stroke (h, (double *) xy->data, xy->len / 2, FALSE, NULL))
+    abort ();
+  g_array_unref (xy);
+  return h;
+}
+
+/* bench-engine's realistic hairline. */
+static double
+wavy (double x)
+{
+  return 1400 + 250 * sin (x / 900) + 60 * sin (x / 137);
+}
+
+/* The GUI preview bench's path, M 0 2200 C 2000 2150 4000 2250 6000 2200, as y(x). */
+static double
+gui_bench_curve (double x)
+{
+  double t = x / 6000, s = 1 - t;
+  return 2200 * s * s * s + 3 * 2150 * s * s * t + 3 * 2250 * s * t * t + 2200 * t * t * t;
+}
+
+static SmpDesign *
+design_or_die (const SmpParams *p, SmpHairline *h, SmpPattern *pattern)
+{
+  g_autoptr (GError) error = NULL;
+  SmpDesign *d = smp_design_new (p, h, NULL, pattern, &error);
+  if (!d)
+    {
+      fprintf (stderr, "bench-count: %s\n", error->message);
+      exit (2);
+    }
+  return d;
+}
+
+static SmpDesign *
+rerender (const SmpParams *p, SmpHairline *h, SmpPattern *pattern, const SmpRect *region, double scale,
+          guint n, const guint *masks, void *const *outs)
+{
+  SmpDesign *d = design_or_die (p, h, pattern);
+  if (!smp_design_render_layers (d, region, scale, n, masks, SMP_PIXEL_RGBA_U8, outs, 4 * (gsize) region->width,
+                                 NULL))
+    abort ();
+  return d;
+}
+
+/* One re-render after a density change: the design remade, pattern and hairline index kept. */
+static COUNTED SmpDesign *
+counted_rerender (const SmpParams *p, SmpHairline *h, SmpPattern *pattern, const SmpRect *region, double scale,
+                  guint n, const guint *masks, void *const *outs)
+{
+  SmpDesign *d;
+
+  CALLGRIND_START_INSTRUMENTATION;
+  d = rerender (p, h, pattern, region, scale, n, masks, outs);
+  CALLGRIND_STOP_INSTRUMENTATION;
+  return d;
+}
+
+static COUNTED SmpPattern *
+counted_pattern (guint32 seed)
+{
+  SmpPattern *pattern;
+
+  CALLGRIND_START_INSTRUMENTATION;
+  pattern = smp_pattern_new (seed);
+  CALLGRIND_STOP_INSTRUMENTATION;
+  return pattern;
+}
+
+typedef struct
+{
+  const char *name, *what;
+  int         photo_w, photo_h;
+  double      px_per_mm;
+  double (*curve) (double);
+  SmpRect     region;
+  double      scale;
+  int         layers;    /* 0: one buffer, all sessions; else one layer per session */
+  double      density, dot_mm;
+  int         stage;     /* -1: default */
+} Case;
+
+static const Case cases[] = {
+  { "preview", "bench-engine's preview: 800x600 at 20 px/mm, scale 1, all sessions in one buffer, after a density change",
+    6000, 4000, 20, wavy, { 2600, 1000, 800, 600 }, 1.0, 0, 65, 0, -1 },
+  { "preview-fit", "the dialog's default view of the GUI bench: 6000x4000 at 12 px/mm seen whole at scale 0.125 (750x500), three session layers, after a density change",
+    6000, 4000, 12, gui_bench_curve, { 0, 0, 750, 500 }, 0.125, 3, 72, 0, -1 },
+  { "realistic-crop", "realistic's design (20 px/mm, defaults): a 1500x1000 region across the hairline, three session layers",
+    6000, 4000, 20, wavy, { 2250, 900, 1500, 1000 }, 1.0, 3, 0, 0, -1 },
+  { "footprint", "issue 12 row 15: 1.5 mm aged impressions at 200 px/mm, density 200: a 1200x900 region behind the line",
+    6000, 4000, 200, wavy, { 2400, 0, 1200, 900 }, 1.0, 0, 200, 1.5, SMP_STAGE_AGED },
+};
+
+static int
+run_case (const Case *c)
+{
+  SmpParams p;
+  g_autoptr (SmpHairline) h = hairline_from (c->curve, c->photo_w);
+  g_autoptr (SmpPattern) pattern = NULL;
+  const int n = c->layers ? c->layers : 1;
+  const guint masks[3] = { c->layers ? SMP_SESSION_BIT (0) : SMP_SESSIONS_ALL, SMP_SESSION_BIT (1),
+                           SMP_SESSION_BIT (2) };
+  gsize    size = 4 * (gsize) c->region.width * c->region.height;
+  guint8  *buf[3];
+  void    *outs[3];
+  guint64  hash = 0xcbf29ce484222325ull;
+  gsize    dots;
+
+  smp_params_init_defaults (&p);
+  p.px_per_mm = c->px_per_mm;
+  if (c->dot_mm > 0)
+    p.dot_diameter_mm = c->dot_mm;
+  if (c->stage >= 0)
+    p.stage = (SmpStage) c->stage;
+  for (int k = 0; k < n; k++)
+    outs[k] = buf[k] = g_malloc (size);
+  pattern = smp_pattern_new (p.seed);
+  {
+    /* Warm: the hairline's index is built, as in the dialog after its first refresh. */
+    g_autoptr (SmpDesign) warm = rerender (&p, h, pattern, &c->region, c->scale, n, masks, outs);
+  }
+  if (c->density > 0)
+    p.density_per_cm2 = c->density;
+  {
+    g_autoptr (SmpDesign) d = counted_rerender (&p, h, pattern, &c->region, c->scale, n, masks, outs);
+    SmpRect seen = { (int) floor (c->region.x / c->scale), (int) floor (c->region.y / c->scale),
+                     (int) ceil (c->region.width / c->scale), (int) ceil (c->region.height / c->scale) };
+    dots = smp_design_count (d, &seen, NULL);
+  }
+  for (int k = 0; k < n; k++)
+    {
+      hash = fnv1a (hash, buf[k], size);
+      g_free (buf[k]);
+    }
+  printf ("%s  dots %" G_GSIZE_FORMAT "  output fnv1a %016" G_GINT64_MODIFIER "x  (%s)\n", c->name, dots, hash,
+          c->what);
+  return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *which = argc > 1 ? argv[1] : "";
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    if (!strcmp (which, cases[i].name))
+      return run_case (&cases[i]);
+  if (!strcmp (which, "pattern"))
+    {
+      g_autoptr (SmpPattern) a = counted_pattern (1);
+      printf ("pattern  (the blue-noise tile for one seed)\n");
+      return 0;
+    }
+  if (!strcmp (which, "list"))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+        printf ("%s\n", cases[i].name);
+      printf ("pattern\n");
+      return 0;
+    }
+  fprintf (stderr, "usage: bench-count list | CASE\n");
+  return 2;
+}
