@@ -21,6 +21,8 @@ typedef struct
   float *accum;
   int    x0, y0, width, height, max_height;
   int   *span_x0, *span_x1;
+  guint8 *touched;      /* per row, per 32-column block: did a core write there? */
+  int    n_blocks;      /* blocks a row */
   float *scratch;       /* one impression's footprint */
   gsize  scratch_len;
 
@@ -35,6 +37,7 @@ typedef struct
   float  dither[256];   /* 16 × 16 ordered dither thresholds for 8-bit alpha */
   gint32 *cell_u8;      /* one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
   gint32 *col_w8;       /* per band column: col_frac in 1/256 */
+  int    *col_run_end;  /* per band column: the last column with the same col_cell */
   double *gauss;        /* weights scratch */
   gsize  gauss_len;
 

@@ -9,6 +9,9 @@
 #define SHADOW_CUT 2.5
 /* A core's edge band never exceeds twice its radius, however deep the blur. */
 #define MAX_EDGE 2.0
+/* Cores flag the 32-column blocks they write, so emit converts and re-zeroes only those. */
+#define BLOCK_SHIFT 5
+#define BLOCK (1 << BLOCK_SHIFT)
 
 gsize
 smp_pixel_format_get_bpp (SmpPixelFormat format)
@@ -60,6 +63,8 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->accum = g_new0 (float, (gsize) width * max_height * 3);
   band->span_x0 = g_new (int, max_height);
   band->span_x1 = g_new (int, max_height);
+  band->n_blocks = (width + BLOCK - 1) / BLOCK;
+  band->touched = g_new0 (guint8, (gsize) band->n_blocks * max_height);
   for (int r = 0; r < max_height; r++)
     band->span_x0[r] = G_MAXINT, band->span_x1[r] = G_MININT;
   band->encoder = encoder;
@@ -89,6 +94,9 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->col_w8 = g_new (gint32, width);
   for (int i = 0; i < width; i++)
     band->col_w8[i] = (gint32) lrintf (band->col_frac[i] * 256.0f);
+  band->col_run_end = g_new (int, width);
+  for (int i = width - 1; i >= 0; i--)
+    band->col_run_end[i] = i + 1 < width && band->col_cell[i + 1] == band->col_cell[i] ? band->col_run_end[i + 1] : i;
   /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
    * mean darkening instead of rounding away; tied to output positions, so crops
    * still match. */
@@ -123,6 +131,7 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->accum, g_free);
   g_clear_pointer (&band->span_x0, g_free);
   g_clear_pointer (&band->span_x1, g_free);
+  g_clear_pointer (&band->touched, g_free);
   g_clear_pointer (&band->scratch, g_free);
   g_clear_pointer (&band->shadow, g_free);
   g_clear_pointer (&band->cspan_x0, g_free);
@@ -132,6 +141,7 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->row_shadow, g_free);
   g_clear_pointer (&band->cell_u8, g_free);
   g_clear_pointer (&band->col_w8, g_free);
+  g_clear_pointer (&band->col_run_end, g_free);
   g_clear_pointer (&band->gauss, g_free);
 }
 
@@ -154,6 +164,7 @@ composite (SmpBand *band, int x, int y, float w, const float *dark)
   if (row < 0 || row >= band->height || col < 0 || col >= band->width || !(w > 0.0f))
     return;
   darken (band->accum + (gsize) row * band->width * 3 + col, band->width, w, dark);
+  band->touched[(gsize) row * band->n_blocks + (col >> BLOCK_SHIFT)] = 1;
   band->span_x0[row] = MIN (band->span_x0[row], col);
   band->span_x1[row] = MAX (band->span_x1[row], col);
 }
@@ -432,19 +443,101 @@ to_rgba_u8 (const guint8 *lut, const float *d, float dith, guint8 *o)
   o[3] = (guint8) MIN (al, 255);
 }
 
+/* One shadow-only pixel, lerped between its two cells' 8-bit outputs `l` (R, G, B,
+ * alpha × 256 each) by w/256; `dith` is the dither threshold × 65536. */
+static inline void
+shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
+{
+  const gint32 v = 256 - w;
+  const int    al = (l[3] * v + l[7] * w + dith) >> 16;
+
+  if (al <= 0)
+    {
+      memset (o, 0, 4);
+      return;
+    }
+  o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
+  o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
+  o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
+  o[3] = (guint8) MIN (al, 255);
+}
+
+/* Columns a..b of a row no core touched: the shadow alone, one run of columns per
+ * cell, with that cell's lerp set up once (l·v + l'·w = 256·l + (l' − l)·w exactly, in
+ * integers: the values shadow_px_u8 gives). */
+static void
+emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const gint32 *dith)
+{
+  const int    *cell = band->col_cell, *run_end = band->col_run_end;
+  const gint32 *w8 = band->col_w8;
+  const int     x0 = band->x0;
+
+  for (int x = a; x <= b;)
+    {
+      const gint32 *l = band->cell_u8 + 4 * cell[x];
+      const gint32  r0 = 256 * l[0] + 128, g0 = 256 * l[1] + 128, b0 = 256 * l[2] + 128, a0 = 256 * l[3];
+      const gint32  dr = l[4] - l[0], dg = l[5] - l[1], db = l[6] - l[2], da = l[7] - l[3];
+      const int     end = MIN (b, run_end[x]);
+
+      for (; x <= end; x++)
+        {
+          const gint32 w = w8[x];
+          const int    al = (a0 + da * w + dith[(x0 + x) & 15]) >> 16;
+          guint32      px = 0;
+
+          if (al > 0)
+            px = (guint32) ((r0 + dr * w) >> 8) | (guint32) ((g0 + dg * w) >> 8) << 8 |
+                 (guint32) ((b0 + db * w) >> 8) << 16 | (guint32) MIN (al, 255) << 24;
+          px = GUINT32_TO_LE (px);
+          memcpy (row + 4 * x, &px, 4);
+        }
+    }
+}
+
+/* Columns a..b of a row where cores may lie: pixels holding a core take the exact path. */
+static inline void
+emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b,
+               const float *dith, const gint32 *dith_i)
+{
+  const guint8 *lut = band->encoder->to_u8;
+  const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
+  const float  *rs = band->row_shadow;
+
+  for (int x = a; x <= b; x++)
+    {
+      guint8 *o = row + 4 * x;
+
+      if (R[x] != 0.0f || !shadow)
+        {
+          float d[3] = { R[x], G[x], B[x] };
+          if (shadow)
+            {
+              const float *l = rs + 3 * band->col_cell[x];
+              const float  fu = band->col_frac[x];
+              for (int k = 0; k < 3; k++)
+                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
+            }
+          to_rgba_u8 (lut, d, dith[(band->x0 + x) & 15], o);
+        }
+      else
+        shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith_i[(band->x0 + x) & 15], o);
+    }
+}
+
 /* The common case (8-bit RGBA without a photo: the preview, and the layers of
  * 8-bit images when shine is off), kept tight. Pixels holding a core take the
  * exact path; pixels holding only shadow, most of them, lerp the output their
  * two cells would have (the shadow is smooth on the cell scale: the difference
  * is far below a level of 8 bits, and it depends on the output position only). */
 static void
-emit_row_rgba_u8 (SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b, int y)
+emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboolean shadow, guint8 *row, int a,
+                  int b, int y)
 {
   const guint8 *lut = band->encoder->to_u8;
   const float  *dith = band->dither + 16 * (y & 15);
-  const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
   const float  *rs = band->row_shadow;
   gint32       *cu = band->cell_u8;
+  gint32        dith_i[16];
 
   if (shadow)
     {
@@ -473,39 +566,19 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, gboolean shadow, guint8 *row,
       if (last < 0)
         shadow = FALSE;
     }
-  for (int x = a; x <= b; x++)
+  for (int i = 0; i < 16; i++)
+    dith_i[i] = (gint32) (dith[i] * 65536.0f);
+  for (int x = a; x <= b;)
     {
-      guint8     *o = row + 4 * x;
-      const float dt = dith[(band->x0 + x) & 15];
+      const int blk = x >> BLOCK_SHIFT, end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
 
-      if (R[x] != 0.0f || !shadow)
-        {
-          float d[3] = { R[x], G[x], B[x] };
-          if (shadow)
-            {
-              const float *l = rs + 3 * band->col_cell[x];
-              const float  fu = band->col_frac[x];
-              for (int k = 0; k < 3; k++)
-                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
-            }
-          to_rgba_u8 (lut, d, dt, o);
-        }
+      if (touched[blk])
+        emit_u8_mixed (band, acc, shadow, row, x, end, dith, dith_i);
+      else if (shadow)
+        emit_u8_shadow (band, row, x, end, dith_i);
       else
-        {
-          const gint32 *l = cu + 4 * band->col_cell[x];
-          const gint32  w = band->col_w8[x], v = 256 - w;
-          const int     al = (l[3] * v + l[7] * w + (gint32) (dt * 65536.0f)) >> 16;
-
-          if (al <= 0)
-            {
-              memset (o, 0, 4);
-              continue;
-            }
-          o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
-          o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
-          o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
-          o[3] = (guint8) MIN (al, 255);
-        }
+        memset (row + 4 * x, 0, 4 * (gsize) (end - x + 1));
+      x = end + 1;
     }
 }
 
@@ -592,6 +665,7 @@ smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize ro
       int    ca = MIN (band->cspan_x0[J0], band->cspan_x0[J1]);
       int    cb = MAX (band->cspan_x1[J0], band->cspan_x1[J1]);
       float *acc = band->accum + (gsize) r * band->width * 3;
+      guint8 *touched = band->touched + (gsize) r * band->n_blocks;
       const float *pr = NULL;
 
       gboolean shadow = FALSE;
@@ -620,16 +694,37 @@ smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize ro
         {
           if (shadow)
             row_shadow_cells (band, J0, (float) (v - vf), a, b);
-          emit_row_rgba_u8 (band, acc, shadow, row, a, b, y);
+          emit_row_rgba_u8 (band, acc, touched, shadow, row, a, b, y);
+        }
+      else if (shadow)
+        {
+          /* The shadow goes into every column of acc: all of a..b is converted and re-zeroed. */
+          add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
+          emit_row_any (band, format, acc, row, a, b, y, pr);
+          for (int k = 0; k < 3; k++)
+            memset (acc + (gsize) k * band->width + a, 0, sizeof (float) * (b - a + 1));
+          memset (touched, 0, band->n_blocks);
         }
       else
-        {
-          if (shadow)
-            add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
-          emit_row_any (band, format, acc, row, a, b, y, pr);
-        }
-      for (int k = 0; k < 3; k++)
-        memset (acc + (gsize) k * band->width + a, 0, sizeof (float) * (b - a + 1));
+        /* Untouched blocks hold no darkening: transparent, as the full conversion gives. */
+        for (int x = a; x <= b;)
+          {
+            const int blk = x >> BLOCK_SHIFT, end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
+            if (touched[blk])
+              emit_row_any (band, format, acc, row, x, end, y, pr);
+            else
+              memset (row + bpp * x, 0, bpp * (end - x + 1));
+            x = end + 1;
+          }
+      /* Only blocks a core wrote hold anything to re-zero. */
+      for (int blk = a >> BLOCK_SHIFT; blk <= b >> BLOCK_SHIFT; blk++)
+        if (touched[blk])
+          {
+            const int x0 = blk << BLOCK_SHIFT, n = MIN (BLOCK, band->width - x0);
+            for (int k = 0; k < 3; k++)
+              memset (acc + (gsize) k * band->width + x0, 0, sizeof (float) * n);
+            touched[blk] = 0;
+          }
       band->span_x0[r] = G_MAXINT;
       band->span_x1[r] = G_MININT;
     }
