@@ -237,12 +237,33 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
       gy[i] = exp (-dv * dv / (2 * sc * sc));
       sx += gx[i], sy += gy[i];
     }
-  for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
-    {
-      float wy = (float) (gy[j] / (sx * sy));
-      for (int i = MAX (0, band->cx0 - (iu - R + 1)); i < n && iu - R + 1 + i < band->cx0 + band->cw; i++)
-        composite_cell (band, iu - R + 1 + i, iv - R + 1 + j, wy * (float) gx[i], dark);
-    }
+  {
+    /* composite_cell's work with its bounds (the loops keep inside) and spans per row. */
+    const int i_first = MAX (0, band->cx0 - (iu - R + 1)), col0 = iu - R + 1 - band->cx0;
+    const int i_end = MIN (n, band->cx0 + band->cw - (iu - R + 1));
+
+    for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
+      {
+        const float wy = (float) (gy[j] / (sx * sy));
+        const int   row = iv - R + 1 + j - band->cy0;
+        float      *cells = band->shadow + (gsize) row * band->cw * 3;
+        int         first = G_MAXINT, last = G_MININT;
+
+        for (int i = i_first; i < i_end; i++)
+          {
+            const float w = wy * (float) gx[i];
+            if (!(w > 0.0f))
+              continue;
+            darken (cells + (gsize) (col0 + i) * 3, 1, w, dark);
+            first = MIN (first, col0 + i), last = col0 + i;
+          }
+        if (first <= last)
+          {
+            band->cspan_x0[row] = MIN (band->cspan_x0[row], first);
+            band->cspan_x1[row] = MAX (band->cspan_x1[row], last);
+          }
+      }
+  }
 }
 
 void
@@ -341,13 +362,37 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
   if (!(sum > 0.0f))
     return;
   k = 1.0f / sum; /* darkening preserved: the pixels add up to the core's integral */
-  for (int j = MAX (j0, band->y0); j <= MIN (j1, band->y0 + band->height - 1); j++)
-    for (int i = MAX (i0, band->x0); i <= MIN (i1, band->x0 + band->width - 1); i++)
+  {
+    /* composite's work with its bounds (the loops keep inside), spans and block flags per row. */
+    const int ia = MAX (i0, band->x0), ib = MIN (i1, band->x0 + band->width - 1);
+
+    for (int j = MAX (j0, band->y0); j <= MIN (j1, band->y0 + band->height - 1); j++)
       {
-        float w = k * band->scratch[(j - j0) * fw + (i - i0)];
-        if (w > 0.0f)
-          composite (band, i, j, w, dark);
+        const int    row = j - band->y0;
+        const float *fp = band->scratch + (gsize) (j - j0) * fw - i0;
+        float       *acc = band->accum + (gsize) row * band->width * 3 - band->x0;
+        int          first = G_MAXINT, last = G_MININT;
+
+        for (int i = ia; i <= ib; i++)
+          {
+            const float w = k * fp[i];
+            if (!(w > 0.0f))
+              continue;
+            darken (acc + i, band->width, w, dark);
+            first = MIN (first, i), last = i;
+          }
+        if (first <= last)
+          {
+            guint8 *touched = band->touched + (gsize) row * band->n_blocks;
+            first -= band->x0, last -= band->x0;
+            /* Every block from the first to the last written column: a block flagged
+             * without a core pixel still emits exactly (emit_u8_mixed's per-pixel test). */
+            memset (touched + (first >> BLOCK_SHIFT), 1, (last >> BLOCK_SHIFT) - (first >> BLOCK_SHIFT) + 1);
+            band->span_x0[row] = MIN (band->span_x0[row], first);
+            band->span_x1[row] = MAX (band->span_x1[row], last);
+          }
       }
+  }
 }
 
 static inline guint16
