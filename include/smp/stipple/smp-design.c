@@ -34,7 +34,7 @@ struct _SmpDesign
   double support_px;           /* farthest any impression (core or shadow) reaches from its centre */
   double core_support_px;
   SmpOptics  optics;           /* stage, depth and shade as skin optics */
-  SmpEncoder encoder;          /* linear light → the output's encoding */
+  const SmpEncoder *encoder;   /* linear light → the output's encoding (shared, read-only) */
   double cum_share[SMP_MAX_SESSIONS];
   double session_alpha[SMP_MAX_SESSIONS];
 };
@@ -73,7 +73,7 @@ design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_
     d->origin_y = d->tile_px * smp_hash_unit (smp_hash32 (h + 2));
   }
   smp_optics_init (&d->optics, params, FALSE);
-  smp_encoder_init (&d->encoder, FALSE);
+  d->encoder = smp_encoder_get (FALSE);
   d->diameter_px = params->dot_diameter_mm * params->px_per_mm * d->optics.size;
   d->softness = params->softness;
   update_support (d);
@@ -170,7 +170,7 @@ smp_design_set_output_linear (SmpDesign *design, gboolean linear)
 {
   g_return_if_fail (design != NULL);
   smp_optics_init (&design->optics, &design->params, linear);
-  smp_encoder_init (&design->encoder, linear);
+  design->encoder = smp_encoder_get (linear);
 }
 
 const SmpParams *
@@ -518,7 +518,7 @@ render_worker (gpointer data)
   double   margin = MAX (d->core_support_px, smp_band_shadow_reach (shadow_sigma) / job->scale) + 2.0 / job->scale;
 
   for (guint k = 0; k < job->n_layers; k++)
-    smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, &d->encoder, job->photo);
+    smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, d->encoder, job->photo);
   for (;;)
     {
       int b = g_atomic_int_add (&job->next_band, 1);
