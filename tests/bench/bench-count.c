@@ -180,6 +180,78 @@ run_case (const Case *c)
   return 0;
 }
 
+/* Output hashes over formats, scales, photo or none, a density map and a region: two
+ * builds print the same lines when their output is bit-identical. */
+static int
+identity (void)
+{
+  const SmpPixelFormat formats[] = { SMP_PIXEL_RGBA_U8, SMP_PIXEL_RGBA_U16, SMP_PIXEL_RGBA_FLOAT,
+                                     SMP_PIXEL_YA_U8, SMP_PIXEL_YA_U16, SMP_PIXEL_YA_FLOAT };
+  const double scales[] = { 1.0, 0.37, 0.125, 2.5 };
+  g_autoptr (SmpHairline) h = hairline_from (wavy, 6000);
+  g_autoptr (SmpPattern) pattern = smp_pattern_new (7);
+  const int W = 640, H = 400;
+  g_autofree float *photo_rgb = g_new (float, 3 * (gsize) W * H);
+  g_autofree guint8 *buf = g_malloc (16 * (gsize) W * H);
+
+  for (int y = 0; y < H; y++) /* skin with a highlight, for the shine path */
+    for (int x = 0; x < W; x++)
+      {
+        double hl = 0.5 * exp (-(pow (x - 300, 2) + pow (y - 200, 2)) / (2 * 80.0 * 80.0));
+        float *px = photo_rgb + 3 * ((gsize) y * W + x);
+        px[0] = (float) (0.55 + hl), px[1] = (float) (0.38 + hl), px[2] = (float) (0.28 + hl);
+      }
+  for (int stage = 0; stage < 3; stage++)
+    for (guint si = 0; si < G_N_ELEMENTS (scales); si++)
+      for (guint fi = 0; fi < G_N_ELEMENTS (formats); fi++)
+        for (int with_photo = 0; with_photo < 2; with_photo++)
+          {
+            SmpParams p;
+            const double sc = scales[si];
+            SmpRect region = { (int) (2700 * sc) - W / 2, (int) (1450 * sc) - H / 2, W, H };
+            SmpPhoto photo = { photo_rgb, region.x, region.y, W, H, 3 * (gsize) W, { 0.45, 0.32, 0.23 } };
+            gsize bpp = smp_pixel_format_get_bpp (formats[fi]);
+            g_autoptr (SmpDesign) d = NULL;
+
+            smp_params_init_defaults (&p);
+            p.seed = 7;
+            p.px_per_mm = 12;
+            p.stage = (SmpStage) stage;
+            d = design_or_die (&p, h, pattern);
+            memset (buf, 0x5a, 16 * (gsize) W * H);
+            if (!smp_design_render_over (d, &region, sc, SMP_SESSIONS_ALL, formats[fi], buf, bpp * W,
+                                         with_photo ? &photo : NULL, NULL))
+              abort ();
+            printf ("identity stage %d scale %.3f format %u photo %d  fnv1a %016" G_GINT64_MODIFIER "x\n", stage,
+                    sc, fi, with_photo, fnv1a (0xcbf29ce484222325ull, buf, bpp * W * H));
+          }
+  {
+    /* A density map (the stress case, small) in one buffer. */
+    const int mw = 900, mh = 600;
+    g_autofree guint16 *map = g_new (guint16, (gsize) mw * mh);
+    g_autofree guint8 *out = g_malloc (4 * (gsize) mw * mh);
+    SmpParams p;
+    SmpRect all = { 0, 0, mw, mh };
+    g_autoptr (SmpDesign) d = NULL;
+
+    for (int y = 0; y < mh; y++)
+      for (int x = 0; x < mw; x++)
+        {
+          double yh = 210 + 40 * sin (x / 135.0), dd = y < yh ? 1 : pow (MAX (0, 1 - (y - yh) / 90), 1.5);
+          map[(gsize) y * mw + x] = (guint16) (65535 * (1 - round (255 * dd) / 255 / 16));
+        }
+    smp_params_init_defaults (&p);
+    p.px_per_mm = 10;
+    p.sessions = 1;
+    d = smp_design_new_from_levels (&p, map, mw, mh, mw, pattern, NULL);
+    if (!d || !smp_design_render (d, &all, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, out, 4 * mw, NULL))
+      abort ();
+    printf ("identity density map %dx%d  fnv1a %016" G_GINT64_MODIFIER "x\n", mw, mh,
+            fnv1a (0xcbf29ce484222325ull, out, 4 * (gsize) mw * mh));
+  }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -194,6 +266,8 @@ main (int argc, char **argv)
       printf ("pattern  (the blue-noise tile for one seed)\n");
       return 0;
     }
+  if (!strcmp (which, "identity"))
+    return identity ();
   if (!strcmp (which, "list"))
     {
       for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -201,6 +275,6 @@ main (int argc, char **argv)
       printf ("pattern\n");
       return 0;
     }
-  fprintf (stderr, "usage: bench-count list | CASE\n");
+  fprintf (stderr, "usage: bench-count list | identity | CASE\n");
   return 2;
 }

@@ -773,7 +773,12 @@ smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize ro
       band->span_x0[r] = G_MAXINT;
       band->span_x1[r] = G_MININT;
     }
-  memset (band->shadow, 0, sizeof (float) * 3 * (gsize) band->cw * band->ch);
+  /* Only the cells the shadows wrote (each cell row's span) hold anything to re-zero. */
   for (int r = 0; r < band->ch; r++)
-    band->cspan_x0[r] = G_MAXINT, band->cspan_x1[r] = G_MININT;
+    {
+      if (band->cspan_x0[r] <= band->cspan_x1[r])
+        memset (band->shadow + ((gsize) r * band->cw + band->cspan_x0[r]) * 3, 0,
+                sizeof (float) * 3 * (gsize) (band->cspan_x1[r] - band->cspan_x0[r] + 1));
+      band->cspan_x0[r] = G_MAXINT, band->cspan_x1[r] = G_MININT;
+    }
 }
