@@ -180,6 +180,44 @@ run_case (const Case *c)
   return 0;
 }
 
+static double
+flat (double x)
+{
+  (void) x;
+  return 4000;
+}
+
+/* Issue 12 row 15 in full, timed (too large for callgrind): 1.5 mm aged impressions at
+ * 200 px/mm, density 200, a 4000x3800 region behind a straight line. */
+static int
+row15 (void)
+{
+  SmpParams p;
+  g_autoptr (SmpHairline) h = hairline_from (flat, 4000);
+  g_autoptr (SmpPattern) pattern = smp_pattern_new (1);
+  g_autoptr (SmpDesign) d = NULL;
+  SmpRect region = { 0, 0, 4000, 3800 };
+  g_autofree guint8 *buf = g_malloc (4 * (gsize) region.width * region.height);
+  gint64 t0;
+  double t;
+
+  smp_params_init_defaults (&p);
+  p.px_per_mm = 200;
+  p.dot_diameter_mm = 1.5;
+  p.density_per_cm2 = 200;
+  p.stage = SMP_STAGE_AGED;
+  t0 = g_get_monotonic_time ();
+  d = design_or_die (&p, h, pattern);
+  if (!smp_design_render (d, &region, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, buf, 4 * (gsize) region.width,
+                          NULL))
+    abort ();
+  t = (g_get_monotonic_time () - t0) / 1e6;
+  printf ("row15  %.2f s  dots %" G_GSIZE_FORMAT "  output fnv1a %016" G_GINT64_MODIFIER "x  (1.5 mm aged at 200 px/mm, "
+          "density 200, 4000x3800)\n", t, smp_design_count (d, &region, NULL),
+          fnv1a (0xcbf29ce484222325ull, buf, 4 * (gsize) region.width * region.height));
+  return 0;
+}
+
 /* Output hashes over formats, scales, photo or none, a density map and a region: two
  * builds print the same lines when their output is bit-identical. */
 static int
@@ -266,6 +304,8 @@ main (int argc, char **argv)
       printf ("pattern  (the blue-noise tile for one seed)\n");
       return 0;
     }
+  if (!strcmp (which, "row15"))
+    return row15 ();
   if (!strcmp (which, "identity"))
     return identity ();
   if (!strcmp (which, "list"))
@@ -275,6 +315,6 @@ main (int argc, char **argv)
       printf ("pattern\n");
       return 0;
     }
-  fprintf (stderr, "usage: bench-count list | identity | CASE\n");
+  fprintf (stderr, "usage: bench-count list | identity | row15 | CASE\n");
   return 2;
 }

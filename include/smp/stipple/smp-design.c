@@ -481,6 +481,7 @@ typedef struct
   void *const     *pixels;
   gsize            rowstride;
   const SmpPhoto  *photo;
+  SmpFootprints   *footprints;
   gint             next_band;
   int              n_bands;
   int              band_rows;
@@ -518,7 +519,10 @@ render_worker (gpointer data)
   double   margin = MAX (d->core_support_px, smp_band_shadow_reach (shadow_sigma) / job->scale) + 2.0 / job->scale;
 
   for (guint k = 0; k < job->n_layers; k++)
-    smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, d->encoder, job->photo);
+    {
+      smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, d->encoder, job->photo);
+      bands[k].footprints = job->footprints;
+    }
   for (;;)
     {
       int b = g_atomic_int_add (&job->next_band, 1);
@@ -589,8 +593,8 @@ smp_design_render_layers_over (const SmpDesign *design,
    * independent, so the result is the same for any band height or thread count. */
   n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
                 ? 1 : (int) MIN (g_get_num_processors (), 64);
-  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo, 0, 0,
-                      0 };
+  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo,
+                      smp_footprints_new (), 0, 0, 0 };
   {
     /* Each band places every dot within reach of it: bands several shadow
      * reaches tall keep that overlap (dots placed twice) small. */
@@ -611,6 +615,7 @@ smp_design_render_layers_over (const SmpDesign *design,
       for (int i = 1; i < n_threads; i++)
         g_thread_join (threads[i]);
     }
+  smp_footprints_free (job.footprints);
   return TRUE;
 }
 

@@ -11,6 +11,13 @@
 
 G_BEGIN_DECLS
 
+/* Large impressions' normalisations, shared by the bands of one render (thread-safe),
+ * so a footprint several bands cut is evaluated whole once, not in every band. */
+typedef struct _SmpFootprints SmpFootprints;
+
+SmpFootprints *smp_footprints_new  (void);
+void           smp_footprints_free (SmpFootprints *footprints);
+
 /* Darkening D = 1 − transmittance, 3 floats (R, G, B) a pixel, for rows
  * y0..y0+height of a region; impressions combine as transmittances multiply.
  * The cores live on the pixel grid; the shadows, smooth by nature, on a coarse
@@ -43,6 +50,7 @@ typedef struct
 
   const SmpEncoder *encoder;
   const SmpPhoto   *photo;  /* nullable: keep the photo's shine on top */
+  SmpFootprints    *footprints; /* nullable, borrowed: shared normalisations */
 } SmpBand;
 
 /* `shadow_sigma`: the shadows' σ in output px. `encoder` and `photo` are borrowed. */

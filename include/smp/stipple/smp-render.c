@@ -12,6 +12,8 @@
 /* Cores flag the 32-column blocks they write, so emit converts and re-zeroes only those. */
 #define BLOCK_SHIFT 5
 #define BLOCK (1 << BLOCK_SHIFT)
+/* Footprints at least this many pixels that a band cuts share their normalisation. */
+#define FOOTPRINT_SHARED_MIN 1024
 
 gsize
 smp_pixel_format_get_bpp (SmpPixelFormat format)
@@ -266,6 +268,133 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
   }
 }
 
+/* One core's outline, for evaluating its footprint pixel by pixel. */
+typedef struct
+{
+  float    c, s, cu, su, cv, sv, inner, inv_band, outer2, dx0, dy0;
+  float    lobe[4];
+  gboolean lobes;
+} Shape;
+
+/* The core's unnormalised weight at footprint pixel (i, j). */
+static inline float
+footprint_value (const Shape *sh, int i, int j)
+{
+  const float dy = sh->dy0 + j, dx = sh->dx0 + i;
+  const float u = dx * sh->cu + dy * sh->su, v = dy * sh->cv - dx * sh->sv;
+  const float r2 = u * u + v * v;
+
+  if (r2 >= sh->outer2)
+    return 0.0f;
+  if (r2 > 0.0f)
+    {
+      float r = sqrtf (r2);
+      if (sh->lobes)
+        {
+          float ir = 1.0f / r, ir2 = ir * ir, ir3 = ir2 * ir;
+          float g = 1.0f + (sh->lobe[0] * (u * u - v * v) + sh->lobe[1] * 2.0f * u * v) * ir2 +
+                    (sh->lobe[2] * u * (u * u - 3.0f * v * v) +
+                     sh->lobe[3] * v * (3.0f * u * u - v * v)) * ir3;
+          r /= g;
+        }
+      return 1.0f - smoothstepf ((r - sh->inner) * sh->inv_band);
+    }
+  return 1.0f - smoothstepf (-sh->inner * sh->inv_band);
+}
+
+/* ---- Large impressions' normalisations, shared by a render's bands ---- */
+
+typedef struct
+{
+  guint32 v[5]; /* centre, rank, radius and angle: one impression at one scale */
+} FootprintKey;
+
+struct _SmpFootprints
+{
+  GMutex      lock;
+  GHashTable *sums; /* FootprintKey* → float sum */
+};
+
+static inline guint32
+smp_float_bits (float f)
+{
+  guint32 u;
+  memcpy (&u, &f, sizeof u);
+  return u;
+}
+
+static guint
+key_hash (gconstpointer p)
+{
+  const FootprintKey *k = p;
+  guint32 h = 2166136261u;
+  for (int i = 0; i < 5; i++)
+    h = (h ^ k->v[i]) * 16777619u;
+  return h;
+}
+
+static gboolean
+key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (FootprintKey)) == 0;
+}
+
+typedef struct
+{
+  FootprintKey key;
+  float        sum;
+} FootprintEntry;
+
+SmpFootprints *
+smp_footprints_new (void)
+{
+  SmpFootprints *f = g_new0 (SmpFootprints, 1);
+
+  g_mutex_init (&f->lock);
+  /* The entry holds its key: one allocation each, freed with the table. */
+  f->sums = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
+  return f;
+}
+
+void
+smp_footprints_free (SmpFootprints *f)
+{
+  if (!f)
+    return;
+  g_hash_table_destroy (f->sums);
+  g_mutex_clear (&f->lock);
+  g_free (f);
+}
+
+static gboolean
+footprints_lookup (SmpFootprints *f, const FootprintKey *key, float *sum)
+{
+  const FootprintEntry *e;
+
+  g_mutex_lock (&f->lock);
+  e = g_hash_table_lookup (f->sums, key);
+  if (e)
+    *sum = e->sum;
+  g_mutex_unlock (&f->lock);
+  return e != NULL;
+}
+
+static void
+footprints_insert (SmpFootprints *f, const FootprintKey *key, float sum)
+{
+  FootprintEntry *e = g_new (FootprintEntry, 1);
+
+  e->key = *key;
+  e->sum = sum;
+  g_mutex_lock (&f->lock);
+  /* Two bands may both have made it: the same value, the first one stays. */
+  if (!g_hash_table_contains (f->sums, key))
+    g_hash_table_insert (f->sums, e, e);
+  else
+    g_free (e);
+  g_mutex_unlock (&f->lock);
+}
+
 void
 smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
 {
@@ -318,46 +447,51 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
       band->scratch = g_new (float, band->scratch_len);
     }
   {
-    const float c = cosf (dot->angle), s = sinf (dot->angle);
-    const float cu = c / rx, su = s / rx, cv = c / ry, sv = s / ry;
-    const float inner = 1.0f - h, inv_band = 1.0f / (2.0f * h);
-    const float outer2 = (1.0f + h) * (1.0f + h) * (1.0f + lobe_amp) * (1.0f + lobe_amp);
-    const float dx0 = (float) (i0 + 0.5 - cx), dy0 = (float) (j0 + 0.5 - cy);
+    Shape sh;
+    const int ja = MAX (j0, band->y0) - j0, jb = MIN (j1, band->y0 + band->height - 1) - j0;
+    const int ia = MAX (i0, band->x0) - i0, ib = MIN (i1, band->x0 + band->width - 1) - i0;
+    const gboolean whole = ja == 0 && jb == fh - 1 && ia == 0 && ib == fw - 1;
 
-    /* Evaluate over the WHOLE footprint, even the part outside this band: the
-     * normalisation must not depend on which region is being rendered. */
-    for (int j = 0; j < fh; j++)
+    sh.c = cosf (dot->angle), sh.s = sinf (dot->angle);
+    sh.cu = sh.c / rx, sh.su = sh.s / rx, sh.cv = sh.c / ry, sh.sv = sh.s / ry;
+    sh.inner = 1.0f - h, sh.inv_band = 1.0f / (2.0f * h);
+    sh.outer2 = (1.0f + h) * (1.0f + h) * (1.0f + lobe_amp) * (1.0f + lobe_amp);
+    sh.dx0 = (float) (i0 + 0.5 - cx), sh.dy0 = (float) (j0 + 0.5 - cy);
+    sh.lobes = lobes;
+    memcpy (sh.lobe, dot->lobe, sizeof sh.lobe);
+
+    if (!whole && band->footprints && (gsize) fw * fh >= FOOTPRINT_SHARED_MIN)
       {
-        const float dy = dy0 + j;
-        float *row = band->scratch + j * fw;
-        for (int i = 0; i < fw; i++)
+        /* A large impression this band cuts: its normalisation (the WHOLE footprint's
+         * sum, in the same order) is made once per render and shared by every band it
+         * touches; each band evaluates only its own pixels of it (the same values). */
+        FootprintKey key = { { smp_float_bits (dot->x), smp_float_bits (dot->y), dot->rank,
+                               smp_float_bits (rx), smp_float_bits (dot->angle) } };
+        if (!footprints_lookup (band->footprints, &key, &sum))
           {
-            const float dx = dx0 + i;
-            const float u = dx * cu + dy * su, v = dy * cv - dx * sv;
-            const float r2 = u * u + v * v;
-            float val;
-
-            if (r2 >= outer2)
-              val = 0.0f;
-            else if (r2 > 0.0f)
-              {
-                float r = sqrtf (r2);
-                if (lobes)
-                  {
-                    float ir = 1.0f / r, ir2 = ir * ir, ir3 = ir2 * ir;
-                    float g = 1.0f + (dot->lobe[0] * (u * u - v * v) + dot->lobe[1] * 2.0f * u * v) * ir2 +
-                              (dot->lobe[2] * u * (u * u - 3.0f * v * v) +
-                               dot->lobe[3] * v * (3.0f * u * u - v * v)) * ir3;
-                    r /= g;
-                  }
-                val = 1.0f - smoothstepf ((r - inner) * inv_band);
-              }
-            else
-              val = 1.0f - smoothstepf (-inner * inv_band);
-            row[i] = val;
-            sum += val;
+            sum = 0.0f;
+            for (int j = 0; j < fh; j++)
+              for (int i = 0; i < fw; i++)
+                sum += footprint_value (&sh, i, j);
+            footprints_insert (band->footprints, &key, sum);
           }
+        for (int j = ja; j <= jb; j++)
+          for (int i = ia; i <= ib; i++)
+            band->scratch[j * fw + i] = footprint_value (&sh, i, j);
       }
+    else
+      /* Evaluate over the WHOLE footprint, even the part outside this band: the
+       * normalisation must not depend on which region is being rendered. */
+      for (int j = 0; j < fh; j++)
+        {
+          float *row = band->scratch + j * fw;
+          for (int i = 0; i < fw; i++)
+            {
+              const float val = footprint_value (&sh, i, j);
+              row[i] = val;
+              sum += val;
+            }
+        }
   }
   if (!(sum > 0.0f))
     return;
