@@ -60,7 +60,20 @@ smp_plugin_target_free (SmpPluginTarget *target)
   if (!target)
     return;
   g_free (target->coverage);
+  g_clear_pointer (&target->pattern, smp_pattern_unref);
   g_free (target);
+}
+
+SmpPattern *
+smp_plugin_target_get_pattern (SmpPluginTarget *target, guint32 seed)
+{
+  g_return_val_if_fail (target != NULL, NULL);
+  if (target->pattern == NULL || smp_pattern_get_seed (target->pattern) != seed)
+    {
+      g_clear_pointer (&target->pattern, smp_pattern_unref);
+      target->pattern = smp_pattern_new (seed);
+    }
+  return target->pattern;
 }
 
 SmpPluginTarget *

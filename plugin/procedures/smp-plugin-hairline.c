@@ -119,7 +119,9 @@ hairline_run (GimpProcedure        *procedure,
   g_object_get (config, "preset", &preset, NULL);
 
   gimp_progress_init ("Stippling the SMP hairline proposal");
-  design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL, NULL, &error);
+  /* The dialog's pattern when the seed is the one it showed: made once per run. */
+  design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL,
+                           smp_plugin_target_get_pattern (target, params.seed), &error);
   if (!design)
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
 

@@ -58,7 +58,6 @@ typedef struct
   /* What the preview is built from, kept across changes that do not touch it. */
   SmpHairline         *hairline;
   int                  hairline_path_id;
-  SmpPattern          *pattern;
   SmpParams            params;       /* in the output's encoding */
   gboolean             params_ok;
   SmpScaleSource scale_source;
@@ -469,7 +468,8 @@ write_canvas_layers (gpointer data)
   params = d->params;
   if (d->stage_shown >= 0)
     params.stage = d->stage_shown;
-  design = smp_design_new (&params, d->hairline, mask, d->pattern, &error);
+  design = smp_design_new (&params, d->hairline, mask, smp_plugin_target_get_pattern (d->target, params.seed),
+                           &error);
   if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
   smp_design_set_output_linear (design, d->target->format.linear);
@@ -699,19 +699,15 @@ update_now (gpointer data)
     }
   frame_hairline (d);
 
-  /* The pattern is the slow part to make: keep it while the seed stays. */
-  if (d->pattern == NULL || smp_pattern_get_seed (d->pattern) != d->params.seed)
-    {
-      g_clear_pointer (&d->pattern, smp_pattern_unref);
-      d->pattern = smp_pattern_new (d->params.seed);
-    }
   shown = d->params;
   preview_shade (d, shown.shade);
   if (d->stage_shown >= 0)
     shown.stage = d->stage_shown;
   start = g_get_monotonic_time ();
+  /* The pattern is the slow part to make: the target keeps it while the seed stays,
+   * and the run uses the same one. */
   design = smp_design_new (&shown, d->hairline, d->target->has_mask ? &d->target->mask : NULL,
-                           d->pattern, &error);
+                           smp_plugin_target_get_pattern (d->target, shown.seed), &error);
   /* The run's own check: a design with no dot on the canvas is refused there. */
   if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
     g_clear_pointer (&design, smp_design_free);
@@ -1029,7 +1025,6 @@ smp_plugin_dialog_run (GimpProcedure       *procedure,
   gtk_widget_destroy (d.dialog);
   smp_plugin_preview_free (d.preview);
   g_clear_pointer (&d.hairline, smp_hairline_unref);
-  g_clear_pointer (&d.pattern, smp_pattern_unref);
   g_clear_pointer (&d.presets, g_ptr_array_unref);
   g_free (d.calibration_method);
   return ok;
