@@ -130,6 +130,8 @@ static const Case cases[] = {
     6000, 4000, 12, gui_bench_curve, { 0, 0, 750, 500 }, 0.125, 3, 72, 0, -1 },
   { "realistic-crop", "realistic's design (20 px/mm, defaults): a 1500x1000 region across the hairline, three session layers",
     6000, 4000, 20, wavy, { 2250, 900, 1500, 1000 }, 1.0, 3, 0, 0, -1 },
+  { "wide-chunk", "a plug-in chunk of a 12000-px-wide photo at 5 px/mm: 12000x128 across the hairline, three session layers",
+    12000, 4000, 5, wavy, { 0, 1300, 12000, 128 }, 1.0, 3, 0, 0, -1 },
   { "footprint", "issue 12 row 15: 1.5 mm aged impressions at 200 px/mm, density 200: a 1200x900 region behind the line",
     6000, 4000, 200, wavy, { 2400, 0, 1200, 900 }, 1.0, 0, 200, 1.5, SMP_STAGE_AGED },
 };
