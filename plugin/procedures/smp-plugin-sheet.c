@@ -525,14 +525,14 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   {
     GimpChannel *area = *record->area_channel && record->has_area_bounds
                           ? gimp_image_get_channel_by_name (image, record->area_channel) : NULL;
-    g_autofree float *coverage = NULL;
-    SmpMask mask = { NULL, 0, 0, region.width, region.height, (gsize) region.width };
+    g_autoptr (SmpPluginCoverage) coverage = NULL;
     SmpRect r = { region.x, region.y, region.width, region.height };
 
-    if (area)
-      coverage = smp_plugin_io_read_coverage (area, &r);
-    mask.coverage = coverage;
-    smp_hairline_resolve_side (hairline, params.scalp_side, coverage ? &mask : NULL, params.px_per_mm);
+    if (area && !(coverage = smp_plugin_io_read_coverage (area, &r, error)))
+      return FALSE;
+    if (coverage)
+      coverage->mask.x = coverage->mask.y = 0; /* the crop's px, as the hairline */
+    smp_hairline_resolve_side (hairline, params.scalp_side, coverage ? &coverage->mask : NULL, params.px_per_mm);
   }
   sheet.hairline = hairline;
   sheet.params = params;

@@ -153,7 +153,7 @@ test_mask (void)
   SmpParams p;
   test_uniform_params (&p, 70);
   g_autofree float *cov = g_new (float, 500 * 500);
-  SmpMask mask = { cov, 1000, 1000, 500, 500, 500 };
+  SmpMask mask = { cov, 1000, 1000, 500, 500, 500, NULL };
   g_autoptr (SmpHairline) h = test_straight_hairline (-10000.0);
   gsize n_half = 0, n_full = 0;
 
@@ -183,6 +183,56 @@ test_mask (void)
     SmpRect outside = { 0, 0, 900, 900 };
     g_assert_cmpuint (smp_design_count (d, &outside, NULL), ==, 0);
   }
+}
+
+/* A tiled mask (uniform tiles shared, as the plug-in reads a large selection)
+ * answers exactly as the dense raster: the same value everywhere, the same dots. */
+static void
+test_mask_tiled (void)
+{
+  const int T = SMP_MASK_TILE, w = 5 * T + 17, h = 3 * T + 5;
+  SmpParams p;
+  g_autofree float *cov = g_new (float, (gsize) w * h);
+  gsize per_row = (gsize) (w + T - 1) / T, n_rows = (gsize) (h + T - 1) / T;
+  g_autofree const float **tiles = g_new0 (const float *, per_row * n_rows);
+  g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (SmpHairline) h1 = test_straight_hairline (-10000.0);
+  g_autoptr (SmpHairline) h2 = test_straight_hairline (-10000.0);
+
+  /* A disc with a soft edge: tiles wholly 0, wholly 1 and mixed, ragged last ones. */
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        double d = hypot (x - w / 2.0, y - h / 2.0);
+        cov[(gsize) y * w + x] = (float) CLAMP ((h / 2.0 - d) / 6.0, 0.0, 1.0);
+      }
+  for (gsize ty = 0; ty < n_rows; ty++)
+    for (gsize tx = 0; tx < per_row; tx++)
+      {
+        float *tile = g_new0 (float, (gsize) T * T);
+        for (int r = 0; r < T && (int) ty * T + r < h; r++)
+          for (int k = 0; k < T && (int) tx * T + k < w; k++)
+            tile[r * T + k] = cov[(ty * T + r) * w + tx * T + k];
+        g_ptr_array_add (owned, tile);
+        tiles[ty * per_row + tx] = tile;
+      }
+  SmpMask dense = { cov, 300, 200, w, h, (gsize) w, NULL };
+  SmpMask tiled = { NULL, 300, 200, w, h, 0, (const float *const *) tiles };
+
+  for (int y = 190; y < 200 + h + 10; y++)
+    for (int x = 290; x < 300 + w + 10; x++)
+      g_assert_cmpfloat (smp_mask_sample (&dense, x + 0.5, y + 0.5), ==, smp_mask_sample (&tiled, x + 0.5, y + 0.5));
+
+  test_uniform_params (&p, 70);
+  p.px_per_mm = 20;
+  g_autoptr (SmpDesign) a = smp_design_new (&p, h1, &dense, NULL, NULL);
+  g_autoptr (SmpDesign) b = smp_design_new (&p, h2, &tiled, NULL, NULL);
+  SmpRect r = { 300, 200, w, h };
+  g_autoptr (GArray) da = smp_design_place (a, &r);
+  g_autoptr (GArray) db = smp_design_place (b, &r);
+  g_assert_cmpuint (da->len, >, 20);
+  g_assert_cmpuint (da->len, ==, db->len);
+  g_assert_cmpmem (da->data, da->len * sizeof (SmpDot), db->data, db->len * sizeof (SmpDot));
 }
 
 static guint8 *
@@ -370,7 +420,7 @@ test_coverage (void)
         int      m = (int) ceil (3.0 * px_per_mm) + 2; /* room for the shadows */
         int      side = (int) (60 * px_per_mm);
         g_autofree float *cov = g_new (float, (gsize) side * side);
-        SmpMask  mask = { cov, m, m, side, side, side };
+        SmpMask  mask = { cov, m, m, side, side, side, NULL };
         SmpRect  r = { 0, 0, side + 2 * m, side + 2 * m }, inner = { m, m, side, side };
         g_autoptr (SmpHairline) h = test_straight_hairline (-100000.0);
 
@@ -525,6 +575,7 @@ main (int argc, char **argv)
   g_test_add_func ("/design/profile", test_profile);
   g_test_add_func ("/design/profile-irregular", test_profile_irregular);
   g_test_add_func ("/design/mask", test_mask);
+  g_test_add_func ("/design/mask-tiled", test_mask_tiled);
   g_test_add_func ("/design/stability", test_stability);
   g_test_add_func ("/design/progressive", test_progressive);
   g_test_add_func ("/design/layers-one-pass", test_layers_one_pass);
