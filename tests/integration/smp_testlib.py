@@ -175,6 +175,17 @@ def plugin_peaks_mb():
     return peaks
 
 
+def wait_for_peaks(count=1, timeout=30.0):
+    """plugin_peaks_mb() once `count` processes have reported: /usr/bin/time
+    writes its line when the plug-in exits, just after the call returns."""
+    deadline = time.monotonic() + timeout
+    peaks = plugin_peaks_mb()
+    while len(peaks) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+        peaks = plugin_peaks_mb()
+    return peaks
+
+
 def timed_run(img, drawable, **args):
     t0 = time.perf_counter()
     status, message = run_hairline(img, drawable, **args)

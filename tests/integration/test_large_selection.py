@@ -39,7 +39,7 @@ if layers:
     check(n_corner == 0, "nothing in the box's corner outside the ellipse", f"{n_corner} px")
 check(hashlib.sha256(read(photo, "R'G'B'A u8", probe)).hexdigest() == before, "photo unchanged")
 
-peaks = plugin_peaks_mb()
+peaks = wait_for_peaks()
 check(bool(peaks), "plug-in reported its memory", peaks)
 if peaks:
     info(f"plug-in peak RSS {peaks[-1]:.0f} MB, {seconds:.1f} s (a dense float mask of the "
