@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "smp-error.h"
 #include "smp-params.h"
 #include "smp-hairline.h"
 
@@ -93,6 +94,10 @@ typedef struct
   const char           *date;
   const char           *notes;
   SmpPaper              paper;
+  /* Nullable: told the share written at each stage; FALSE stops the sheet
+   * (SMP_ERROR_CANCELLED, no file written or left behind). */
+  SmpProgressFunc       progress;
+  gpointer              progress_data;
 } SmpSheet;
 
 /* Fills `sheet` with empty text, NAN detail centre, A4 and default params. */

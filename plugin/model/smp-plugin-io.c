@@ -276,6 +276,32 @@ estimate_chroma (GimpDrawable *photo, const Babl *linear, const SmpRect *extent,
   return smp_shine_estimate_chroma (rgb, (gsize) m, 3, weight, chroma);
 }
 
+/* The run's share of GIMP's progress bar a chunk's render fills. */
+typedef struct
+{
+  double from, span;   /* the chunk's part of the bar */
+  double *shown;       /* the last value sent, shared by the chunks */
+} ChunkProgress;
+
+/* Called per band; sends only steps of at least 0.5 % (each one is a PDB call).
+ * It never cancels: GIMP's Cancel on a plug-in's progress kills the plug-in
+ * process (app/plug-in/gimpplugin-progress.c calls gimp_plug_in_close with
+ * kill), there is no cooperative hook a plug-in can poll. A killed run leaves
+ * its proposal marked incomplete, which the next run replaces. */
+static gboolean
+chunk_progress (double done, gpointer data)
+{
+  ChunkProgress *p = data;
+  double value = p->from + p->span * done;
+
+  if (value - *p->shown >= 0.005 || value >= 1.0)
+    {
+      gimp_progress_update (value);
+      *p->shown = value;
+    }
+  return TRUE;
+}
+
 gboolean
 smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                 guint                  session_mask,
@@ -297,19 +323,31 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
   int         tile_h = MAX ((int) gimp_tile_height (), 1);
   int         chunk_rows;
   gboolean    ok = TRUE;
+  double      shown = progress_from;
 
   /* Whole tile rows per chunk, so that every tile is sent to the core once. */
   chunk_rows = (int) MIN ((gsize) extent->height, MAX (CHUNK_BYTES / MAX (rowstride, 1), 1));
   if (chunk_rows > tile_h)
     chunk_rows -= chunk_rows % tile_h;
-  pixels = g_malloc (rowstride * (gsize) chunk_rows);
+  pixels = g_try_malloc (rowstride * (gsize) chunk_rows);
+  if (!pixels)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for %d rows of a %d px wide layer",
+                   chunk_rows, extent->width);
+      return FALSE;
+    }
   if (photo && !format->grey)
     {
       /* Shine: the photo under the layer, in linear light (grey photos carry no
        * colour to tell shine from skin by). */
       linear = babl_format_with_space ("RGB float", babl_format_get_space (gimp_drawable_get_format (photo)));
-      if (estimate_chroma (photo, linear, extent, clip, shot.chroma))
-        photo_rgb = g_new (float, (gsize) extent->width * chunk_rows * 3);
+      if (estimate_chroma (photo, linear, extent, clip, shot.chroma) &&
+          !(photo_rgb = g_try_new (float, (gsize) extent->width * chunk_rows * 3)))
+        {
+          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for %d rows of a %d px wide photo",
+                       chunk_rows, extent->width);
+          return FALSE;
+        }
     }
 
   for (int row = 0; row < extent->height && ok; row += chunk_rows)
@@ -330,8 +368,15 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
           shot.x = chunk.x, shot.y = chunk.y, shot.width = chunk.width, shot.height = chunk.height;
           shot.stride = 3 * (gsize) chunk.width;
         }
-      ok = smp_design_render_over (design, &chunk, 1.0, session_mask, format->engine_format,
-                                   pixels, rowstride, photo_rgb ? &shot : NULL, error);
+      {
+        ChunkProgress progress = { progress_from + (progress_to - progress_from) * row / extent->height,
+                                   (progress_to - progress_from) * chunk.height / extent->height, &shown };
+        SmpRenderOptions options = { photo_rgb ? &shot : NULL, chunk_progress, &progress };
+        void *out[] = { pixels };
+
+        ok = smp_design_render_layers_with (design, &chunk, 1.0, 1, &session_mask, format->engine_format,
+                                            out, rowstride, &options, error);
+      }
       if (!ok)
         break;
       if (clip)
@@ -345,8 +390,6 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
       set_nonempty (buffer, pixels, rowstride, format->bpp, row, chunk.width, chunk.height,
                     format->pixel_format);
       g_object_unref (buffer);
-      gimp_progress_update (progress_from + (progress_to - progress_from)
-                            * (row + chunk.height) / (double) extent->height);
     }
   if (ok)
     gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, extent->width, extent->height);

@@ -153,7 +153,8 @@ flatten_copy (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal, G
  * ceil(h / factor) px. Read in strips of whole blocks, each through its own
  * buffer, so memory is the view and one strip whatever the photo's size. */
 static guint8 *
-read_view (GimpLayer *flat, const GeglRectangle *region, int factor, int *view_w, int *view_h, GError **error)
+read_view (GimpLayer *flat, const GeglRectangle *region, int factor, int *view_w, int *view_h,
+           double progress_from, double progress_to, GError **error)
 {
   const int w = region->width, h = region->height;
   const int vw = (w + factor - 1) / factor, vh = (h + factor - 1) / factor;
@@ -198,6 +199,7 @@ read_view (GimpLayer *flat, const GeglRectangle *region, int factor, int *view_w
         gegl_buffer_get (buffer, GEGL_RECTANGLE (region->x - ox, region->y - oy + y0, w, rows), 1.0,
                          babl_format ("R'G'B'A u8"), strip, w * 4, GEGL_ABYSS_NONE);
       g_object_unref (buffer);
+      gimp_progress_update (progress_from + (progress_to - progress_from) * (y0 + rows) / h);
       if (factor == 1)
         {
           memcpy (view + (gsize) y0 * vw * 4, strip, (gsize) rows * w * 4);
@@ -495,6 +497,14 @@ sheet_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
 }
 
 static gboolean
+sheet_progress (double done, gpointer data)
+{
+  (void) data;
+  gimp_progress_update (0.6 + 0.4 * done);
+  return TRUE;
+}
+
+static gboolean
 export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *config, char **written,
               GError **error)
 {
@@ -625,16 +635,14 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
     factor = MAX (factor, 1);
     flat = flatten_copy (image, group, FALSE, &dup, error);
     if (flat)
-      before = read_view (flat, &region, factor, &vw, &vh, error);
+      before = read_view (flat, &region, factor, &vw, &vh, 0.0, 0.3, error);
     if (dup)
       gimp_image_delete (dup);
-    gimp_progress_update (0.3);
     if (!before)
       return FALSE;
     flat = flatten_copy (image, group, TRUE, &dup, error);
     if (flat)
-      after = read_view (flat, &region, factor, &vw, &vh, error);
-    gimp_progress_update (0.6);
+      after = read_view (flat, &region, factor, &vw, &vh, 0.3, 0.6, error);
     if (after)
       {
         sheet.before = (SmpSheetImage) { before, vw, vh, (gsize) vw * 4 };
@@ -646,7 +654,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
             GeglRectangle square = { region.x + dx, region.y + dy, side, side };
             int w = 0, h = 0;
 
-            detail = read_view (flat, &square, 1, &w, &h, error);
+            detail = read_view (flat, &square, 1, &w, &h, 0.6, 0.6, error);
             sheet.detail = (SmpSheetImage) { detail, side, side, (gsize) side * 4 };
             sheet.detail_left = dx, sheet.detail_top = dy;
           }
@@ -657,6 +665,10 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
       return FALSE;
   }
 
+  /* The page itself: 0.6 to 1 of the bar. GIMP's Cancel kills the plug-in
+   * (there is no hook to poll), so this never stops the sheet; a killed export
+   * leaves its hidden temporary file, which the next export removes. */
+  sheet.progress = sheet_progress;
   if (!smp_sheet_write (&sheet, path_str, error))
     return FALSE;
   gimp_progress_update (1.0);

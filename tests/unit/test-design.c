@@ -566,6 +566,74 @@ test_render_errors (void)
   g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
 }
 
+typedef struct
+{
+  GThread *caller;
+  int      calls, stop_after;
+  double   last;
+  gboolean rising, on_caller;
+} Progress;
+
+static gboolean
+record_progress (double done, gpointer data)
+{
+  Progress *p = data;
+
+  p->rising = p->rising && done >= p->last && done <= 1.0;
+  p->on_caller = p->on_caller && g_thread_self () == p->caller;
+  p->last = done;
+  return ++p->calls != p->stop_after;
+}
+
+/* A render reports rising progress on the calling thread, reaching 1 (all
+ * bands done) when single-threaded; a FALSE from the callback stops it at the
+ * next band: SMP_ERROR_CANCELLED and rows never written. */
+static void
+test_render_progress (void)
+{
+  SmpParams p;
+  g_autoptr (SmpHairline) h = test_straight_hairline (-10000.0);
+  SmpRect small = { 0, 0, 300, 600 }, tall = { 0, 0, 400, 8000 };
+  gsize size = (gsize) tall.width * tall.height * 4;
+  g_autofree guint8 *pixels = g_malloc (size);
+  void *out[] = { pixels };
+  guint all = SMP_SESSIONS_ALL;
+  Progress prog = { g_thread_self (), 0, 0, 0.0, TRUE, TRUE };
+  SmpRenderOptions options = { NULL, record_progress, &prog };
+  g_autoptr (GError) error = NULL;
+  gsize untouched = 0;
+
+  test_uniform_params (&p, 70);
+  g_autoptr (SmpDesign) d = smp_design_new (&p, h, NULL, NULL, NULL);
+  /* small: one thread, every band on the caller */
+  g_assert_true (smp_design_render_layers_with (d, &small, 1.0, 1, &all, SMP_PIXEL_RGBA_U8, out,
+                                                4 * small.width, &options, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (prog.calls, >=, 2);
+  g_assert_true (prog.rising && prog.on_caller);
+  g_assert_cmpfloat (prog.last, ==, 1.0);
+  /* the same pixels as without options */
+  {
+    g_autofree guint8 *ref = g_malloc ((gsize) small.width * small.height * 4);
+    g_assert_true (smp_design_render (d, &small, 1.0, all, SMP_PIXEL_RGBA_U8, ref, 4 * small.width, NULL));
+    g_assert_cmpmem (ref, (gsize) small.width * small.height * 4, pixels, (gsize) small.width * small.height * 4);
+  }
+
+  /* tall, threaded: stop at the first report */
+  prog = (Progress) { g_thread_self (), 0, 1, 0.0, TRUE, TRUE };
+  memset (pixels, 0xab, size);
+  g_assert_false (smp_design_render_layers_with (d, &tall, 1.0, 1, &all, SMP_PIXEL_RGBA_U8, out,
+                                                 4 * tall.width, &options, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_CANCELLED);
+  g_assert_cmpint (prog.calls, ==, 1);
+  g_assert_true (prog.on_caller);
+  for (int y = 0; y < tall.height; y++)
+    if (pixels[(gsize) y * tall.width * 4] == 0xab && pixels[(gsize) y * tall.width * 4 + 3] == 0xab)
+      untouched++;
+  g_test_message ("cancelled after one band: %" G_GSIZE_FORMAT " of %d rows never written", untouched, tall.height);
+  g_assert_cmpuint (untouched, >, tall.height / 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -576,6 +644,7 @@ main (int argc, char **argv)
   g_test_add_func ("/design/profile-irregular", test_profile_irregular);
   g_test_add_func ("/design/mask", test_mask);
   g_test_add_func ("/design/mask-tiled", test_mask_tiled);
+  g_test_add_func ("/design/render-progress", test_render_progress);
   g_test_add_func ("/design/stability", test_stability);
   g_test_add_func ("/design/progressive", test_progressive);
   g_test_add_func ("/design/layers-one-pass", test_layers_one_pass);

@@ -610,6 +610,49 @@ test_scaled_views (Fixture *f, gconstpointer data)
   g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
 }
 
+static gboolean
+stop_at (double done, gpointer data)
+{
+  double *at = data;
+  return done < *at;
+}
+
+/* The sheet reports its stages; a FALSE from the callback stops it with
+ * SMP_ERROR_CANCELLED, no file written and nothing left in the folder (an
+ * earlier sheet at that path stays as it was). */
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
+  g_autofree char *earlier = NULL;
+  static const double stops[] = { 0.1, 0.3, 0.5, 0.7, 0.8 };
+
+  (void) data;
+  g_assert_true (g_file_set_contents (path, "earlier", -1, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (stops); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      double at = stops[i];
+
+      f->sheet.progress = stop_at;
+      f->sheet.progress_data = &at;
+      g_assert_false (smp_sheet_write (&f->sheet, path, &error));
+      g_assert_error (error, SMP_ERROR, SMP_ERROR_CANCELLED);
+      g_assert_cmpint (count_entries (f->dir), ==, 1);
+      g_clear_pointer (&earlier, g_free);
+      g_assert_true (g_file_get_contents (path, &earlier, NULL, NULL));
+      g_assert_cmpstr (earlier, ==, "earlier");
+    }
+  {
+    double never = 2.0;
+    f->sheet.progress_data = &never;
+    g_assert_true (smp_sheet_write (&f->sheet, path, NULL));
+    g_clear_pointer (&earlier, g_free);
+    g_assert_true (g_file_get_contents (path, &earlier, NULL, NULL));
+    g_assert_true (g_str_has_prefix (earlier, "%PDF"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -625,6 +668,7 @@ main (int argc, char **argv)
   ADD ("replaces", test_replaces);
   ADD ("stale-temporaries", test_stale_temporaries);
   ADD ("scaled-views", test_scaled_views);
+  ADD ("cancel", test_cancel);
 #undef ADD
   return g_test_run ();
 }

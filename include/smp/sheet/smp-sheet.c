@@ -49,6 +49,7 @@ typedef struct
   double           detail_x, detail_y; /* centre, crop px */
   int              cw, ch;             /* the crop's size in photo px (the views may be smaller) */
   Crop             detail;             /* the 1:1 detail's square, crop px */
+  gboolean         cancelled;          /* the caller's progress callback said stop */
   double           device_dpi;         /* of the target: EMBED_DPI for PDF, the PNG's dpi */
   gint64          *diff_sat;           /* summed-area table of |after - before|, (w+1)×(h+1) */
 } Sheet;
@@ -97,6 +98,15 @@ build_diff_sat (Sheet *s, GError **error)
     }
   s->diff_sat = sat;
   return TRUE;
+}
+
+/* Tells the caller's progress callback the share done; FALSE once it said stop. */
+static gboolean
+step (Sheet *s, double done)
+{
+  if (!s->cancelled && s->sheet->progress && !s->sheet->progress (done, s->sheet->progress_data))
+    s->cancelled = TRUE;
+  return !s->cancelled;
 }
 
 /* ---- small drawing helpers ------------------------------------------------ */
@@ -889,9 +899,13 @@ draw_page (Sheet *s)
     draw_caption (s, x0 + col_w + GAP_PT, y, buf);
     y += 11;
     draw_photo (s, &sh->before, bx, y, img_w, row1_h);
+    if (!step (s, 0.3))
+      return;
     draw_photo (s, &sh->after, ax, y, img_w, row1_h);
     y += row1_h + 14;
   }
+  if (!step (s, 0.5))
+    return;
 
   /* row 2: overlay with legend | enlarged detail | actual size */
   {
@@ -905,6 +919,8 @@ draw_page (Sheet *s)
     draw_caption (s, dx + zoom_side + GAP_PT, y, "Actual size");
     y += 11;
     draw_overlay (s, x0 + (col_w - ov_w) / 2, y, ov_w, ov_h);
+    if (!step (s, 0.7))
+      return;
     double dh = draw_detail (s, dx, y, zoom_side);
     double ly = y + MAX (ov_h, 0) + 5, lx = x0;
     g_snprintf (buf, sizeof buf, "Transition zone %.1f mm", p->fade_width_mm);
@@ -1261,12 +1277,13 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
     cairo_font_options_destroy (fo);
   }
 
-  draw_page (&s);
+  if (step (&s, 0.1))
+    draw_page (&s);
 
   g_object_unref (s.pango);
   status = cairo_status (s.cr);
   cairo_destroy (s.cr);
-  if (status == CAIRO_STATUS_SUCCESS)
+  if (status == CAIRO_STATUS_SUCCESS && step (&s, 0.8))
     {
       if (pdf)
         cairo_surface_show_page (surface);
@@ -1278,5 +1295,16 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
 
-  return smp_sheet_file_commit (&w, status, error);
+  if (s.cancelled)
+    {
+      /* a failed commit removes the temporary file: nothing is left */
+      smp_sheet_file_commit (&w, CAIRO_STATUS_WRITE_ERROR, NULL);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the design sheet was cancelled; “%s” was not written",
+                   path);
+      return FALSE;
+    }
+  if (!smp_sheet_file_commit (&w, status, error))
+    return FALSE;
+  step (&s, 1.0);
+  return TRUE;
 }
