@@ -10,6 +10,8 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <utime.h>
 
 typedef struct
@@ -493,30 +495,40 @@ test_replaces (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_entries (f->dir), ==, 1);
 }
 
-/* A killed export's hidden temporary is removed by the next export of the same
- * file once it is stale; other files, and a fresh temporary, stay. */
+/* A killed export's hidden temporary (no writer holds its lock) is removed by
+ * the next export of the same file, however young; other files, and a
+ * temporary an export is still writing (locked), stay. */
 static void
 test_stale_temporaries (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
   g_autofree char *stale = g_build_filename (f->dir, ".sheet.pdf.Ab3dEf", NULL);
-  g_autofree char *fresh = g_build_filename (f->dir, ".sheet.pdf.Zz9yXx", NULL);
+  g_autofree char *killed = g_build_filename (f->dir, ".sheet.pdf.Kk1lLd", NULL);
+  g_autofree char *running = g_build_filename (f->dir, ".sheet.pdf.Zz9yXx", NULL);
   g_autofree char *other = g_build_filename (f->dir, ".other.pdf.Ab3dEf", NULL);
   struct utimbuf old = { time (NULL) - 3600, time (NULL) - 3600 };
+  int held;
 
   (void) data;
   g_assert_true (g_file_set_contents (stale, "partial", 7, NULL));
-  g_assert_true (g_file_set_contents (fresh, "partial", 7, NULL));
+  g_assert_true (g_file_set_contents (killed, "partial", 7, NULL));
+  g_assert_true (g_file_set_contents (running, "partial", 7, NULL));
   g_assert_true (g_file_set_contents (other, "partial", 7, NULL));
   g_assert_cmpint (utime (stale, &old), ==, 0);
   g_assert_cmpint (utime (other, &old), ==, 0);
+  /* an export still writing holds its lock (through another open file, as
+   * another process would); a killed one's lock went with it */
+  held = g_open (running, O_RDONLY, 0);
+  g_assert_cmpint (flock (held, LOCK_EX | LOCK_NB), ==, 0);
   g_assert_true (smp_sheet_write (&f->sheet, path, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (killed, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (running, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
   g_assert_cmpint (count_entries (f->dir), ==, 3);
+  close (held);
 }
 
 /* A 2×2 box average of an RGBA u8 image (w, h even). */
