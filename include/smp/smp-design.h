@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "smp-error.h"
 #include "smp-params.h"
 #include "smp-hairline.h"
 #include "smp-mask.h"
@@ -153,5 +154,26 @@ gboolean smp_design_render_layers_over (const SmpDesign *design,
                                         gsize            rowstride,
                                         const SmpPhoto  *photo,
                                         GError         **error);
+
+/* What a render may be given besides its pixels; zero-initialise it. */
+typedef struct
+{
+  const SmpPhoto  *photo;          /* nullable: as smp_design_render_over */
+  SmpProgressFunc  progress;       /* nullable: called after each band, on the calling thread */
+  gpointer         progress_data;
+} SmpRenderOptions;
+
+/* smp_design_render_layers_over with options (nullable): the one full form the
+ * others call. Cancelled by the progress callback: FALSE with SMP_ERROR_CANCELLED. */
+gboolean smp_design_render_layers_with (const SmpDesign        *design,
+                                        const SmpRect          *region,
+                                        double                  scale,
+                                        guint                   n_layers,
+                                        const guint            *session_masks,
+                                        SmpPixelFormat          format,
+                                        void *const            *pixels,
+                                        gsize                   rowstride,
+                                        const SmpRenderOptions *options,
+                                        GError                **error);
 
 G_END_DECLS

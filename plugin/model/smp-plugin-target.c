@@ -59,7 +59,7 @@ smp_plugin_target_free (SmpPluginTarget *target)
 {
   if (!target)
     return;
-  g_free (target->coverage);
+  smp_plugin_coverage_free (target->coverage);
   g_clear_pointer (&target->pattern, smp_pattern_unref);
   g_free (target);
 }
@@ -158,10 +158,12 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
           return NULL;
         }
       /* Only the part that can hold dots is read: memory follows the treated area. */
-      t->coverage = smp_plugin_io_read_selection (image, &area);
+      t->coverage = smp_plugin_io_read_selection (image, &area, error);
+      if (!t->coverage)
+        return NULL;
       t->has_mask = TRUE;
-      t->mask = (SmpMask) { t->coverage, area.x - t->offset_x, area.y - t->offset_y,
-                            area.width, area.height, (gsize) area.width };
+      t->mask = t->coverage->mask;
+      t->mask.x = area.x - t->offset_x, t->mask.y = area.y - t->offset_y;
       t->canvas = (SmpRect) { t->mask.x, t->mask.y, area.width, area.height };
     }
   else if (t->proposal)
@@ -181,10 +183,12 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
           rect_intersect (&layer_rect, &stored, &area))
         {
           t->area = channel;
-          t->coverage = smp_plugin_io_read_coverage (channel, &area);
+          t->coverage = smp_plugin_io_read_coverage (channel, &area, error);
+          if (!t->coverage)
+            return NULL;
           t->has_mask = TRUE;
-          t->mask = (SmpMask) { t->coverage, area.x - t->offset_x, area.y - t->offset_y,
-                                area.width, area.height, (gsize) area.width };
+          t->mask = t->coverage->mask;
+          t->mask.x = area.x - t->offset_x, t->mask.y = area.y - t->offset_y;
           t->canvas = (SmpRect) { t->mask.x, t->mask.y, area.width, area.height };
         }
     }

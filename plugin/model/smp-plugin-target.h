@@ -6,6 +6,7 @@
 #include <smp/smp.h>
 
 #include "smp-plugin-common.h"
+#include "smp-plugin-io.h"
 
 G_BEGIN_DECLS
 
@@ -22,8 +23,8 @@ typedef struct
   SmpRect          canvas;     /* where dots may land: layer_rect ∩ the selection's bounds */
   SmpPluginFormat  format;     /* of the output layers */
   gboolean         has_mask;   /* a selection (or the stored treated area) confines the dots */
-  SmpMask          mask;       /* valid when has_mask; coverage owned here */
-  float           *coverage;
+  SmpMask          mask;       /* valid when has_mask; its tiles are owned by `coverage` */
+  SmpPluginCoverage *coverage;
   GimpChannel     *area;       /* re-edit without a selection: the proposal's stored treated area */
   SmpPattern      *pattern;    /* the last seed's blue-noise tile (smp_plugin_target_get_pattern) */
 } SmpPluginTarget;

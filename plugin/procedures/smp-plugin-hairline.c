@@ -143,6 +143,7 @@ hairline_run (GimpProcedure        *procedure,
     if (ok)
       {
         smp_plugin_target_keep_area (target, previous, record);
+        gimp_progress_set_text ("Checking the SMP hairline design");
         /* design checks (into the record) and the optional guides layer */
         smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
         record->complete = TRUE;

@@ -148,6 +148,44 @@ def run_hairline(img, drawable, path=None, **args):
     return status, message
 
 
+# ---- Memory -------------------------------------------------------------
+
+# Budgets are for the plain build; a sanitized plug-in (ASan shadow memory,
+# quarantine) gets this factor more (tests/meson.build sets it).
+MEMORY_ALLOWANCE = float(os.environ.get("SMP_MEMORY_ALLOWANCE", "1") or 1)
+
+
+def reset_memory_report():
+    report = os.environ.get("SMP_PLUGIN_MEMORY_REPORT", "")
+    if report and os.path.exists(report):
+        os.unlink(report)
+
+
+def plugin_peaks_mb():
+    """Peak RSS (MB) of each plug-in process since the last reset, oldest first
+    (the runner's /usr/bin/time wrapper appends one line per process)."""
+    report = os.environ.get("SMP_PLUGIN_MEMORY_REPORT", "")
+    if not report or not os.path.exists(report):
+        return []
+    peaks = []
+    for line in open(report).read().splitlines():
+        fields = line.split()
+        if "peak_kb" in fields:
+            peaks.append(int(fields[fields.index("peak_kb") + 1]) / 1024)
+    return peaks
+
+
+def wait_for_peaks(count=1, timeout=30.0):
+    """plugin_peaks_mb() once `count` processes have reported: /usr/bin/time
+    writes its line when the plug-in exits, just after the call returns."""
+    deadline = time.monotonic() + timeout
+    peaks = plugin_peaks_mb()
+    while len(peaks) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+        peaks = plugin_peaks_mb()
+    return peaks
+
+
 def timed_run(img, drawable, **args):
     t0 = time.perf_counter()
     status, message = run_hairline(img, drawable, **args)

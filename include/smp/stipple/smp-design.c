@@ -485,6 +485,12 @@ typedef struct
   gint             next_band;
   int              n_bands;
   int              band_rows;
+  /* progress: bands finished, the caller's thread, and a stop flag every worker checks */
+  gint             done_bands;
+  GThread         *caller;
+  SmpProgressFunc  progress;
+  gpointer         progress_data;
+  gint             cancelled;
 } RenderJob;
 
 typedef struct
@@ -528,7 +534,7 @@ render_worker (gpointer data)
       int b = g_atomic_int_add (&job->next_band, 1);
       int y0, rows;
 
-      if (b >= job->n_bands)
+      if (b >= job->n_bands || g_atomic_int_get (&job->cancelled))
         break;
       y0 = r->y + b * job->band_rows;
       rows = MIN (job->band_rows, r->y + r->height - y0);
@@ -543,6 +549,11 @@ render_worker (gpointer data)
           smp_band_emit (&bands[k], job->format,
                          (guint8 *) job->pixels[k] + (gsize) b * job->band_rows * job->rowstride, job->rowstride);
         }
+      g_atomic_int_inc (&job->done_bands);
+      /* Only the caller's thread calls back (a GIMP plug-in's wire is not thread-safe). */
+      if (job->progress && g_thread_self () == job->caller &&
+          !job->progress (g_atomic_int_get (&job->done_bands) / (double) job->n_bands, job->progress_data))
+        g_atomic_int_set (&job->cancelled, 1);
     }
   for (guint k = 0; k < job->n_layers; k++)
     smp_band_clear (&bands[k]);
@@ -561,6 +572,25 @@ smp_design_render_layers_over (const SmpDesign *design,
                                const SmpPhoto  *photo,
                                GError         **error)
 {
+  SmpRenderOptions options = { photo, NULL, NULL };
+
+  return smp_design_render_layers_with (design, region, scale, n_layers, session_masks, format, pixels,
+                                        rowstride, &options, error);
+}
+
+gboolean
+smp_design_render_layers_with (const SmpDesign        *design,
+                               const SmpRect          *region,
+                               double                  scale,
+                               guint                   n_layers,
+                               const guint            *session_masks,
+                               SmpPixelFormat          format,
+                               void *const            *pixels,
+                               gsize                   rowstride,
+                               const SmpRenderOptions *options,
+                               GError                **error)
+{
+  const SmpPhoto *photo = options ? options->photo : NULL;
   RenderJob job;
   int       n_threads;
 
@@ -594,7 +624,8 @@ smp_design_render_layers_over (const SmpDesign *design,
   n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
                 ? 1 : (int) MIN (g_get_num_processors (), 64);
   job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo,
-                      smp_footprints_new (), 0, 0, 0 };
+                      smp_footprints_new (), 0, 0, 0, 0, g_thread_self (), options ? options->progress : NULL,
+                      options ? options->progress_data : NULL, 0 };
   {
     /* Each band places every dot within reach of it: bands several shadow
      * reaches tall keep that overlap (dots placed twice) small. */
@@ -616,6 +647,11 @@ smp_design_render_layers_over (const SmpDesign *design,
         g_thread_join (threads[i]);
     }
   smp_footprints_free (job.footprints);
+  if (g_atomic_int_get (&job.cancelled))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the render was cancelled");
+      return FALSE;
+    }
   return TRUE;
 }
 
