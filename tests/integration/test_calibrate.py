@@ -102,7 +102,7 @@ for density in (70.0, 40.0):
     if not check(status == SUCCESS, f"hairline with px-per-mm 0 at {density:g}/cm²", message):
         continue
     group = proposal_groups(img)[0]
-    kf = key_file(parasite_text(group, "smp-design"))
+    kf = key_file(record_text(group))
     check(kf.get_string("SMP Proposal", "px_per_mm_source") == "calibration"
           and abs(kf.get_double("SMP Design", "px_per_mm") - PX_PER_MM) < 1e-9,
           "the proposal used the calibration", kf.get_double("SMP Design", "px_per_mm"))
