@@ -204,6 +204,10 @@ smp_plugin_calibration_set (GimpImage  *image,
       g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "The calibration could not be stored on the image");
       return FALSE;
     }
+  /* The same scale as GIMP's own resolution, so the calibration shows outside the
+   * plug-in: rulers, pointer position and the Measure tool read real millimetres
+   * with the unit set to mm, and Image > Print Size prints the photo life size. */
+  gimp_image_set_resolution (image, px_per_mm * 25.4, px_per_mm * 25.4);
   return TRUE;
 }
 

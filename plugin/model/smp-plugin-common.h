@@ -66,7 +66,8 @@ gboolean smp_plugin_calibration_get (GimpImage *image,
                                      double    *distance_mm,
                                      char     **method);
 /* Stores px_per_mm (0.5..200, the engine's range), the measured distance in mm
- * and how it was measured ("ipd", "ruler", ...). */
+ * and how it was measured ("ipd", "ruler", ...), and sets the image's resolution
+ * to the same scale (px_per_mm × 25.4 ppi). The caller holds the undo group. */
 gboolean smp_plugin_calibration_set (GimpImage  *image,
                                      double      px_per_mm,
                                      double      distance_mm,
