@@ -204,10 +204,39 @@ smp_plugin_calibration_set (GimpImage  *image,
       g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "The calibration could not be stored on the image");
       return FALSE;
     }
+  /* The same scale as GIMP's own resolution, so the calibration shows outside the
+   * plug-in: rulers, pointer position and the Measure tool read real millimetres
+   * with the unit set to mm, and Image > Print Size prints the photo life size. */
+  gimp_image_set_resolution (image, px_per_mm * 25.4, px_per_mm * 25.4);
   return TRUE;
 }
 
 /* ---- Proposal groups ------------------------------------------------------- */
+
+/* Where a group's record lives: an image parasite named after the group's
+ * tattoo ("smp-design-<tattoo>"). GIMP 3.0 cannot undo an undoable ITEM parasite
+ * cleanly: undo and redo re-attach it through gimp_item_parasite_attach
+ * (push_undo FALSE), which still ends the undo group it only starts when pushing
+ * undo ("gimp_image_undo_group_end: assertion 'private->group_count > 0' failed",
+ * once per re-attached record). Image parasites are undone without a group.
+ * Tattoos are kept in the XCF and by undo, and never reused in an image. */
+static char *
+record_parasite_name (GimpGroupLayer *group)
+{
+  return g_strdup_printf (SMP_PLUGIN_DESIGN_PARASITE "-%u", gimp_item_get_tattoo (GIMP_ITEM (group)));
+}
+
+/* The record's parasite: on the image, else on the group (files written before
+ * the record moved to the image). NULL when there is none. */
+static GimpParasite *
+record_parasite (GimpGroupLayer *group)
+{
+  g_autofree char *name = record_parasite_name (group);
+  GimpImage    *image = gimp_item_get_image (GIMP_ITEM (group));
+  GimpParasite *parasite = image ? gimp_image_get_parasite (image, name) : NULL;
+
+  return parasite ? parasite : gimp_item_get_parasite (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
+}
 
 GimpGroupLayer *
 smp_plugin_find_proposal_group (GimpItem *item)
@@ -218,7 +247,7 @@ smp_plugin_find_proposal_group (GimpItem *item)
 
       if (!gimp_item_is_group (it) || !GIMP_IS_GROUP_LAYER (it))
         continue;
-      parasite = gimp_item_get_parasite (it, SMP_PLUGIN_DESIGN_PARASITE);
+      parasite = record_parasite (GIMP_GROUP_LAYER (it));
       if (parasite)
         {
           gimp_parasite_free (parasite);
@@ -237,7 +266,7 @@ smp_plugin_proposal_read (GimpGroupLayer *group, GError **error)
   guint32       size = 0;
 
   g_return_val_if_fail (GIMP_IS_GROUP_LAYER (group), NULL);
-  parasite = gimp_item_get_parasite (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
+  parasite = record_parasite (group);
   data = parasite ? gimp_parasite_get_data (parasite, &size) : NULL;
   if (!data || size == 0)
     g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
@@ -253,9 +282,10 @@ gboolean
 smp_plugin_proposal_attach (GimpGroupLayer *group, const SmpProposal *proposal)
 {
   g_autofree char *text = smp_proposal_to_string (proposal);
+  g_autofree char *name = record_parasite_name (group);
 
-  return attach (GIMP_ITEM (group), NULL,
-                 gimp_parasite_new (SMP_PLUGIN_DESIGN_PARASITE, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+  return attach (NULL, gimp_item_get_image (GIMP_ITEM (group)),
+                 gimp_parasite_new (name, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                     (guint32) strlen (text), text));
 }
 

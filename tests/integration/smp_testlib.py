@@ -208,7 +208,7 @@ def proposal_groups(img):
     """Proposal groups, top to bottom. GIMP keeps names unique in an image, so
     a second proposal is "SMP proposal #1"; the parasite marks them all."""
     return [l for _, l in walk(img) if l.is_group() and l.get_name().startswith(GROUP_NAME)
-            and l.get_parasite("smp-design") is not None]
+            and record_text(l) is not None]
 
 
 def session_layers(group):
@@ -228,6 +228,24 @@ def parasite_text(item, name):
         return None
     data = p.get_data()
     return bytes(data).decode("utf-8", "replace")
+
+
+def record_name(group):
+    """The image parasite holding a proposal group's record (docs/stored-format.md)."""
+    return f"smp-design-{group.get_tattoo()}"
+
+
+def record_text(group):
+    """A proposal group's record: the image's "smp-design-<tattoo>" parasite, else
+    (files of 0.1.0) the group's own "smp-design"."""
+    p = group.get_image().get_parasite(record_name(group))
+    if p is None:
+        return parasite_text(group, "smp-design")
+    return bytes(p.get_data()).decode("utf-8", "replace")
+
+
+def set_record_text(group, text):
+    group.get_image().attach_parasite(Gimp.Parasite.new(record_name(group), 3, list(text.encode())))
 
 
 def key_file(text):
