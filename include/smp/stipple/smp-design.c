@@ -2,6 +2,7 @@
  * density map) and placement: a rank threshold into the pattern, rendered in bands. */
 #include <smp/smp-design.h>
 #include <smp/smp-error.h>
+#include <smp/smp-head.h>
 #include "../core/smp-noise.h"
 #include "smp-pattern-private.h"
 #include "smp-impression-private.h"
@@ -27,6 +28,9 @@ struct _SmpDesign
   SmpPattern    *pattern;
 
   double tile_px, cos_t, sin_t, origin_x, origin_y;
+  double tile_flat_px, origin_fx, origin_fy; /* the flat model's tile, the origin in tiles */
+  gboolean     has_head;       /* on a head (smp-head.h): the skin, not the image plane */
+  SmpHeadModel head;
   double f_max;                /* highest density fraction anywhere */
   double full_fraction;        /* density fraction behind the transition zone */
   double diameter_px;          /* the stage's impression diameter */
@@ -69,8 +73,11 @@ design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_
     double  theta = 2 * G_PI * smp_hash_unit (h);
     d->cos_t = cos (theta);
     d->sin_t = sin (theta);
-    d->origin_x = d->tile_px * smp_hash_unit (smp_hash32 (h + 1));
-    d->origin_y = d->tile_px * smp_hash_unit (smp_hash32 (h + 2));
+    d->origin_fx = smp_hash_unit (smp_hash32 (h + 1));
+    d->origin_fy = smp_hash_unit (smp_hash32 (h + 2));
+    d->origin_x = d->tile_px * d->origin_fx;
+    d->origin_y = d->tile_px * d->origin_fy;
+    d->tile_flat_px = d->tile_px;
   }
   smp_optics_init (&d->optics, params, FALSE);
   smp_encoder_init (&d->encoder, FALSE);
@@ -187,6 +194,41 @@ smp_design_get_pattern (const SmpDesign *design)
   return design->pattern;
 }
 
+gboolean
+smp_design_set_head (SmpDesign *design, const SmpHeadModel *head, GError **error)
+{
+  double gain = 1.0;
+
+  g_return_val_if_fail (design != NULL, FALSE);
+  if (head && !design->hairline)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "a density map is drawn on the image: it takes no head model");
+      return FALSE;
+    }
+  if (head && !smp_head_model_validate (head, error))
+    return FALSE;
+  design->has_head = head != NULL;
+  if (head)
+    {
+      design->head = *head;
+      /* Image density reaches skin density / SMP_HEAD_MIN_COS: the pattern is
+       * that much finer, and every fraction that much smaller. */
+      gain = 1.0 / SMP_HEAD_MIN_COS;
+    }
+  design->tile_px = design->tile_flat_px / sqrt (gain);
+  design->origin_x = design->tile_px * design->origin_fx;
+  design->origin_y = design->tile_px * design->origin_fy;
+  return TRUE;
+}
+
+const SmpHeadModel *
+smp_design_get_head (const SmpDesign *design)
+{
+  g_return_val_if_fail (design != NULL, NULL);
+  return design->has_head ? &design->head : NULL;
+}
+
 /* Density fraction (of the pattern's ceiling) at p, its impression-size factor
  * and the signed depth behind the drawn line. */
 static double
@@ -232,11 +274,77 @@ density_at (const SmpDesign *d, double x, double y, double *size, double *depth_
   return rel * d->full_fraction * m;
 }
 
+/* The same on a head: skin density / cos θ, the line's distance and its
+ * irregularity measured along the skin. `t` (the candidate's threshold) rejects
+ * early, before any distance is asked; `local` receives the foreshortening. */
+static double
+density_on_head (const SmpDesign *d, double x, double y, double t, double *size, double *depth_mm,
+                 SmpHeadLocal *local)
+{
+  const SmpParams *p = &d->params;
+  const double ppm = p->px_per_mm;
+  double gain, m = 1.0, s_px, s, u, rel, zone = p->fade_width_mm + p->irregularity_mm + p->micro_irregularity_mm;
+
+  *size = 1.0;
+  *depth_mm = NAN;
+  /* Off the head, or where it turns away past the stop: nothing. */
+  if (!smp_head_model_local (&d->head, x, y, ppm, local))
+    return 0.0;
+  gain = SMP_HEAD_MIN_COS / local->cos_theta; /* ≤ 1: the finer pattern's share */
+  if (!(t < d->full_fraction * gain))
+    return 0.0;
+  if (d->has_mask && !((m = smp_mask_sample (&d->mask, x, y)) > 0.0f))
+    return 0.0;
+  s_px = smp_hairline_signed_distance_px (d->hairline, x, y);
+  s = s_px / ppm;
+  /* Skin is never shorter than its image: both early answers stay exact. */
+  if (!(s >= -p->sentinel_depth_mm))
+    return 0.0;
+  if (s >= zone)
+    {
+      *depth_mm = s;
+      return d->full_fraction * m * gain;
+    }
+  {
+    /* Along the skin: back along the distance's gradient to the line's foot,
+     * the image segment lifted onto the head. */
+    const double e = 0.25;
+    double gx = (smp_hairline_signed_distance_px (d->hairline, x + e, y) - s_px) / e;
+    double gy = (smp_hairline_signed_distance_px (d->hairline, x, y + e) - s_px) / e;
+    double gl = hypot (gx, gy);
+
+    if (gl > 1e-6)
+      {
+        double len = smp_head_model_skin_length_mm (&d->head, x - s_px * gx / gl, y - s_px * gy / gl, x, y, ppm);
+        s = s < 0 ? -len : len;
+      }
+  }
+  *depth_mm = s;
+  if (!(s >= -p->sentinel_depth_mm))
+    return 0.0;
+  if (s >= zone)
+    return d->full_fraction * m * gain;
+  u = s;
+  if (p->irregularity_mm > 0 || p->micro_irregularity_mm > 0)
+    {
+      double su, sv;
+      smp_head_model_skin_coords (&d->head, x, y, ppm, &su, &sv);
+      if (p->irregularity_mm > 0)
+        u -= p->irregularity_mm * smp_fractal_noise (p->seed, su / MACRO_WAVELENGTH_MM, sv / MACRO_WAVELENGTH_MM);
+      if (p->micro_irregularity_mm > 0)
+        u -= p->micro_irregularity_mm * smp_value_noise (p->seed ^ 0x3c3c3cu, su / MICRO_WAVELENGTH_MM,
+                                                         sv / MICRO_WAVELENGTH_MM);
+    }
+  rel = u < 0 ? p->sentinel : smp_params_profile_density (p, u);
+  *size = smp_params_profile_dot_scale (p, u);
+  return rel * d->full_fraction * m * gain;
+}
+
 typedef void (*DotSink) (const SmpDot *dot, gpointer data);
 
 static void
 make_dot (const SmpDesign *d, double x, double y, double q, double size, double depth,
-          gint64 tx, gint64 ty, guint32 rank, SmpDot *dot)
+          gint64 tx, gint64 ty, guint32 rank, const SmpHeadLocal *local, SmpDot *dot)
 {
   const SmpParams *p = &d->params;
   guint32 h = smp_hash4 (p->seed, (guint32) tx, (guint32) ty, rank);
@@ -275,6 +383,19 @@ make_dot (const SmpDesign *d, double x, double y, double q, double size, double 
   dot->lobe[3] = (float) (0.035 * (2 * r[6] - 1));
   dot->depth_mm = (float) depth;
   smp_optics_impression (&d->optics, p->px_per_mm, dot);
+  if (local)
+    {
+      /* Laid on the skin, seen foreshortened: the ellipse through the local map,
+       * its darkening with the area it covers in the image. */
+      double rx = dot->radius_x, ry = dot->radius_y, angle = dot->angle;
+      smp_head_local_foreshorten (local, &rx, &ry, &angle);
+      dot->radius_x = (float) rx, dot->radius_y = (float) ry, dot->angle = (float) angle;
+      for (int k = 0; k < 3; k++)
+        {
+          dot->core_dark[k] = (float) (dot->core_dark[k] * local->cos_theta);
+          dot->shadow_dark[k] = (float) (dot->shadow_dark[k] * local->cos_theta);
+        }
+    }
   dot->rank = rank;
   dot->session = (guint8) session;
 }
@@ -359,6 +480,7 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
                   {
                     guint32 rank = pat->cell_rank[k];
                     double  u, v, x, y, f, t, size, depth;
+                    SmpHeadLocal local;
                     SmpDot  dot;
 
                     if (rank >= rank_limit)
@@ -372,10 +494,11 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
                     t = (rank + 0.5) / pat->n;
                     if (t >= d->f_max)
                       continue;
-                    f = density_at (d, x, y, &size, &depth);
+                    f = d->has_head ? density_on_head (d, x, y, t, &size, &depth, &local)
+                                    : density_at (d, x, y, &size, &depth);
                     if (!(t < f))
                       continue;
-                    make_dot (d, x, y, t / f, size, depth, tx, ty, rank, &dot);
+                    make_dot (d, x, y, t / f, size, depth, tx, ty, rank, d->has_head ? &local : NULL, &dot);
                     sink (&dot, data);
                   }
               }
