@@ -440,7 +440,22 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
             ata[a][b] += row[a] * row[b];
         }
     }
-  if (!solve3 (ata, atb, sol) || !(sol[0] > 0) || !(sol[1] > 0))
+  if (!solve3 (ata, atb, sol))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                   "Head model: these outline points do not determine a head (points mirrored about the "
+                   "face's midline say the same thing); add points at other heights on the silhouette");
+      return FALSE;
+    }
+  if (sol[0] < 0 && sol[1] < 0)
+    {
+      /* An ellipse after all, but one that leaves out the face's own midline point. */
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                   "Head model: the outline passes above the face (the glabella lies outside it), so it "
+                   "cannot contain the face frame; trace the head's own silhouette round the face");
+      return FALSE;
+    }
+  if (!(sol[0] > 0) || !(sol[1] > 0))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
                    "Head model: no head outline round the face's midline fits these points; trace the "
