@@ -104,6 +104,9 @@ GArray *smp_head_model_contour (const SmpHeadModel *model, double cos_theta, gui
  * missing or bad key, an unknown version: SMP_ERROR_PRESET naming it; then
  * validates. `model` is unchanged on failure. */
 char    *smp_head_model_to_string   (const SmpHeadModel *model);
+/* The same group inside a larger key file (the proposal record). */
+void     smp_head_model_save_key_file (const SmpHeadModel *model, GKeyFile *key_file);
+gboolean smp_head_model_load_key_file (SmpHeadModel *model, GKeyFile *key_file, GError **error);
 gboolean smp_head_model_from_string (SmpHeadModel *model,
                                      const char   *text,
                                      GError      **error);

@@ -276,7 +276,38 @@ test_record (void)
   text = smp_head_model_to_string (&m);
   g_assert_true (smp_head_model_from_string (&back, text, &error));
   g_assert_no_error (error);
-  g_assert_cmpmem (&m, sizeof m, &back, sizeof back);
+  /* Exactly: doubles are written with all their digits. */
+  g_assert_cmpfloat (m.centre_x, ==, back.centre_x);
+  g_assert_cmpfloat (m.centre_y, ==, back.centre_y);
+  g_assert_cmpfloat (m.across_x, ==, back.across_x);
+  g_assert_cmpfloat (m.up_y, ==, back.up_y);
+  g_assert_cmpfloat (m.radius_across_px, ==, back.radius_across_px);
+  g_assert_cmpfloat (m.radius_up_px, ==, back.radius_up_px);
+  g_assert_cmpfloat (m.radius_depth_px, ==, back.radius_depth_px);
+  g_assert_cmpfloat (m.rms_error_px, ==, back.rms_error_px);
+  g_assert_cmpuint (m.n_points, ==, back.n_points);
+  {
+    /* Inside the proposal record too. */
+    g_autoptr (SmpProposal) p = smp_proposal_new ();
+    g_autoptr (SmpProposal) q = NULL;
+    g_autofree char *ptext = NULL;
+
+    p->on_head = TRUE;
+    p->head = m;
+    ptext = smp_proposal_to_string (p);
+    q = smp_proposal_from_string (ptext, strlen (ptext), &error);
+    g_assert_no_error (error);
+    g_assert_true (q->on_head);
+    g_assert_cmpfloat (q->head.radius_up_px, ==, m.radius_up_px);
+    g_clear_pointer (&q, smp_proposal_free);
+    p->on_head = FALSE;
+    g_free (ptext);
+    ptext = smp_proposal_to_string (p);
+    g_assert_null (strstr (ptext, SMP_HEAD_GROUP));
+    q = smp_proposal_from_string (ptext, strlen (ptext), &error);
+    g_assert_no_error (error);
+    g_assert_false (q->on_head);
+  }
 
   {
     /* Every key is needed; bad values and sizes are refused, naming what. */

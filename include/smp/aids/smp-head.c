@@ -591,16 +591,24 @@ char *
 smp_head_model_to_string (const SmpHeadModel *model)
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
-  SmpHeadModel m;
 
   g_return_val_if_fail (model != NULL, NULL);
+  smp_head_model_save_key_file (model, kf);
+  return g_key_file_to_data (kf, NULL, NULL);
+}
+
+void
+smp_head_model_save_key_file (const SmpHeadModel *model, GKeyFile *kf)
+{
+  SmpHeadModel m;
+
+  g_return_if_fail (model != NULL && kf != NULL);
   m = *model;
   g_key_file_set_integer (kf, SMP_HEAD_GROUP, "version", SMP_HEAD_VERSION);
   for (int i = 0; i < 9; i++)
     g_key_file_set_double (kf, SMP_HEAD_GROUP, model_keys[i], *model_field (&m, i));
   g_key_file_set_double (kf, SMP_HEAD_GROUP, "rms_error_px", m.rms_error_px);
   g_key_file_set_integer (kf, SMP_HEAD_GROUP, "n_points", (int) m.n_points);
-  return g_key_file_to_data (kf, NULL, NULL);
 }
 
 static gboolean
@@ -624,9 +632,7 @@ smp_head_model_from_string (SmpHeadModel *model, const char *text, GError **erro
 {
   g_autoptr (GKeyFile) kf = g_key_file_new ();
   g_autoptr (GError) local = NULL;
-  SmpHeadModel m;
   gsize  len;
-  double v;
 
   g_return_val_if_fail (model != NULL && text != NULL, FALSE);
   len = strnlen (text, SMP_HEAD_MAX_RECORD + 1);
@@ -641,6 +647,16 @@ smp_head_model_from_string (SmpHeadModel *model, const char *text, GError **erro
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "Head model: %s", local->message);
       return FALSE;
     }
+  return smp_head_model_load_key_file (model, kf, error);
+}
+
+gboolean
+smp_head_model_load_key_file (SmpHeadModel *model, GKeyFile *kf, GError **error)
+{
+  SmpHeadModel m;
+  double v;
+
+  g_return_val_if_fail (model != NULL && kf != NULL, FALSE);
   if (!read_double (kf, "version", &v, error))
     return FALSE;
   if (v != SMP_HEAD_VERSION)
