@@ -46,7 +46,8 @@ typedef struct
 
 /* Fits the model to `n_points` (x, y) outline points (image px) on the head's
  * silhouette and the face frame (midline, roll; the face must lie inside the
- * head). The centre is on the frame's midline, the axes follow its roll; the
+ * head: the glabella inside the outline, the outer eye corners within its width).
+ * The centre is on the frame's midline, the axes follow its roll; the
  * across and up radii and the centre's height are fitted (least squares on the
  * radial distance to the outline), so three points determine a model.
  * SMP_ERROR_BAD_GEOMETRY with a message saying what is wrong: a NULL or invalid
@@ -92,6 +93,12 @@ double smp_head_model_skin_length_mm (const SmpHeadModel *model,
 void smp_head_model_skin_coords (const SmpHeadModel *model,
                                  double x, double y, double px_per_mm,
                                  double *u_mm, double *v_mm);
+
+/* The inverse: the image point whose skin coordinates are (u_mm, v_mm). FALSE
+ * on the far side (more than a quarter turn from the point facing the view). */
+gboolean smp_head_model_from_skin_coords (const SmpHeadModel *model,
+                                          double u_mm, double v_mm, double px_per_mm,
+                                          double *x, double *y);
 
 /* The outline (n points, closed) or the contour where cos θ = `cos_theta`
  * (0 < cos_theta < 1), as (x, y) pairs. */

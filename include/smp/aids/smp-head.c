@@ -152,6 +152,27 @@ smp_head_model_skin_coords (const SmpHeadModel *m, double x, double y, double px
   *v_mm = psi * nw / rho * m->radius_up_px / px_per_mm;
 }
 
+gboolean
+smp_head_model_from_skin_coords (const SmpHeadModel *m, double u_mm, double v_mm, double px_per_mm,
+                                 double *x, double *y)
+{
+  double U, V, psi, k, u, w;
+
+  g_return_val_if_fail (m != NULL && x != NULL && y != NULL && px_per_mm > 0, FALSE);
+  U = u_mm * px_per_mm / m->radius_across_px;
+  V = v_mm * px_per_mm / m->radius_up_px;
+  psi = hypot (U, V);
+  if (!(psi < G_PI / 2))
+    return FALSE;
+  /* On the unit sphere the point psi from the pole lies sin psi from the axis. */
+  k = psi > 1e-12 ? sin (psi) / psi : 1.0;
+  u = m->radius_across_px * k * U;
+  w = m->radius_up_px * k * V;
+  *x = m->centre_x + u * m->across_x + w * m->up_x;
+  *y = m->centre_y + u * m->across_y + w * m->up_y;
+  return TRUE;
+}
+
 GArray *
 smp_head_model_outline (const SmpHeadModel *m, guint n)
 {
@@ -484,23 +505,32 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
                    "Head model: the fitted outline is smaller than %g px", MIN_RADIUS_PX);
       return FALSE;
     }
-  /* The face lies on the head. */
+  /* The face lies on the head: the glabella inside the outline, the outer eye
+   * corners within its width (below the cranium the silhouette follows the face,
+   * not the ellipsoid, so they need not lie inside the ellipse itself). */
   smp_face_axes_to_face (&axes, frame->glabella_x, frame->glabella_y, &g_across, &g_up);
   eyes[0][0] = g_across, eyes[0][1] = g_up;
   smp_face_axes_to_face (&axes, frame->eye_left_x, frame->eye_left_y, &eyes[1][0], &eyes[1][1]);
   smp_face_axes_to_face (&axes, frame->eye_right_x, frame->eye_right_y, &eyes[2][0], &eyes[2][1]);
-  for (int e = 0; e < 3; e++)
-    {
-      double a = eyes[e][0] / k[0], b = (eyes[e][1] - k[2]) / k[1];
-      if (!(a * a + b * b < 1.0))
+  {
+    double a = eyes[0][0] / k[0], b = (eyes[0][1] - k[2]) / k[1];
+    if (!(a * a + b * b < 1.0))
+      {
+        g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
+                     "Head model: the glabella lies outside the fitted head outline, so this outline cannot "
+                     "contain the face frame; trace the head's own silhouette round the face");
+        return FALSE;
+      }
+    for (int e = 1; e < 3; e++)
+      if (!(fabs (eyes[e][0]) < k[0]))
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                       "Head model: the %s lies outside the fitted head outline, so this outline cannot "
-                       "contain the face frame; trace the head's own silhouette round the face",
-                       e == 0 ? "glabella" : "outer eye corner");
+                       "Head model: the fitted head outline (%.0f px wide) is narrower than the outer eye "
+                       "corners (%.0f px apart), so it cannot contain the face frame; trace the head's own "
+                       "silhouette round the face", 2 * k[0], 2 * axes.half_width_px);
           return FALSE;
         }
-    }
+  }
   if (k[1] > 4 * k[0] || k[0] > 4 * k[1])
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
