@@ -38,6 +38,9 @@ typedef struct
   float   depth_mm;     /* signed distance behind the drawn line (NAN for density maps) */
   guint32 rank;         /* pattern rank: lower ranks are placed first */
   guint8  session;      /* 0-based */
+  /* On a head (smp-head.h): how much narrower the wide shadow is along x and y,
+   * 0..1 (0: round, as on the flat model). */
+  float   shadow_squash[2];
 } SmpDot;
 
 typedef enum

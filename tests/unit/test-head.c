@@ -525,6 +525,92 @@ test_sphere_foreshortening (void)
     }
 }
 
+/* The same measured on rendered pixels: isolated impressions on a sphere at 20 px/mm,
+ * their cores (alpha > 0.5) found as blobs, the blobs' alpha-weighted second moments
+ * along and across the slope at their centres. The wide shadow under each core is
+ * foreshortened too, but on the render's coarse grid (a cell per σ) it stays a little
+ * rounder than the core, which pulls the measure toward 1 where cos θ is small. */
+static void
+test_sphere_rendered_aspect (void)
+{
+  const double ppm = 20, r_px = R_MM * ppm, cx = 2100, cy = 2100, top = cy - r_px;
+  static const double below_mm[] = { 15, 30, 60 };
+  SmpParams p;
+  g_autoptr (SmpHairline) h = horizontal_line (-1e5, FALSE);
+  g_autoptr (SmpDesign) d = NULL;
+  SmpHeadModel m = { cx, cy, 1, 0, 0, -1, r_px, r_px, r_px, 0, 48 };
+
+  smp_params_init_defaults (&p);
+  p.px_per_mm = ppm;
+  p.scalp_side = SMP_SCALP_SIDE_RIGHT;
+  p.density_per_cm2 = 4;
+  p.dot_diameter_mm = 1.2;
+  p.size_jitter = 0;
+  p.softness = 0;
+  p.sessions = 1;
+  p.seed = 3;
+  d = smp_design_new (&p, h, NULL, NULL, NULL);
+  g_assert_true (smp_design_set_head (d, &m, NULL));
+  for (guint b = 0; b < G_N_ELEMENTS (below_mm); b++)
+    {
+      const SmpRect r = { (int) (cx - 45 * ppm), (int) (top + (below_mm[b] - 5) * ppm), (int) (90 * ppm),
+                          (int) (10 * ppm) };
+      const gsize n = (gsize) r.width * r.height;
+      g_autofree float *px = g_new (float, 4 * n);
+      g_autofree guint8 *seen = g_new0 (guint8, n);
+      g_autofree int *stack = g_new (int, n);
+      double along = 0, across = 0, cos2 = 0;
+      int    blobs = 0;
+
+      g_assert_true (smp_design_render (d, &r, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_FLOAT, px,
+                                        16 * (gsize) r.width, NULL));
+      for (gsize i0 = 0; i0 < n; i0++)
+        {
+          double w = 0, mx = 0, my = 0, sxx = 0, sxy = 0, syy = 0;
+          gboolean edge = FALSE;
+          int top_i = 0;
+          SmpHeadLocal l;
+
+          if (seen[i0] || !(px[4 * i0 + 3] > 0.5f))
+            continue;
+          seen[i0] = 1, stack[top_i++] = (int) i0;
+          while (top_i > 0)
+            {
+              int i = stack[--top_i], x = i % r.width, y = i / r.width;
+              double a = px[4 * (gsize) i + 3], X = r.x + x + 0.5, Y = r.y + y + 0.5;
+              w += a, mx += a * X, my += a * Y, sxx += a * X * X, sxy += a * X * Y, syy += a * Y * Y;
+              edge |= x == 0 || y == 0 || x == r.width - 1 || y == r.height - 1;
+              for (int k = 0; k < 4; k++)
+                {
+                  int nx = x + (k == 0) - (k == 1), ny = y + (k == 2) - (k == 3), j;
+                  if (nx < 0 || ny < 0 || nx >= r.width || ny >= r.height)
+                    continue;
+                  j = ny * r.width + nx;
+                  if (!seen[j] && px[4 * (gsize) j + 3] > 0.5f)
+                    seen[j] = 1, stack[top_i++] = j;
+                }
+            }
+          if (edge || w <= 0)
+            continue;
+          mx /= w, my /= w;
+          sxx = sxx / w - mx * mx, sxy = sxy / w - mx * my, syy = syy / w - my * my;
+          if (!smp_head_model_local (&m, mx, my, ppm, &l))
+            continue;
+          along += l.slope_x * l.slope_x * sxx + 2 * l.slope_x * l.slope_y * sxy + l.slope_y * l.slope_y * syy;
+          across += l.slope_y * l.slope_y * sxx - 2 * l.slope_x * l.slope_y * sxy + l.slope_x * l.slope_x * syy;
+          cos2 += l.cos_theta * l.cos_theta;
+          blobs++;
+        }
+      g_assert_cmpint (blobs, >=, 20);
+      {
+        double aspect = sqrt (along / across), expect = sqrt (cos2 / blobs);
+        printf ("# rendered impressions %2.0f mm under the top outline (20 px/mm, %d isolated cores): aspect %.3f, "
+                "cos θ %.3f (%+.1f%%)\n", below_mm[b], blobs, aspect, expect, 100 * (aspect / expect - 1));
+        g_assert_cmpfloat (fabs (aspect / expect - 1), <, 0.10);
+      }
+    }
+}
+
 /* Skin distance above a horizontal line at image height line_y on the sphere,
  * along the vertical through x (a circle of radius √(R² − dx²)). */
 static double
@@ -682,6 +768,7 @@ main (int argc, char **argv)
   g_test_add_func ("/head/flat-unchanged", test_flat_unchanged);
   g_test_add_func ("/head/sphere-density", test_sphere_density);
   g_test_add_func ("/head/sphere-foreshortening", test_sphere_foreshortening);
+  g_test_add_func ("/head/sphere-rendered-aspect", test_sphere_rendered_aspect);
   g_test_add_func ("/head/sphere-fade", test_sphere_fade);
   g_test_add_func ("/head/sphere-region-exact", test_sphere_region_exact);
   return g_test_run ();

@@ -395,6 +395,15 @@ make_dot (const SmpDesign *d, double x, double y, double q, double size, double 
     }
   dot->rank = rank;
   dot->session = (guint8) session;
+  dot->shadow_squash[0] = dot->shadow_squash[1] = 0.0f;
+  if (local)
+    {
+      /* The shadow spreads on the skin too: its covariance σ² P Pᵀ, kept on the
+       * axes (exact where the slope is vertical or horizontal). */
+      const double c = local->cos_theta;
+      dot->shadow_squash[0] = (float) (1.0 - sqrt (1.0 - (1.0 - c * c) * local->slope_x * local->slope_x));
+      dot->shadow_squash[1] = (float) (1.0 - sqrt (1.0 - (1.0 - c * c) * local->slope_y * local->slope_y));
+    }
 }
 
 /* The u-extent, in pattern space, of the convex quad `q` within the slab v0..v1. */
