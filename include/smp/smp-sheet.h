@@ -69,6 +69,7 @@ typedef struct
   /* The design; params.px_per_mm is the photo's scale. */
   SmpParams             params;
   gboolean              calibrated;      /* FALSE: the scale is a default guess */
+  gboolean              on_head;         /* the design lay on a fitted head model (smp-head.h) */
   double                treated_area_cm2;
   /* The plan; n_sessions 0 = computed by smp_sheet_plan_sessions (). */
   SmpSheetSession       sessions[SMP_MAX_SESSIONS];

@@ -11,4 +11,5 @@
 #include "smp-design.h"
 #include "smp-preset.h"
 #include "smp-face.h"
+#include "smp-head.h"
 #include "smp-proposal.h"

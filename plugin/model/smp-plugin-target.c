@@ -316,9 +316,11 @@ smp_plugin_target_get_extent (const SmpPluginTarget *target,
 /* ---- Output ------------------------------------------------------------------- */
 
 /* Area on the scalp side inside the canvas (and selection), in cm², sampled on
- * a grid of about 1 mm (coarser on huge canvases). */
+ * a grid of about 1 mm (coarser on huge canvases). On a head model it is skin
+ * area: each sample counts 1 / cos θ, none where the head turns away. */
 static double
-treated_area_cm2 (const SmpPluginTarget *target, const SmpHairline *hairline, double px_per_mm)
+treated_area_cm2 (const SmpPluginTarget *target, const SmpHairline *hairline, double px_per_mm,
+                  const SmpHeadModel *head)
 {
   const SmpRect *c = &target->canvas;
   double step = MAX (px_per_mm, sqrt ((double) c->width * c->height / 250000.0));
@@ -328,7 +330,15 @@ treated_area_cm2 (const SmpPluginTarget *target, const SmpHairline *hairline, do
   for (double y = c->y + step / 2; y < c->y + c->height; y += step)
     for (double x = c->x + step / 2; x < c->x + c->width; x += step)
       if (smp_hairline_signed_distance_px (hairline, x, y) >= 0.0)
-        sum += target->has_mask ? smp_mask_sample (&target->mask, x, y) : 1.0;
+        {
+          double w = target->has_mask ? smp_mask_sample (&target->mask, x, y) : 1.0;
+          if (head)
+            {
+              double c = smp_head_model_cos (head, x, y);
+              w = c >= SMP_HEAD_MIN_COS ? w / c : 0.0;
+            }
+          sum += w;
+        }
   return sum * step * step / (px_per_mm * px_per_mm) / 100.0;
 }
 
@@ -370,7 +380,7 @@ smp_plugin_target_make_record (const SmpPluginTarget *target,
   g_free (record->preset_id);
   record->preset_id = g_strdup (preset ? preset : "");
   record->scale_source = scale_source;
-  record->treated_area_cm2 = treated_area_cm2 (target, hairline, params->px_per_mm);
+  record->treated_area_cm2 = treated_area_cm2 (target, hairline, params->px_per_mm, smp_design_get_head (design));
   record->total_dots = (gint64) smp_design_count (design, extent, per_session);
   for (int k = 0; k < SMP_MAX_SESSIONS; k++)
     record->dots_per_session[k] = (gint64) per_session[k];

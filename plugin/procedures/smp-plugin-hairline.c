@@ -10,6 +10,7 @@
 #include "smp-plugin-args.h"
 #include "smp-plugin-dialog.h"
 #include "smp-plugin-guides.h"
+#include "smp-plugin-head.h"
 #include "smp-plugin-target.h"
 
 /* ---- The run ------------------------------------------------------------------ */
@@ -39,7 +40,8 @@ hairline_run (GimpProcedure        *procedure,
   SmpRect   extent;
   GError   *error = NULL;
   GimpGroupLayer *group;
-  gboolean  ok, shine = TRUE;
+  gboolean  ok, shine = TRUE, on_head = FALSE;
+  SmpHeadModel head;
 
   (void) run_data;
   gegl_init (NULL, NULL);
@@ -125,11 +127,26 @@ hairline_run (GimpProcedure        *procedure,
   if (!design)
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
 
+  /* On the fitted head when the image has one and head-model allows it. */
+  if (!smp_plugin_head_put_on (design, image, target->offset_x, target->offset_y, &on_head, &head, &error))
+    return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
   smp_design_set_output_linear (design, target->format.linear);
   g_object_get (config, "shine", &shine, NULL);
 
   if (!smp_plugin_target_get_extent (target, design, hairline, &extent, &error))
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  {
+    double band_mm = 0;
+
+    /* Dots are not piled into the silhouette: say where they stop. */
+    if (on_head && smp_plugin_head_stops (smp_design_get_head (design), &target->canvas,
+                                          target->has_mask ? &target->mask : NULL, hairline,
+                                          params.sentinel_depth_mm * params.px_per_mm, params.px_per_mm, &band_mm))
+      smp_plugin_warn (run_mode,
+                       "Head model: no dots where the scalp turns away from the camera (cos θ below %.2f, "
+                       "the last %.0f mm under the top outline of this photo): a photo from above shows "
+                       "that part of the design.", SMP_HEAD_MIN_COS, band_mm);
+  }
 
   gimp_image_undo_group_start (image);
   {
@@ -137,6 +154,10 @@ hairline_run (GimpProcedure        *procedure,
       smp_plugin_target_make_record (target, design, hairline, &extent, path_name, preset, scale_source);
     g_autoptr (SmpProposal) previous =
       target->proposal ? smp_plugin_proposal_read (target->proposal, NULL) : NULL;
+
+    record->on_head = on_head;
+    if (on_head)
+      record->head = head;
 
     group = smp_plugin_target_write_proposal (target, design, &extent, shine, record, &error);
     ok = group != NULL;

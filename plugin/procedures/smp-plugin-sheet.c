@@ -613,6 +613,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   /* a typed-in scale or a calibration is a measured one; the fallback is a guess */
   sheet.calibrated = record->scale_source != SMP_SCALE_FROM_FALLBACK;
   sheet.treated_area_cm2 = record->treated_area_cm2; /* bounded by the record's reader */
+  sheet.on_head = record->on_head;
   sheet.n_sessions = smp_sheet_plan_sessions (&params, shade, sheet.treated_area_cm2, sheet.sessions);
   sheet.checks = (const char *const *) checks;
   sheet.checks_run = checks_run;

@@ -10,6 +10,7 @@
 #include "smp-plugin-common.h"
 #include "smp-plugin-args.h"
 #include "smp-plugin-target.h"
+#include "smp-plugin-head.h"
 #include "smp-plugin-io.h"
 #include "smp-plugin-preview.h"
 
@@ -31,6 +32,7 @@ typedef struct
 
   /* Hairline section */
   GtkWidget           *path_combo;
+  GtkWidget           *head_note;     /* which surface the dots lie on */
   /* Scale section */
   GtkWidget           *scale_spin;
   GtkWidget           *follow_check;
@@ -470,7 +472,9 @@ write_canvas_layers (gpointer data)
     params.stage = d->stage_shown;
   design = smp_design_new (&params, d->hairline, mask, smp_plugin_target_get_pattern (d->target, params.seed),
                            &error);
-  if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
+  if (design == NULL ||
+      !smp_plugin_head_put_on (design, d->image, d->target->offset_x, d->target->offset_y, NULL, NULL, &error) ||
+      !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
   smp_design_set_output_linear (design, d->target->format.linear);
   g_object_get (d->config, "shine", &shine, NULL);
@@ -708,6 +712,23 @@ update_now (gpointer data)
    * and the run uses the same one. */
   design = smp_design_new (&shown, d->hairline, d->target->has_mask ? &d->target->mask : NULL,
                            smp_plugin_target_get_pattern (d->target, shown.seed), &error);
+  /* The run's own head model and check: the same surface, and a design with no dot
+   * on the canvas is refused there. */
+  {
+    gboolean     on_head = FALSE;
+    SmpHeadModel head;
+
+    if (design != NULL &&
+        !smp_plugin_head_put_on (design, d->image, d->target->offset_x, d->target->offset_y, &on_head, &head,
+                                 &error))
+      g_clear_pointer (&design, smp_design_free);
+    if (design != NULL && d->head_note != NULL)
+      {
+        g_autofree char *text = smp_plugin_head_describe (on_head, &head, shown.px_per_mm);
+        g_autofree char *line = g_strconcat ("Surface: ", text, NULL);
+        gtk_label_set_text (GTK_LABEL (d->head_note), line);
+      }
+  }
   /* The run's own check: a design with no dot on the canvas is refused there. */
   if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
     g_clear_pointer (&design, smp_design_free);
@@ -865,6 +886,14 @@ build (SmpDialog *d)
   gtk_widget_show (label);
   gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (box), label, 1);
+  /* Which surface the dots lie on (the head-model field), kept up to date by the preview. */
+  d->head_note = gtk_label_new (NULL);
+  gtk_widget_set_name (d->head_note, "smp-head-note");
+  gtk_label_set_line_wrap (GTK_LABEL (d->head_note), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (d->head_note), 40);
+  gtk_label_set_xalign (GTK_LABEL (d->head_note), 0.0);
+  gtk_widget_show (d->head_note);
+  gtk_box_pack_start (GTK_BOX (box), d->head_note, FALSE, FALSE, 0);
 
   /* Scale: px/mm, where it comes from, and what a mm looks like. */
   gimp_procedure_dialog_get_label (dialog, "scale-hint", "Photo scale (pixels per mm):", FALSE, FALSE);

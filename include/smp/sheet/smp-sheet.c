@@ -952,7 +952,9 @@ draw_page (Sheet *s)
         rows = plan;
       }
     draw_caption (s, x0, y, "Session plan");
-    g_snprintf (buf, sizeof buf, "Treated area %.1f cm\u00b2 \u00b7 sessions 10\u201330 days apart", sh->treated_area_cm2);
+    /* On a fitted head the area and the densities are the skin's, not the photo's plane. */
+    g_snprintf (buf, sizeof buf, "Treated area %.1f cm\u00b2 %s \u00b7 sessions 10\u201330 days apart",
+                sh->treated_area_cm2, sh->on_head ? "of skin (fitted head model)" : "(flat photo)");
     tn.align = PANGO_ALIGN_RIGHT;
     tn.width = cw * 0.6;
     draw_text (s, x1 - cw * 0.6, y, buf, TEXT_PLAIN, &tn);

@@ -235,8 +235,12 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
   for (int i = 0; i < n; i++)
     {
       double du = (iu - R + 1 + i) - gu, dv = (iv - R + 1 + i) - gv;
-      gx[i] = exp (-du * du / (2 * sc * sc));
-      gy[i] = exp (-dv * dv / (2 * sc * sc));
+      /* Foreshortened on a head (axis-aligned): narrower within the same footprint,
+       * never under half a cell (sampled at cell centres, it would vanish). */
+      const double scx = MAX (sc * (1.0 - dot->shadow_squash[0]), 0.5);
+      const double scy = MAX (sc * (1.0 - dot->shadow_squash[1]), 0.5);
+      gx[i] = exp (-du * du / (2 * scx * scx));
+      gy[i] = exp (-dv * dv / (2 * scy * scy));
       sx += gx[i], sy += gy[i];
     }
   {
