@@ -12,3 +12,4 @@
 #include "smp-preset.h"
 #include "smp-face.h"
 #include "smp-proposal.h"
+#include "smp-match.h"
