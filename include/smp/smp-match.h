@@ -20,7 +20,7 @@ typedef struct
 
 /* Below these the measuring refuses (SMP_ERROR_MEASURE). */
 #define SMP_MATCH_MIN_IMPRESSIONS   30
-#define SMP_MATCH_MIN_CORE_PX       2.0   /* a healed core must be this many px across */
+#define SMP_MATCH_MIN_CORE_PX       2.5   /* a healed core must look this many px across (half maximum) */
 #define SMP_MATCH_MIN_SKIN_MM2      4.0   /* of untreated skin to compare with */
 
 typedef struct
@@ -32,6 +32,7 @@ typedef struct
   double core_diameter_mm, core_diameter_err; /* healed core: the deposit's diameter */
   double core_spread, core_spread_err;        /* relative (CV) spread of the core diameters */
   double edge_mm;              /* σ of the core's soft edge (blur, spread, optics) */
+  double core_softness;        /* the core profile's 25% ÷ 75% radius: 1 a sharp disc, 2.2 a Gaussian */
   double core_transmittance[3];/* in the middle of a core, per channel */
   double transmittance[3];     /* mean over the measured area ÷ untreated skin, per channel */
   double transmittance_err[3];
@@ -50,9 +51,11 @@ gboolean smp_match_measure (const SmpMatchInput *input, SmpMatchMeasure *out, GE
 
 typedef struct
 {
+  double          density_per_cm2;  /* the look's: impressions per cm² of skin */
+  double          core_diameter_mm; /* the look's healed core (what the photo shows) */
   SmpMatchMeasure model;       /* the fitted look rendered at the photo's scale and measured the same way */
   double          residual;    /* RMS relative difference photo vs model over the statistics above */
-  gboolean        depth_measured; /* FALSE: depth kept (colour cannot tell ink from depth) */
+  gboolean        depth_measured; /* TRUE: depth fitted to the cores' softness; FALSE: kept */
 } SmpMatchFit;
 
 /* The look's parameters (the rows flagged SMP_PARAM_LOOK) that reproduce `m` as

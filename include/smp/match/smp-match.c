@@ -3,21 +3,24 @@
 #include "smp-match-private.h"
 
 #include <smp/smp-error.h>
+#include <smp/smp-shine.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const double lum[3] = { 0.2126, 0.7152, 0.0722 };
 
 #define SCALES_PER_OCTAVE 3
 #define DETECT_SIGMAS     3.0   /* detection threshold: at least this many noise σ of the DoG on skin */
-#define RELATIVE_RESPONSE 0.3   /* of the strong impressions' response (90th percentile) */
+#define RELATIVE_RESPONSE 0.2   /* of the strong impressions' response (90th percentile) */
 #define SKIN_QUANTILE     0.999 /* and above this quantile of its values on untreated skin */
 #define MIN_SIGMA_PX      0.6
 #define MAX_CORE_MM       0.35  /* largest healed core radius looked for */
-#define RING_FROM_MM      1.5   /* untreated ring outside the selection: past the shadows */
+#define RING_FROM_MM      2.0   /* untreated ring outside the selection: past the shadows */
 #define RING_TO_MM        5.0
 #define HIGHLIGHT_MM      1.0   /* smoothing of the highlight test */
+#define SHINE_SHARE       0.02  /* of a pixel's level: more neutral light than this is a highlight */
 #define CELL_MM           1.0   /* cells of the local statistics */
 #define SHADOW_MM         0.5   /* σ of the wide shadow in the core's profile (docs/optics.md: 0.48 mm healed) */
 #define DILUTION_CV       0.045 /* the engine's ±15% dilution, as a diameter CV (see docs/match.md) */
@@ -96,7 +99,7 @@ void
 smp_match_blur (float *img, int w, int h, double sigma, float *scratch)
 {
   int radius = (int) ceil (3.0 * sigma);
-  g_autofree float *kernel = NULL;
+  g_autofree float *kernel = NULL, *copy = NULL;
   double sum = 0;
 
   if (!(sigma > 0.05))
@@ -112,12 +115,44 @@ smp_match_blur (float *img, int w, int h, double sigma, float *scratch)
       blur_line (img + (gsize) y * w, scratch, w, 1, kernel, radius);
       memcpy (img + (gsize) y * w, scratch, sizeof (float) * w);
     }
-  for (int x = 0; x < w; x++)
+  /* Columns by whole rows: the image is read in memory order. */
+  copy = g_memdup2 (img, sizeof (float) * w * h);
+  for (int y = 0; y < h; y++)
     {
-      blur_line (img + x, scratch, h, (gsize) w, kernel, radius);
-      for (int y = 0; y < h; y++)
-        img[(gsize) y * w + x] = scratch[y];
+      float *out = img + (gsize) y * w;
+      memset (out, 0, sizeof (float) * w);
+      for (int t = -radius; t <= radius; t++)
+        {
+          const float *in = copy + (gsize) CLAMP (y + t, 0, h - 1) * w;
+          const float kt = kernel[t + radius];
+          for (int x = 0; x < w; x++)
+            out[x] += kt * in[x];
+        }
     }
+}
+
+/* A wide blur (σ in px) on a grid a few times coarser, read back nearest: the
+ * highlight test needs no detail, and a full-resolution wide kernel is costly. */
+static float *
+smooth_coarse (const float *img, int w, int h, double sigma)
+{
+  const int f = MAX (1, (int) floor (sigma / 4.0));
+  const int cw = (w + f - 1) / f, ch = (h + f - 1) / f;
+  g_autofree float *c = g_new0 (float, (gsize) cw * ch);
+  g_autofree float *cnt = g_new0 (float, (gsize) cw * ch);
+  g_autofree float *scratch = g_new (float, MAX (cw, ch));
+  float *out = g_new (float, (gsize) w * h);
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      c[(gsize) (y / f) * cw + x / f] += img[(gsize) y * w + x], cnt[(gsize) (y / f) * cw + x / f] += 1;
+  for (gsize i = 0; i < (gsize) cw * ch; i++)
+    c[i] /= cnt[i];
+  smp_match_blur (c, cw, ch, sigma / f, scratch);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      out[(gsize) y * w + x] = c[(gsize) (y / f) * cw + x / f];
+  return out;
 }
 
 /* Chamfer distance (px, 8-neighbour, close to Euclidean) to the nearest seed. */
@@ -239,6 +274,27 @@ nearest_neighbours (Blob *b, guint n, int w, int h, double limit)
       b[i].nn = (float) sqrt (best);
     }
   grid_clear (&g);
+}
+
+/* One ink, one needle: real impressions respond alike (size and dilution vary by
+ * tens of percent), ringing and texture far less. Keeps the population. */
+static void
+response_floor (GArray *blobs)
+{
+  g_autofree float *r = NULL;
+  guint m = 0;
+  float floor_r;
+
+  if (blobs->len < 10)
+    return;
+  r = g_new (float, blobs->len);
+  for (guint i = 0; i < blobs->len; i++)
+    r[i] = g_array_index (blobs, Blob, i).response;
+  floor_r = RELATIVE_RESPONSE * select_kth (r, blobs->len, (gsize) (0.9 * (blobs->len - 1)));
+  for (guint i = 0; i < blobs->len; i++)
+    if (g_array_index (blobs, Blob, i).response >= floor_r)
+      g_array_index (blobs, Blob, m++) = g_array_index (blobs, Blob, i);
+  g_array_set_size (blobs, m);
 }
 
 /* Local maxima of the DoG stack over space and scale, above the noise. The stack
@@ -397,21 +453,7 @@ detect_blobs (const float *dark, const guint8 *inside, const guint8 *skin, int w
           }
       }
     g_array_unref (cand);
-    /* One ink, one needle: real impressions respond alike (size and dilution vary
-     * by tens of percent), ringing and texture far less. Keep the population. */
-    if (kept->len >= 10)
-      {
-        g_autofree float *r = g_new (float, kept->len);
-        guint m = 0;
-        float floor_r;
-        for (guint i = 0; i < kept->len; i++)
-          r[i] = g_array_index (kept, Blob, i).response;
-        floor_r = RELATIVE_RESPONSE * select_kth (r, kept->len, (gsize) (0.9 * (kept->len - 1)));
-        for (guint i = 0; i < kept->len; i++)
-          if (g_array_index (kept, Blob, i).response >= floor_r)
-            g_array_index (kept, Blob, m++) = g_array_index (kept, Blob, i);
-        g_array_set_size (kept, m);
-      }
+    response_floor (kept);
     return kept;
   }
 }
@@ -557,7 +599,7 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   const int    w = in->width, h = in->height;
   const gsize  n = (gsize) w * h;
   g_autofree guint8 *treated = NULL, *skin_mask = NULL, *kept = NULL, *seeds = NULL;
-  g_autofree float  *dark = NULL, *dist = NULL, *smooth = NULL, *scratch = NULL, *sample = NULL;
+  g_autofree float  *dark = NULL, *dist = NULL, *smooth = NULL, *sample = NULL;
   g_autoptr (GArray) blobs = NULL;
   g_autoptr (GArray) good = NULL;
   gsize  n_treated = 0, n_skin = 0, n_kept = 0;
@@ -640,39 +682,70 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
 
   blobs = detect_blobs (dark, treated, skin_mask, w, h, ppm);
 
-  /* Highlights: where the skin, smoothed over a mm, is far brighter than the treated
-   * area's typical level (shine only ever adds light). */
-  scratch = g_new (float, MAX (w, h));
-  smooth = g_memdup2 (dark, sizeof (float) * n);
-  smp_match_blur (smooth, w, h, HIGHLIGHT_MM * ppm, scratch);
-  kept = g_new0 (guint8, n);
-  {
-    gsize m = 0;
-    double med, sig;
-    for (gsize i = 0; i < n; i++)
-      if (treated[i])
-        sample[m++] = smooth[i];
-    smp_match_median_mad (sample, m, &med, &sig);
-    for (gsize i = 0; i < n; i++)
-      kept[i] = treated[i] && smooth[i] > med - MAX (4.0 * sig, 0.03);
-  }
-
-  /* Bare skin inside the selection: farther from any impression than their spacing. */
+  /* The impressions' spacing, over the whole selection, sets the scale at which
+   * the work reads as a tone. */
   {
     g_autoptr (GArray) inner = g_array_new (FALSE, FALSE, sizeof (Blob));
     g_autofree float *nn = NULL;
     for (guint i = 0; i < blobs->len; i++)
-      {
-        Blob *b = &g_array_index (blobs, Blob, i);
-        if (kept[(gsize) (int) b->y * w + (int) b->x])
-          g_array_append_val (inner, *b);
-      }
+      g_array_append_val (inner, g_array_index (blobs, Blob, i));
     nearest_neighbours ((Blob *) inner->data, inner->len, w, h, 10.0 * ppm);
     nn = g_new (float, MAX (inner->len, 1));
     for (guint i = 0; i < inner->len; i++)
       nn[i] = g_array_index (inner, Blob, i).nn;
     spacing = inner->len >= 2 ? smp_match_median (nn, inner->len) : 10.0 * ppm;
   }
+
+  /* What is not treated skin inside the selection, seen at that scale:
+   * - bare skin: darkened less than half as much as the selection typically is
+   *   (the halfway level puts the border where it is);
+   * - shine: a smoothed pixel is the typical treated colour plus a neutral part
+   *   (Shafer's dichromatic model, smp_shine_specular); where that part is more
+   *   than a few percent, pigment and shine cannot be told apart reliably. */
+  kept = g_new0 (guint8, n);
+  {
+    const double sigma = MAX (HIGHLIGHT_MM * ppm, spacing);
+    float *rgb_s[3] = { NULL, NULL, NULL };
+    double chroma[3], sum = 0, med_dark;
+    gsize m = 0;
+
+    smooth = smooth_coarse (dark, w, h, sigma);
+    for (int k = 0; k < 3; k++)
+      {
+        g_autofree float *plane = g_new (float, n);
+        for (int y = 0; y < h; y++)
+          for (int x = 0; x < w; x++)
+            plane[(gsize) y * w + x] = in->rgb[(gsize) y * in->stride + 3 * x + k];
+        rgb_s[k] = smooth_coarse (plane, w, h, HIGHLIGHT_MM * ppm);
+        m = 0;
+        for (gsize i = 0; i < n; i++)
+          if (treated[i])
+            sample[m++] = rgb_s[k][i];
+        chroma[k] = smp_match_median (sample, m);
+        sum += chroma[k];
+      }
+    for (int k = 0; k < 3; k++)
+      chroma[k] /= sum;
+    m = 0;
+    for (gsize i = 0; i < n; i++)
+      if (treated[i])
+        sample[m++] = smooth[i];
+    med_dark = smp_match_median (sample, m);
+    for (gsize i = 0; i < n; i++)
+      if (treated[i])
+        {
+          const float px[3] = { rgb_s[0][i], rgb_s[1][i], rgb_s[2][i] };
+          float spec = smp_shine_specular (px, chroma);
+          double level = (px[0] + px[1] + px[2]) / 3.0;
+          /* Shine brightens; a neutral-looking tint alone is just more pigment. */
+          gboolean shine = spec > SHINE_SHARE * level && smooth[i] < 0.8 * med_dark;
+          kept[i] = smooth[i] > 0.5 * med_dark && !shine;
+        }
+    for (int k = 0; k < 3; k++)
+      g_free (rgb_s[k]);
+  }
+
+  /* And large bare patches: farther from any impression than their spacing. */
   seeds = g_new0 (guint8, n);
   for (guint i = 0; i < blobs->len; i++)
     {
@@ -682,11 +755,27 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   dist = distance_to (seeds, w, h);
   for (gsize i = 0; i < n; i++)
     {
-      if (kept[i] && dist[i] > 1.2 * spacing)
+      if (kept[i] && dist[i] > 2.0 * spacing)
         kept[i] = 0;
       n_kept += kept[i];
     }
 
+  if (g_getenv ("SMP_MATCH_DUMP"))
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%dx%d.pgm", g_getenv ("SMP_MATCH_DUMP"), w, h);
+      FILE *f = fopen (name, "wb");
+      fprintf (f, "P5 %d %d 255\n", w, h);
+      g_autofree guint8 *img = g_new (guint8, n);
+      for (gsize i = 0; i < n; i++)
+        img[i] = kept[i] ? 255 - CLAMP ((int) (255 * 2 * dark[i]), 0, 120) : treated[i] ? 100 : 40;
+      for (guint i = 0; i < blobs->len; i++)
+        {
+          const Blob *b = &g_array_index (blobs, Blob, i);
+          img[(gsize) (int) b->y * w + (int) b->x] = 0;
+        }
+      fwrite (img, 1, n, f);
+      fclose (f);
+    }
   good = g_array_new (FALSE, FALSE, sizeof (Blob));
   for (guint i = 0; i < blobs->len; i++)
     {
@@ -694,6 +783,9 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       if (kept[(gsize) (int) b->y * w + (int) b->x])
         g_array_append_val (good, *b);
     }
+  /* Again over the measured area alone: bare skin and highlights in the
+   * selection must not lower the bar for the work itself. */
+  response_floor (good);
   out->impressions = good->len;
   if (g_getenv ("SMP_MATCH_DEBUG"))
     g_printerr ("blobs %u kept %u treated %zu kept px %zu spacing %.1f\n", blobs->len, good->len, n_treated, n_kept, spacing);
@@ -782,7 +874,7 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
    * every sub-pixel offset, so it resolves the profile finer than a pixel. */
   {
     g_autofree float *sig = g_new (float, good->len);
-    double a = 0, s = 0, amp = 0, ga[N_GROUPS], ssum = 0, ssum2 = 0;
+    double a = 0, s = 0, amp = 0, ga[N_GROUPS], ssum = 0, ssum2 = 0, r50 = 0;
     ProfileTable table;
     int bins, n_iso = 0;
     double win, a_max;
@@ -862,9 +954,13 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       }
     for (int g = 0; g < N_GROUPS; g++)
       {
-        double ag = a, sg, Ag;
+        double ag = a, sg = s, Ag = amp;
+        double p0, r = 0;
         profile_fit (&table, shadow, gprof + g * bins, gwt + g * bins, &ag, &sg, &Ag);
-        ga[g] = ag, ssum += ag, ssum2 += ag * ag;
+        p0 = disc_blurred (0.0, ag, sg);
+        while (r < 4 * win && disc_blurred (r, ag, sg) > 0.5 * p0)
+          r += 0.02;
+        ga[g] = r, ssum += r, ssum2 += r * r;
       }
     {
       /* The stack's shape, for the colour: amplitudes per channel with (a, s) fixed. */
@@ -879,7 +975,22 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
         }
     }
     (void) ga;
-    out->core_diameter_mm = 2.0 * a / ppm;
+    /* The size: the half-maximum diameter of the fitted core profile. Disc radius
+     * and blur trade off when the edge is soft; the profile's shape does not. */
+    {
+      double p0 = disc_blurred (0.0, a, s), r = 0, r75 = 0, r25 = 0, v;
+      while (r < 4 * win && (v = disc_blurred (r, a, s)) > 0.25 * p0)
+        {
+          if (v > 0.75 * p0)
+            r75 = r;
+          if (v > 0.5 * p0)
+            r50 = r;
+          r += 0.02;
+        }
+      r25 = r;
+      out->core_softness = r25 / MAX (r75, 0.02);
+    }
+    out->core_diameter_mm = 2.0 * r50 / ppm;
     {
       double var = (ssum2 - ssum * ssum / N_GROUPS) / (N_GROUPS - 1);
       /* Jackknife-like: the spread of the group fits ÷ √groups. */
@@ -891,14 +1002,14 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
                           : NAN;
     g_free (table.table);
 
-    if (2.0 * a < SMP_MATCH_MIN_CORE_PX * 1.05 || 2.0 * a <= 2.0 * table.a[0] * 1.01)
+    if (2.0 * r50 < SMP_MATCH_MIN_CORE_PX)
       {
-        double core_mm = MAX (2.0 * a / ppm, 0.05);
+        double core_mm = MAX (2.0 * r50 / ppm, 0.05);
         g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
                      "The photo's resolution is too low for the impressions: their cores are about %.1f px "
                      "across at %.1f px/mm (%.2f mm or less). Measuring them needs at least %.0f px/mm "
-                     "(%.0f px across a core): use a closer or sharper photo",
-                     2.0 * a, ppm, core_mm, ceil (1.1 * SMP_MATCH_MIN_CORE_PX / core_mm),
+                     "(%.1f px across a core): use a closer or sharper photo",
+                     2.0 * r50, ppm, core_mm, ceil (1.1 * SMP_MATCH_MIN_CORE_PX / core_mm),
                      SMP_MATCH_MIN_CORE_PX);
         return FALSE;
       }
