@@ -78,14 +78,16 @@ gboolean smp_look_id_is_safe   (const char *id);
 /* Writes `look`'s look keys (shade as sRGB hex: `look->shade` is given in linear
  * light when `shade_linear`) as <dir>/<id>.smp-preset, creating `dir`. The id
  * comes from `name`; an existing file gets a -2, -3… suffix unless `replace`.
- * The file is re-read through the look loader before it counts as saved; on any
- * failure nothing is left behind. Returns the id. */
-char    *smp_look_save (const SmpParams *look,
-                        gboolean         shade_linear,
-                        const char      *dir,
-                        const char      *name,
-                        const char      *description,
-                        gboolean         replace,
-                        GError         **error);
+ * `reserved` (nullable, NULL-terminated) are ids taken elsewhere (the shipped
+ * looks): they get a suffix too. The file is re-read through the look loader
+ * before it counts as saved; on any failure nothing is left behind. Returns the id. */
+char    *smp_look_save (const SmpParams   *look,
+                        gboolean           shade_linear,
+                        const char        *dir,
+                        const char        *name,
+                        const char        *description,
+                        gboolean           replace,
+                        const char *const *reserved,
+                        GError           **error);
 
 G_END_DECLS

@@ -96,3 +96,23 @@ smp_plugin_looks_find (const char *id, GError **error)
   g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "There is no preset “%s” (looked for %s and %s)", id, a, b);
   return NULL;
 }
+
+char *
+smp_plugin_looks_save (const SmpParams *look,
+                       gboolean         shade_linear,
+                       const char      *name,
+                       const char      *description,
+                       GError         **error)
+{
+  g_autofree char *dir = smp_plugin_looks_user_dir ();
+  g_autofree char *shipped = shipped_dir ();
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GDir) handle = g_dir_open (shipped, 0, NULL);
+  const char *entry;
+
+  while (handle && (entry = g_dir_read_name (handle)) != NULL)
+    if (g_str_has_suffix (entry, LOOK_SUFFIX))
+      g_ptr_array_add (ids, g_strndup (entry, strlen (entry) - strlen (LOOK_SUFFIX)));
+  g_ptr_array_add (ids, NULL);
+  return smp_look_save (look, shade_linear, dir, name, description, FALSE, (const char *const *) ids->pdata, error);
+}

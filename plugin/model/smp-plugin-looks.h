@@ -21,4 +21,12 @@ GPtrArray *smp_plugin_looks_load_all (guint *n_shipped, GError **error);
  * places looked in. Refuses ids that are not file-safe. */
 char      *smp_plugin_looks_find     (const char *id, GError **error);
 
+/* Saves `look` in the artist's folder under `name` (an id no shipped look has);
+ * the new id. `shade_linear`: look->shade is linear light, else sRGB. */
+char      *smp_plugin_looks_save     (const SmpParams *look,
+                                      gboolean         shade_linear,
+                                      const char      *name,
+                                      const char      *description,
+                                      GError         **error);
+
 G_END_DECLS

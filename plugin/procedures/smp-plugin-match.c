@@ -218,7 +218,7 @@ match_run (GimpProcedure        *procedure,
     image_name, ppm, m.impressions, fit.density_per_cm2, m.density_err, fit.core_diameter_mm,
     100 * m.core_spread, m.transmittance[0], m.transmittance[1], m.transmittance[2], fit.residual);
   user_dir = smp_plugin_looks_user_dir ();
-  id = smp_look_save (&look, TRUE, user_dir, name, description, FALSE, &error);
+  id = smp_plugin_looks_save (&look, TRUE, name, description, &error);
   if (!id)
     return fail (procedure, error);
   file = g_strconcat (id, ".smp-preset", NULL);

@@ -3,6 +3,7 @@
 #include "test-util.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 
 static const double lum[3] = { 0.2126, 0.7152, 0.0722 };
@@ -316,6 +317,34 @@ typedef struct
   double density, core, t[3], drop;
 } Errors;
 
+/* The README's picture (TEST_MATCH_PICTURE=file.ppm): the photo (degraded) on the
+ * left, the fitted look over the same skin on the right, the treated part only. */
+static void
+write_picture (const char *path, const Photo *ph, const float *fit_t, double ppm)
+{
+  const int x0 = ph->edge - (int) (2 * ppm), w = ph->w - x0, gap = 8;
+  FILE *f = fopen (path, "wb");
+
+  g_assert_nonnull (f);
+  fprintf (f, "P6 %d %d 255\n", 2 * w + gap, ph->h);
+  for (int y = 0; y < ph->h; y++)
+    {
+      for (int x = x0; x < ph->w; x++)
+        for (int k = 0; k < 3; k++)
+          fputc ((int) lround (CLAMP (to_srgb (ph->rgb[3 * ((gsize) y * ph->w + x) + k]), 0, 1) * 255), f);
+      for (int x = 0; x < gap; x++)
+        fputc (255, f), fputc (255, f), fputc (255, f);
+      for (int x = x0; x < ph->w; x++)
+        {
+          double sk[3];
+          skin_at (x / ppm, y / ppm, sk);
+          for (int k = 0; k < 3; k++)
+            fputc ((int) lround (CLAMP (to_srgb (sk[k] * fit_t[3 * ((gsize) y * ph->w + x) + k]), 0, 1) * 255), f);
+        }
+    }
+  fclose (f);
+}
+
 /* Measures and fits one photo; the relative / absolute errors against the truth. */
 static Errors
 round_trip (const Setting *s, double ppm, Spoil spoil, gboolean verbose)
@@ -348,6 +377,9 @@ round_trip (const Setting *s, double ppm, Spoil spoil, gboolean verbose)
   }
   fit_drop = drop_over (&ph, fit_t, ppm, NULL);
   memcpy (t_truth, ph.t, sizeof t_truth);
+  if (g_getenv ("TEST_MATCH_PICTURE") && spoil == SPOIL_NONE && ppm == 20 &&
+      !g_strcmp0 (g_getenv ("TEST_MATCH_PICTURE_SETTING"), s->name))
+    write_picture (g_getenv ("TEST_MATCH_PICTURE"), &ph, fit_t, ppm);
 
   e.density = fit.density_per_cm2 / ph.density - 1;
   e.core = fit.core_diameter_mm / ph.core_mm - 1;
@@ -399,6 +431,40 @@ resolvable (const Setting *s, double ppm)
   return s->core_mm * ppm >= 2.5;
 }
 
+/* Where the cores are too small for the photo's scale, the measuring must refuse
+ * (or, if it measures, be within the tolerances): never a silent wrong look. */
+static gboolean
+refused_or_within (const Setting *s, double ppm)
+{
+  Photo ph;
+  SmpMatchInput in = { 0 };
+  SmpMatchMeasure m;
+  g_autoptr (GError) error = NULL;
+  gboolean measured;
+
+  make_photo (s, ppm, SPOIL_NONE, &ph);
+  in.rgb = ph.rgb, in.width = ph.w, in.height = ph.h, in.stride = (gsize) ph.w * 3;
+  in.treated = ph.treated, in.px_per_mm = ppm;
+  measured = smp_match_measure (&in, &m, &error);
+  photo_clear (&ph);
+  if (!measured)
+    {
+      g_printerr ("# %-12s %4.0f px/mm clean     | refused: %s\n", s->name, ppm, error->message);
+      return error->code == SMP_ERROR_MEASURE && strstr (error->message, "px/mm") != NULL;
+    }
+  {
+    /* Measured at the margin (deep work, whose blur makes its cores look large
+     * enough): the tone and colour still hold; density and size are only printed,
+     * faint deep impressions are missed there (docs/match.md, limits). */
+    Errors e = round_trip (s, ppm, SPOIL_NONE, TRUE);
+    Errors tone = e;
+    tone.density = tone.core = 0;
+    g_printerr ("#   (marginal resolution: density %+.1f%%, core %+.1f%% not held to the tolerances)\n",
+                100 * e.density, 100 * e.core);
+    return within (s, &tone, 1.0);
+  }
+}
+
 static void
 test_round_trip (void)
 {
@@ -411,6 +477,8 @@ test_round_trip (void)
           Errors e = round_trip (&settings[i], scales[j], SPOIL_NONE, TRUE);
           failures += !within (&settings[i], &e, 1.0);
         }
+      else
+        failures += !refused_or_within (&settings[i], scales[j]);
   g_assert_cmpint (failures, ==, 0);
 }
 
@@ -509,11 +577,11 @@ test_save (void)
   look.shade[0] = 0.02, look.shade[1] = 0.03, look.shade[2] = 0.05; /* linear */
   look.seed = 77; /* not a look key: never written */
   look.px_per_mm = 33;
-  id = smp_look_save (&look, TRUE, dir, "My healed work / v2", "Matched", FALSE, &error);
+  id = smp_look_save (&look, TRUE, dir, "My healed work / v2", "Matched", FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (id, ==, "my-healed-work-v2");
   g_assert_true (smp_look_id_is_safe (id));
-  id2 = smp_look_save (&look, TRUE, dir, "My healed work / v2", "Matched", FALSE, &error);
+  id2 = smp_look_save (&look, TRUE, dir, "My healed work / v2", "Matched", FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (id2, ==, "my-healed-work-v2-2");
   path = g_build_filename (dir, "my-healed-work-v2.smp-preset", NULL);
@@ -538,7 +606,22 @@ test_save (void)
     g_autofree char *evil = smp_look_id_from_name ("../../etc/passwd");
     g_assert_true (smp_look_id_is_safe (evil));
   }
-  g_assert_null (smp_look_save (&look, TRUE, dir, "  ", NULL, FALSE, &error));
+  g_assert_null (smp_look_save (&look, TRUE, dir, "  ", NULL, FALSE, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  {
+    /* A shipped look's id is not taken over: the saved one gets a suffix. */
+    const char *const shipped[] = { "shaved-natural", NULL };
+    g_autofree char *id3 = smp_look_save (&look, TRUE, dir, "Shaved natural", NULL, FALSE, shipped, &error);
+    g_autofree char *p3 = NULL;
+    g_assert_no_error (error);
+    g_assert_cmpstr (id3, ==, "shaved-natural-2");
+    p3 = g_build_filename (dir, "shaved-natural-2.smp-preset", NULL);
+    g_unlink (p3);
+  }
+  /* A look that does not validate is refused and leaves no file. */
+  look.density_per_cm2 = 999;
+  g_assert_null (smp_look_save (&look, TRUE, dir, "Bad", NULL, FALSE, NULL, &error));
   g_assert_nonnull (error);
   g_clear_error (&error);
   for (guint i = 0; i < list->len; i++)

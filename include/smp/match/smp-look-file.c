@@ -48,6 +48,7 @@ smp_look_save (const SmpParams *look,
                const char      *name,
                const char      *description,
                gboolean         replace,
+               const char *const *reserved,
                GError         **error)
 {
   g_autoptr (GKeyFile) file = g_key_file_new ();
@@ -82,7 +83,7 @@ smp_look_save (const SmpParams *look,
       id = n == 1 ? g_strdup (base) : g_strdup_printf ("%s-%d", base, n);
       file_name = g_strconcat (id, ".smp-preset", NULL);
       path = g_build_filename (dir, file_name, NULL);
-      if (replace || !g_file_test (path, G_FILE_TEST_EXISTS))
+      if ((replace || !g_file_test (path, G_FILE_TEST_EXISTS)) && !(reserved && g_strv_contains (reserved, id)))
         break;
     }
   if (!smp_look_id_is_safe (id) || (!replace && g_file_test (path, G_FILE_TEST_EXISTS)))
