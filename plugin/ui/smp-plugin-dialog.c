@@ -496,6 +496,23 @@ make_preset_list (SmpDialog *d)
   gtk_label_set_line_wrap (GTK_LABEL (d->preset_note), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (d->preset_note), 40);
   gtk_label_set_xalign (GTK_LABEL (d->preset_note), 0.0);
+  {
+    /* The looks offered, for the GUI tests (SMP_PREVIEW_LOG). */
+    const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
+    FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
+
+    if (log != NULL)
+      {
+        fprintf (log, "looks shipped=");
+        for (guint i = 0; i < n_shipped; i++)
+          fprintf (log, "%s%s", i ? "," : "", smp_preset_get_id (g_ptr_array_index (d->presets, i)));
+        fprintf (log, " yours=");
+        for (guint i = n_shipped; i < d->presets->len; i++)
+          fprintf (log, "%s%s", i > n_shipped ? "," : "", smp_preset_get_id (g_ptr_array_index (d->presets, i)));
+        fprintf (log, "\n");
+        fclose (log);
+      }
+  }
   save = gtk_button_new_with_label ("Save as look…");
   gtk_widget_set_name (save, "smp-save-look");
   gtk_widget_set_tooltip_text (save, "Save the current look values under a name in your own looks folder");

@@ -6,7 +6,6 @@
 #include <smp/smp-shine.h>
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 static const double lum[3] = { 0.2126, 0.7152, 0.0722 };
@@ -348,8 +347,6 @@ detect_blobs (const float *dark, const guint8 *inside, const guint8 *skin, int w
       q = select_kth (sample, m, (gsize) (SKIN_QUANTILE * (m - 1)));
       smp_match_median_mad (sample, m, &med, &sig);
       thr[2] = MAX (q, med + DETECT_SIGMAS * MAX (sig, 1e-5));
-      if (g_getenv ("SMP_MATCH_DEBUG"))
-        g_printerr ("level %d sigma %.2f med %.5f sig %.5f thr %.5f cand so far %u\n", l, sb, med, sig, thr[2], cand->len);
       t = gauss[0], gauss[0] = gauss[1], gauss[1] = t;
 
       /* Maxima at DoG level l − 1 (its neighbours l − 2 and l); the first level
@@ -760,22 +757,6 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       n_kept += kept[i];
     }
 
-  if (g_getenv ("SMP_MATCH_DUMP"))
-    {
-      g_autofree char *name = g_strdup_printf ("%s-%dx%d.pgm", g_getenv ("SMP_MATCH_DUMP"), w, h);
-      FILE *f = fopen (name, "wb");
-      fprintf (f, "P5 %d %d 255\n", w, h);
-      g_autofree guint8 *img = g_new (guint8, n);
-      for (gsize i = 0; i < n; i++)
-        img[i] = kept[i] ? 255 - CLAMP ((int) (255 * 2 * dark[i]), 0, 120) : treated[i] ? 100 : 40;
-      for (guint i = 0; i < blobs->len; i++)
-        {
-          const Blob *b = &g_array_index (blobs, Blob, i);
-          img[(gsize) (int) b->y * w + (int) b->x] = 0;
-        }
-      fwrite (img, 1, n, f);
-      fclose (f);
-    }
   good = g_array_new (FALSE, FALSE, sizeof (Blob));
   for (guint i = 0; i < blobs->len; i++)
     {
@@ -787,8 +768,6 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
    * selection must not lower the bar for the work itself. */
   response_floor (good);
   out->impressions = good->len;
-  if (g_getenv ("SMP_MATCH_DEBUG"))
-    g_printerr ("blobs %u kept %u treated %zu kept px %zu spacing %.1f\n", blobs->len, good->len, n_treated, n_kept, spacing);
   out->area_cm2 = n_kept / (ppm * ppm) / 100.0;
   out->excluded_share = 1.0 - (double) n_kept / n_treated;
   if (good->len < SMP_MATCH_MIN_IMPRESSIONS)
@@ -946,12 +925,6 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
         shadow[b] = exp (-0.5 * r * r / (sg * sg));
       }
     profile_fit (&table, shadow, prof, wt, &a, &s, &amp);
-    if (g_getenv ("SMP_MATCH_DEBUG"))
-      {
-        g_printerr ("profile: n_iso %d a_guess %.2f win %.2f -> a %.2f s %.2f amp %.3f\n", n_iso, a_guess, win, a, s, amp);
-        for (int b = 0; b < bins; b++)
-          g_printerr ("  r %.2f  %.4f  (%.0f)\n", (b + 0.5) * BIN_PX, prof[b], wt[b]);
-      }
     for (int g = 0; g < N_GROUPS; g++)
       {
         double ag = a, sg = s, Ag = amp;
