@@ -15,6 +15,7 @@ typedef enum
   SMP_ERROR_PRESET,            /* a preset or template file that cannot be read */
   SMP_ERROR_IO,                /* a file that cannot be written */
   SMP_ERROR_CANCELLED,         /* the caller's progress callback asked to stop */
+  SMP_ERROR_MEASURE,           /* a photo the work cannot be measured on (smp-match.h) */
 } SmpError;
 
 GQuark smp_error_quark (void);

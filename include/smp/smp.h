@@ -13,3 +13,4 @@
 #include "smp-face.h"
 #include "smp-head.h"
 #include "smp-proposal.h"
+#include "smp-match.h"

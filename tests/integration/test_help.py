@@ -17,7 +17,8 @@ if m:
     items = {e.get("id"): e.get("ref") for e in ET.parse(index).getroot().iter("help-item")}
     pdb = Gimp.get_pdb()
     for name in ("plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
-                 "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet", "plug-in-smp-fit-head"):
+                 "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet", "plug-in-smp-fit-head",
+                 "plug-in-smp-match-look"):
         proc = pdb.lookup_procedure(name)
         # GIMP prefixes a plug-in's help ids with its domain: "domain?id".
         help_id = proc.get_help_id() if proc else ""
