@@ -21,6 +21,24 @@ compare_doubles (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
+/* A channel's coverage (0..1) over `rect` (image px) as one dense raster: the
+ * measuring works on the selection's box plus its ring, which the photo read
+ * above bounds already; NULL when the memory is not there. */
+static float *
+channel_coverage (GimpChannel *channel, const SmpRect *rect)
+{
+  GeglBuffer *buffer;
+  float      *coverage = g_try_new (float, (gsize) rect->width * rect->height);
+
+  if (!coverage)
+    return NULL;
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (channel));
+  gegl_buffer_get (buffer, GEGL_RECTANGLE (rect->x, rect->y, rect->width, rect->height), 1.0,
+                   babl_format ("Y float"), coverage, (gint) (sizeof (float) * rect->width), GEGL_ABYSS_NONE);
+  g_object_unref (buffer);
+  return coverage;
+}
+
 /* Even-odd fill of every stroke of `path` (each taken as closed: an area) over
  * `rect` (image px), sampled at pixel centres. */
 static float *
@@ -30,7 +48,10 @@ path_coverage (GimpPath *path, const SmpRect *rect)
   g_autoptr (GArray) edges = g_array_new (FALSE, FALSE, sizeof (double) * 4);
   g_autoptr (GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
   gsize n_strokes = 0;
-  float *cov = g_new0 (float, (gsize) rect->width * rect->height);
+  float *cov = g_try_new0 (float, (gsize) rect->width * rect->height);
+
+  if (!cov)
+    return NULL;
 
   strokes = gimp_path_get_strokes (path, &n_strokes);
   for (gsize s = 0; s < n_strokes; s++)
@@ -194,12 +215,17 @@ match_run (GimpProcedure        *procedure,
                      GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
     g_object_unref (buffer);
   }
-  treated = smp_plugin_io_read_selection (image, &roi);
+  treated = channel_coverage (GIMP_CHANNEL (gimp_image_get_selection (image)), &roi);
   if (untreated_channel)
-    untreated = smp_plugin_io_read_coverage (untreated_channel, &roi);
+    untreated = channel_coverage (untreated_channel, &roi);
   else if (untreated_path)
     untreated = path_coverage (untreated_path, &roi);
 
+  if (!treated || ((untreated_channel || untreated_path) && !untreated))
+    {
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory to read the selection");
+      return fail (procedure, error);
+    }
   in.rgb = rgb, in.width = roi.width, in.height = roi.height, in.stride = (gsize) roi.width * 3;
   in.treated = treated, in.untreated = untreated, in.px_per_mm = ppm;
   if (!smp_match_measure (&in, &m, &error))

@@ -193,7 +193,7 @@ look_params (const Setting *s, SmpParams *p)
 static float *
 layer_t (const SmpParams *base, double ppm, const SmpRect *r, const float *coverage)
 {
-  const SmpMask mask = { coverage, r->x, r->y, r->width, r->height, (gsize) r->width };
+  const SmpMask mask = { coverage, r->x, r->y, r->width, r->height, (gsize) r->width, NULL };
   SmpParams p = *base;
   g_autoptr (SmpHairline) line = test_straight_hairline (-1000.0 * ppm);
   g_autoptr (GError) error = NULL;
@@ -289,7 +289,7 @@ make_photo (const Setting *s, double ppm, Spoil spoil, Photo *ph)
   /* Truth from the impressions themselves, over the treated part of the selection. */
   {
     SmpParams p = ph->params;
-    const SmpMask mask = { ph->work, 0, 0, ph->w, ph->h, (gsize) ph->w };
+    const SmpMask mask = { ph->work, 0, 0, ph->w, ph->h, (gsize) ph->w, NULL };
     p.px_per_mm = ppm, p.scalp_side = SMP_SCALP_SIDE_RIGHT;
     d = smp_design_new (&p, line, &mask, NULL, NULL);
   }
