@@ -220,6 +220,53 @@ row15 (void)
   return 0;
 }
 
+/* bench-engine's stress map at a quarter of its size (1500x1000, one dot per 16 px² at
+ * full), one session in one buffer: the design from levels and the render counted. */
+static COUNTED SmpDesign *
+counted_levels (const SmpParams *p, const guint16 *map, int w, int h, SmpPattern *pattern, guint8 *out)
+{
+  SmpDesign *d;
+  SmpRect    all = { 0, 0, w, h };
+
+  CALLGRIND_START_INSTRUMENTATION;
+  d = smp_design_new_from_levels (p, map, w, h, w, pattern, NULL);
+  if (!d || !smp_design_render (d, &all, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, out, 4 * (gsize) w, NULL))
+    abort ();
+  CALLGRIND_STOP_INSTRUMENTATION;
+  return d;
+}
+
+static int
+stress_small (void)
+{
+  const int w = 1500, h = 1000;
+  g_autofree guint16 *map = g_new (guint16, (gsize) w * h);
+  g_autofree guint8 *out = g_malloc (4 * (gsize) w * h);
+  g_autoptr (SmpPattern) pattern = NULL;
+  g_autoptr (SmpDesign) d = NULL;
+  SmpParams p;
+  SmpRect all = { 0, 0, w, h };
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        double yh = 350 + 62.5 * sin (x / 225.0) + 15 * sin (x / 34.25);
+        double dd = y < yh ? 1 : pow (MAX (0, 1 - (y - yh) / 150), 1.5);
+        int ins = pow ((x - 750) / 675.0, 2) + pow ((y - 300) / 375.0, 2) < 1;
+        double m = round (255 * dd * ins);
+        map[(gsize) y * w + x] = (guint16) (65535 * (1 - m / 255 / 16));
+      }
+  smp_params_init_defaults (&p);
+  p.px_per_mm = 10;
+  p.sessions = 1;
+  pattern = smp_pattern_new (p.seed);
+  d = counted_levels (&p, map, w, h, pattern, out);
+  printf ("stress-small  dots %" G_GSIZE_FORMAT "  output fnv1a %016" G_GINT64_MODIFIER "x  (bench-engine's stress "
+          "map at 1500x1000, 10 px/mm, one session)\n", smp_design_count (d, &all, NULL),
+          fnv1a (0xcbf29ce484222325ull, out, 4 * (gsize) w * h));
+  return 0;
+}
+
 /* Output hashes over formats, scales, photo or none, a density map and a region: two
  * builds print the same lines when their output is bit-identical. */
 static int
@@ -306,6 +353,8 @@ main (int argc, char **argv)
       printf ("pattern  (the blue-noise tile for one seed)\n");
       return 0;
     }
+  if (!strcmp (which, "stress-small"))
+    return stress_small ();
   if (!strcmp (which, "row15"))
     return row15 ();
   if (!strcmp (which, "identity"))
@@ -314,7 +363,7 @@ main (int argc, char **argv)
     {
       for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
         printf ("%s\n", cases[i].name);
-      printf ("pattern\n");
+      printf ("stress-small\npattern\n");
       return 0;
     }
   fprintf (stderr, "usage: bench-count list | identity | row15 | CASE\n");
