@@ -15,7 +15,8 @@
 #include <string.h>
 
 /* Only the public API that every engine version since the bands has: this file also
- * builds against an older checkout, so both sides of a ratio run the same case. */
+ * builds against an older checkout, so both sides of a ratio run the same case (before
+ * the optics model, build it with -DBENCH_COUNT_NO_SHINE: `identity` then has no photo). */
 
 /* Instrumentation is switched on for the counted work only; it is process-wide, so the
  * render's worker threads are counted too. */
@@ -128,6 +129,8 @@ static const Case cases[] = {
     6000, 4000, 20, wavy, { 2600, 1000, 800, 600 }, 1.0, 0, 65, 0, -1 },
   { "preview-fit", "the dialog's default view of the GUI bench: 6000x4000 at 12 px/mm seen whole at scale 0.125 (750x500), three session layers, after a density change",
     6000, 4000, 12, gui_bench_curve, { 0, 0, 750, 500 }, 0.125, 3, 72, 0, -1 },
+  { "preview-dialog", "the GUI bench's default view as the dialog now frames it: 1299x702 at scale 0.216 over 6000x4000 at 12 px/mm, three session layers, after a density change",
+    6000, 4000, 12, gui_bench_curve, { 0, 124, 1299, 702 }, 0.216, 3, 72, 0, -1 },
   { "realistic-crop", "realistic's design (20 px/mm, defaults): a 1500x1000 region across the hairline, three session layers",
     6000, 4000, 20, wavy, { 2250, 900, 1500, 1000 }, 1.0, 3, 0, 0, -1 },
   { "wide-chunk", "a plug-in chunk of a 12000-px-wide photo at 5 px/mm: 12000x128 across the hairline, three session layers",
@@ -296,7 +299,9 @@ identity (void)
             SmpParams p;
             const double sc = scales[si];
             SmpRect region = { (int) (2700 * sc) - W / 2, (int) (1450 * sc) - H / 2, W, H };
+#ifndef BENCH_COUNT_NO_SHINE
             SmpPhoto photo = { photo_rgb, region.x, region.y, W, H, 3 * (gsize) W, { 0.45, 0.32, 0.23 } };
+#endif
             gsize bpp = smp_pixel_format_get_bpp (formats[fi]);
             g_autoptr (SmpDesign) d = NULL;
 
@@ -306,9 +311,14 @@ identity (void)
             p.stage = (SmpStage) stage;
             d = design_or_die (&p, h, pattern);
             memset (buf, 0x5a, 16 * (gsize) W * H);
+#ifndef BENCH_COUNT_NO_SHINE
             if (!smp_design_render_over (d, &region, sc, SMP_SESSIONS_ALL, formats[fi], buf, bpp * W,
                                          with_photo ? &photo : NULL, NULL))
               abort ();
+#else
+            if (with_photo || !smp_design_render (d, &region, sc, SMP_SESSIONS_ALL, formats[fi], buf, bpp * W, NULL))
+              continue;
+#endif
             printf ("identity stage %d scale %.3f format %u photo %d  fnv1a %016" G_GINT64_MODIFIER "x\n", stage,
                     sc, fi, with_photo, fnv1a (0xcbf29ce484222325ull, buf, bpp * W * H));
           }
