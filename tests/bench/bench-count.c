@@ -15,7 +15,8 @@
 #include <string.h>
 
 /* Only the public API that every engine version since the bands has: this file also
- * builds against an older checkout, so both sides of a ratio run the same case. */
+ * builds against an older checkout, so both sides of a ratio run the same case (before
+ * the optics model, build it with -DBENCH_COUNT_NO_SHINE: `identity` then has no photo). */
 
 /* Instrumentation is switched on for the counted work only; it is process-wide, so the
  * render's worker threads are counted too. */
@@ -128,6 +129,8 @@ static const Case cases[] = {
     6000, 4000, 20, wavy, { 2600, 1000, 800, 600 }, 1.0, 0, 65, 0, -1 },
   { "preview-fit", "the dialog's default view of the GUI bench: 6000x4000 at 12 px/mm seen whole at scale 0.125 (750x500), three session layers, after a density change",
     6000, 4000, 12, gui_bench_curve, { 0, 0, 750, 500 }, 0.125, 3, 72, 0, -1 },
+  { "preview-dialog", "the GUI bench's default view as the dialog now frames it: 1299x702 at scale 0.216 over 6000x4000 at 12 px/mm, three session layers, after a density change",
+    6000, 4000, 12, gui_bench_curve, { 0, 124, 1299, 702 }, 0.216, 3, 72, 0, -1 },
   { "realistic-crop", "realistic's design (20 px/mm, defaults): a 1500x1000 region across the hairline, three session layers",
     6000, 4000, 20, wavy, { 2250, 900, 1500, 1000 }, 1.0, 3, 0, 0, -1 },
   { "wide-chunk", "a plug-in chunk of a 12000-px-wide photo at 5 px/mm: 12000x128 across the hairline, three session layers",
@@ -220,6 +223,53 @@ row15 (void)
   return 0;
 }
 
+/* bench-engine's stress map at a quarter of its size (1500x1000, one dot per 16 px² at
+ * full), one session in one buffer: the design from levels and the render counted. */
+static COUNTED SmpDesign *
+counted_levels (const SmpParams *p, const guint16 *map, int w, int h, SmpPattern *pattern, guint8 *out)
+{
+  SmpDesign *d;
+  SmpRect    all = { 0, 0, w, h };
+
+  CALLGRIND_START_INSTRUMENTATION;
+  d = smp_design_new_from_levels (p, map, w, h, w, pattern, NULL);
+  if (!d || !smp_design_render (d, &all, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, out, 4 * (gsize) w, NULL))
+    abort ();
+  CALLGRIND_STOP_INSTRUMENTATION;
+  return d;
+}
+
+static int
+stress_small (void)
+{
+  const int w = 1500, h = 1000;
+  g_autofree guint16 *map = g_new (guint16, (gsize) w * h);
+  g_autofree guint8 *out = g_malloc (4 * (gsize) w * h);
+  g_autoptr (SmpPattern) pattern = NULL;
+  g_autoptr (SmpDesign) d = NULL;
+  SmpParams p;
+  SmpRect all = { 0, 0, w, h };
+
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        double yh = 350 + 62.5 * sin (x / 225.0) + 15 * sin (x / 34.25);
+        double dd = y < yh ? 1 : pow (MAX (0, 1 - (y - yh) / 150), 1.5);
+        int ins = pow ((x - 750) / 675.0, 2) + pow ((y - 300) / 375.0, 2) < 1;
+        double m = round (255 * dd * ins);
+        map[(gsize) y * w + x] = (guint16) (65535 * (1 - m / 255 / 16));
+      }
+  smp_params_init_defaults (&p);
+  p.px_per_mm = 10;
+  p.sessions = 1;
+  pattern = smp_pattern_new (p.seed);
+  d = counted_levels (&p, map, w, h, pattern, out);
+  printf ("stress-small  dots %" G_GSIZE_FORMAT "  output fnv1a %016" G_GINT64_MODIFIER "x  (bench-engine's stress "
+          "map at 1500x1000, 10 px/mm, one session)\n", smp_design_count (d, &all, NULL),
+          fnv1a (0xcbf29ce484222325ull, out, 4 * (gsize) w * h));
+  return 0;
+}
+
 /* Output hashes over formats, scales, photo or none, a density map and a region: two
  * builds print the same lines when their output is bit-identical. */
 static int
@@ -249,7 +299,9 @@ identity (void)
             SmpParams p;
             const double sc = scales[si];
             SmpRect region = { (int) (2700 * sc) - W / 2, (int) (1450 * sc) - H / 2, W, H };
+#ifndef BENCH_COUNT_NO_SHINE
             SmpPhoto photo = { photo_rgb, region.x, region.y, W, H, 3 * (gsize) W, { 0.45, 0.32, 0.23 } };
+#endif
             gsize bpp = smp_pixel_format_get_bpp (formats[fi]);
             g_autoptr (SmpDesign) d = NULL;
 
@@ -259,9 +311,14 @@ identity (void)
             p.stage = (SmpStage) stage;
             d = design_or_die (&p, h, pattern);
             memset (buf, 0x5a, 16 * (gsize) W * H);
+#ifndef BENCH_COUNT_NO_SHINE
             if (!smp_design_render_over (d, &region, sc, SMP_SESSIONS_ALL, formats[fi], buf, bpp * W,
                                          with_photo ? &photo : NULL, NULL))
               abort ();
+#else
+            if (with_photo || !smp_design_render (d, &region, sc, SMP_SESSIONS_ALL, formats[fi], buf, bpp * W, NULL))
+              continue;
+#endif
             printf ("identity stage %d scale %.3f format %u photo %d  fnv1a %016" G_GINT64_MODIFIER "x\n", stage,
                     sc, fi, with_photo, fnv1a (0xcbf29ce484222325ull, buf, bpp * W * H));
           }
@@ -306,6 +363,8 @@ main (int argc, char **argv)
       printf ("pattern  (the blue-noise tile for one seed)\n");
       return 0;
     }
+  if (!strcmp (which, "stress-small"))
+    return stress_small ();
   if (!strcmp (which, "row15"))
     return row15 ();
   if (!strcmp (which, "identity"))
@@ -314,7 +373,7 @@ main (int argc, char **argv)
     {
       for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
         printf ("%s\n", cases[i].name);
-      printf ("pattern\n");
+      printf ("stress-small\npattern\n");
       return 0;
     }
   fprintf (stderr, "usage: bench-count list | identity | row15 | CASE\n");
