@@ -3,7 +3,8 @@
 # saved and loaded back through GIMP's XCF code, then run through scripted
 # re-edit and sheet export. Each case is refused with a message or succeeds,
 # within a time and memory bound; the photo's pixels never change; and the
-# plug-in opens no data file outside patterns/ (the kernel's fanotify reports
+# plug-in opens no data file outside patterns/ and the artist's looks folder
+# (the kernel's fanotify reports
 # every file it opens; bait files sit where the crafted names point).
 import re
 
@@ -165,8 +166,12 @@ for n, (name, craft) in enumerate(CASES):
 
 if watching:
     opened = watch.stop()
+    # patterns/ beside the plug-in, and the artist's looks folder
+    # (<gimp_directory>/smp-hairline/looks, or SMP_USER_LOOKS_DIR) where a build has one.
     patterns = [os.path.realpath(os.path.join(scratch, d, "patterns")) + os.sep
                 for d in ("plug-in", os.path.join("profile", "plug-ins", "smp-hairline"))]
+    patterns.append(os.path.realpath(os.environ.get("SMP_USER_LOOKS_DIR") or
+                                     os.path.join(scratch, "profile", "smp-hairline", "looks")) + os.sep)
     data = [p for p in opened if p.endswith((".smp-preset", ".smp-template", ".xml", ".html"))
             or "bait" in p or p.startswith(os.path.realpath(scratch))]
     outside = [p for p in data if not any(p.startswith(d) for d in patterns)

@@ -99,7 +99,9 @@ for share in (0.35, 0.6, 0.85):
     killer.start()
     status, message, seconds = timed_run(img, photo, **ARGS)
     killer.join()
-    groups = proposal_groups(img)
+    # Every group that looks like a proposal, with or without a record: a
+    # leftover without one is what a kill must never leave (issue 12 row 7).
+    groups = [l for _, l in walk(img) if l.is_group() and l.get_name().startswith(GROUP_NAME)]
     states = [record_state(g) for g in groups]
     info(f"killed at {killer.killed_at} s of ~{full_s:.1f} s: status {status}, groups {states}, "
          f"sessions {[len(session_layers(g)) for g in groups]}")
