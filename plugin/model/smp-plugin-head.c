@@ -53,6 +53,55 @@ smp_plugin_head_outline_points (GimpPath *path)
   return xy;
 }
 
+GArray *
+smp_plugin_head_selection_top_edge (GimpImage *image)
+{
+  const int strip = 64;
+  gboolean  non_empty = FALSE;
+  int       x1, y1, x2, y2, w, step, n_cols, left;
+  GArray   *xy;
+  GeglBuffer *buffer;
+  g_autofree guint8 *rows = NULL;
+  g_autofree int *found = NULL;
+
+  if (!gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty || x2 <= x1 || y2 <= y1)
+    return NULL;
+  w = x2 - x1;
+  step = MAX (1, (w + 399) / 400);
+  n_cols = (w + step - 1) / step;
+  found = g_new (int, n_cols);
+  for (int c = 0; c < n_cols; c++)
+    found[c] = -1;
+  left = n_cols;
+  rows = g_new (guint8, (gsize) w * strip);
+  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (gimp_image_get_selection (image)));
+  /* Top down, strip by strip, until every sampled column has met the selection. */
+  for (int y0 = y1; y0 < y2 && left > 0; y0 += strip)
+    {
+      int h = MIN (strip, y2 - y0);
+      gegl_buffer_get (buffer, GEGL_RECTANGLE (x1, y0, w, h), 1.0, babl_format ("Y u8"), rows, w,
+                       GEGL_ABYSS_NONE);
+      for (int c = 0; c < n_cols; c++)
+        if (found[c] < 0)
+          for (int r = 0; r < h; r++)
+            if (rows[(gsize) r * w + (gsize) c * step] >= 128)
+              {
+                found[c] = y0 + r;
+                left--;
+                break;
+              }
+    }
+  g_object_unref (buffer);
+  xy = g_array_new (FALSE, FALSE, sizeof (double));
+  for (int c = 0; c < n_cols; c++)
+    if (found[c] >= 0)
+      {
+        double p[2] = { x1 + c * step + 0.5, found[c] + 0.5 };
+        g_array_append_vals (xy, p, 2);
+      }
+  return xy;
+}
+
 gboolean
 smp_plugin_head_resolve (GimpImage          *image,
                          SmpHeadModelChoice  choice,

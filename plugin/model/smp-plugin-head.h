@@ -19,6 +19,10 @@ gboolean smp_plugin_head_set (GimpImage *image, const SmpHeadModel *model);
 
 /* Every stroke of `path`, interpolated to about 1 px, as (x, y) pairs in image px. */
 GArray  *smp_plugin_head_outline_points (GimpPath *path);
+/* The selection's top edge (the topmost half-selected pixel of each of up to 400
+ * columns across its bounds), image px; NULL when nothing is selected. Reads the
+ * selection in strips: memory follows its width, not its area. */
+GArray  *smp_plugin_head_selection_top_edge (GimpImage *image);
 
 /* The model a hairline run uses for `choice`: TRUE with `model` filled (image
  * px) when it lies on a head, TRUE with *on_head FALSE when flat, FALSE with the

@@ -8,10 +8,14 @@
 #include "smp-plugin-guides.h"
 #include "smp-plugin-head.h"
 
-/* The outline: the argument, else the selected path, else the image's only path. */
+/* The outline: the argument, else the selected path, else (NULL, no error) a
+ * selection to take the top edge of, else the image's only path. */
 static GimpPath *
 pick_outline (GimpImage *image, GimpPath *path, GError **error)
 {
+  gboolean non_empty = FALSE;
+  int      x1, y1, x2, y2;
+
   g_autofree GimpPath **selected = NULL;
   g_autofree GimpPath **all = NULL;
 
@@ -27,6 +31,8 @@ pick_outline (GimpImage *image, GimpPath *path, GError **error)
   selected = gimp_image_get_selected_paths (image);
   if (gimp_core_object_array_get_length ((GObject **) selected) == 1)
     return selected[0];
+  if (gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) && non_empty)
+    return NULL;
   all = gimp_image_get_paths (image);
   if (gimp_core_object_array_get_length ((GObject **) all) == 1)
     return all[0];
@@ -65,9 +71,9 @@ fit_head_run (GimpProcedure        *procedure,
   g_object_set (config, "path", NULL, "face-frame", NULL, NULL);
 
   path = pick_outline (image, path_arg, &error);
-  if (!path)
+  if (error)
     return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
-  name = gimp_item_get_name (GIMP_ITEM (path));
+  name = path ? gimp_item_get_name (GIMP_ITEM (path)) : g_strdup ("the selection's top edge");
 
   if (frame_arg)
     {
@@ -88,10 +94,12 @@ fit_head_run (GimpProcedure        *procedure,
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
-  xy = smp_plugin_head_outline_points (path);
+  xy = path ? smp_plugin_head_outline_points (path) : smp_plugin_head_selection_top_edge (image);
+  if (!xy)
+    xy = g_array_new (FALSE, FALSE, sizeof (double));
   if (!smp_head_model_fit (&model, &frame, (const double *) xy->data, xy->len / 2, &fit_error))
     {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, "Path “%s”: %s", name, fit_error->message);
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, path ? "Path “%s”: %s" : "%s: %s", name, fit_error->message);
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -147,8 +155,9 @@ smp_plugin_fit_head_procedure_new (GimpPlugIn *plug_in, const char *name)
     "the skin (its head-model argument: auto, flat, fitted). Nothing else in the image changes.");
 
   gimp_procedure_add_path_argument (procedure, "path", "_Outline path",
-                                    "The head's outline; none means the selected path, else the "
-                                    "image's only path",
+                                    "The head's outline; none means the selected path, else the top "
+                                    "edge of the selection (the scalp selected up to the outline), else "
+                                    "the image's only path",
                                     TRUE, G_PARAM_READWRITE);
   gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
                                     "A path of three anchors (glabella, outer eye corners); none "

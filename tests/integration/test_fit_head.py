@@ -41,7 +41,7 @@ def stored_model(img):
     if kf is None:
         return None
     return {k: kf.get_double("SMP Head Model", k)
-            for k in ("centre_x", "centre_y", "radius_across_px", "radius_up_px", "radius_depth_px")}
+            for k in ("centre_x", "centre_y", "radius_across_px", "radius_up_px", "radius_depth_px", "n_points")}
 
 
 # 1. A fit from the outline and a face-frame path: stored, and the frame with it.
@@ -63,6 +63,27 @@ if m:
     check(p is not None and p.get_flags() & 1, "the parasite is persistent", p.get_flags() if p else None)
 check(image_key_file(img, "smp-face-frame") is not None, "the face-frame path given is stored too")
 check(pixel_hash(photo) == before, "the photo is untouched")
+
+# 1b. No outline path: the top edge of the selection (the head selected up to its
+# outline), on an image with no path at all and the face frame stored.
+img5, _ = new_image(1400, 1300)
+face5 = Face(CX, CY + 100, 0.0, 230, 40, PPM)
+(gx, gy), (lx, ly), (rx, ry) = face5.landmarks()
+text = (f"[SMP Face Frame]\nglabella_x={gx}\nglabella_y={gy}\neye_left_x={lx}\neye_left_y={ly}\n"
+        f"eye_right_x={rx}\neye_right_y={ry}\n")
+img5.attach_parasite(Gimp.Parasite.new("smp-face-frame", 1, list(text.encode())))
+img5.select_ellipse(Gimp.ChannelOps.REPLACE, CX - R, CY - R, 2 * R, 2 * R)
+status, values = run_proc(FIT, img5)
+check(status == SUCCESS, "fit from the selection's top edge: succeeds", values)
+m2 = stored_model(img5)
+if status == SUCCESS and m2:
+    err = max(abs(m2["radius_across_px"] - R), abs(m2["radius_up_px"] - R),
+              math.hypot(m2["centre_x"] - CX, m2["centre_y"] - CY)) / R
+    info(f"fit from an elliptic selection's top edge ({m2['n_points']:.0f} points): worst of centre and radii "
+         f"{100 * err:.2f}% of {R:.0f} px")
+    check(err < 0.02, "the selection's top edge gives the same head (within 2%)", f"{100 * err:.2f}%")
+    check(m2["n_points"] <= 400, "…one point per sampled column of the selection", f"{m2['n_points']:.0f}")
+img5.delete()
 
 # 2. Bad input: each a clear error, image unchanged (parasites included).
 one = path_from_anchors(img, "One", [(300.0, 300.0)])
