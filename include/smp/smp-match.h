@@ -43,6 +43,7 @@ typedef struct
   double clark_evans;          /* mean NN distance ÷ a random pattern's: 1 random, > 1.5 even */
   double skin[3];              /* the untreated skin's median, linear */
   double contrast;             /* std of the darkening over 1 mm cells ÷ mean drop */
+  double skin_contrast;        /* median impression response ÷ the untreated skin's false-alarm level */
 } SmpMatchMeasure;
 
 /* Measures the work. SMP_ERROR_MEASURE with what is missing: the scale, untreated

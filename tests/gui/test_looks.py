@@ -52,6 +52,7 @@ cfg.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
 cfg.set_property("image", img)
 cfg.set_core_object_array("drawables", [photo])
 cfg.set_property("px-per-mm", PPM)
+cfg.set_property("untreated-path", add_path(img, "M 20 40 L 180 40 L 180 360 L 20 360 Z", "Bare skin"))
 cfg.set_property("look-name", "Restart test look")
 out = proc.run(cfg)
 result = [out.index(0).value_nick] + [str(out.index(i)) for i in range(1, out.length())]

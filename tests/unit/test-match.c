@@ -389,12 +389,12 @@ round_trip (const Setting *s, double ppm, Spoil spoil, gboolean verbose)
   if (verbose)
     g_printerr ("# %-12s %4.0f px/mm %-9s | density %6.1f (measured %6.1f, true %6.1f, %+5.1f%%) | core %.3f (measured "
                 "%.3f±%.3f mm, true %.3f, %+5.1f%%) | T %.3f %.3f %.3f (err %+.3f %+.3f %+.3f) | drop %.1f%% fitted %.1f%% (%+5.1f%%) | "
-                "n %u spread %.2f edge %.3f mm soft %.2f depth %.2f shadow %.2f CE %.2f resid %.3f excl %.0f%%\n",
+                "n %u skin-contrast %.1f spread %.2f edge %.3f mm soft %.2f depth %.2f shadow %.2f CE %.2f resid %.3f excl %.0f%%\n",
                 s->name, ppm, spoil == SPOIL_NONE ? "clean" : spoil == SPOIL_BARE ? "20%-bare" : "highlight",
                 fit.density_per_cm2, m.density_per_cm2, ph.density, 100 * e.density, fit.core_diameter_mm,
                 m.core_diameter_mm, m.core_diameter_err,
                 ph.core_mm, 100 * e.core, m.transmittance[0], m.transmittance[1], m.transmittance[2], e.t[0],
-                e.t[1], e.t[2], 100 * ph.drop, 100 * fit_drop, 100 * e.drop, m.impressions, m.core_spread,
+                e.t[1], e.t[2], 100 * ph.drop, 100 * fit_drop, 100 * e.drop, m.impressions, m.skin_contrast, m.core_spread,
                 m.edge_mm, m.core_softness, look.pigment_depth_mm, m.shadow_share, m.clark_evans, fit.residual, 100 * m.excluded_share);
   photo_clear (&ph);
   return e;
@@ -548,6 +548,25 @@ test_refusals (void)
       all[i] = 1.0f;
     in.treated = all;
     assert_refused (&in, "no untreated skin");
+    in.treated = ph.treated;
+  }
+  /* "Untreated" skin that holds impressions: the top 4 mm of the work, outside a
+   * selection below it. */
+  {
+    g_autofree float *sel = g_new0 (float, (gsize) ph.w * ph.h);
+    g_autofree float *dotted = g_new0 (float, (gsize) ph.w * ph.h);
+    for (int y = 0; y < ph.h; y++)
+      for (int x = ph.edge + 20; x < ph.w - 10; x++)
+        {
+          if (y < 4 * 20)
+            dotted[(gsize) y * ph.w + x] = 1.0f;
+          else if (y >= 6 * 20 && y < ph.h - 10)
+            sel[(gsize) y * ph.w + x] = 1.0f;
+        }
+    in.treated = sel;
+    in.untreated = dotted;
+    assert_refused (&in, "impressions"); /* too few found, or they barely stand out */
+    in.untreated = NULL;
     in.treated = ph.treated;
   }
   /* Too few impressions: a 4 × 4 mm selection of 30 dots/cm² work holds about 5. */

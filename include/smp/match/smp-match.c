@@ -19,6 +19,7 @@ static const double lum[3] = { 0.2126, 0.7152, 0.0722 };
 #define RING_FROM_MM      2.0   /* untreated ring outside the selection: past the shadows */
 #define RING_TO_MM        5.0
 #define HIGHLIGHT_MM      1.0   /* smoothing of the highlight test */
+#define MIN_RESPONSE      0.003 /* DoG, in darkening units: below it nothing counts */
 #define SHINE_SHARE       0.02  /* of a pixel's level: more neutral light than this is a highlight */
 #define CELL_MM           1.0   /* cells of the local statistics */
 #define SHADOW_MM         0.5   /* σ of the wide shadow in the core's profile (docs/optics.md: 0.48 mm healed) */
@@ -205,6 +206,7 @@ typedef struct
   float response;  /* scale-normalised DoG */
   float nn;        /* nearest-neighbour distance, px */
   float integral;  /* darkening integral of the core, px² */
+  float floor;     /* the skin's false-alarm level at its scale */
 } Blob;
 
 static int
@@ -346,7 +348,8 @@ detect_blobs (const float *dark, const guint8 *inside, const guint8 *skin, int w
           sample[m++] = dog[2][i];
       q = select_kth (sample, m, (gsize) (SKIN_QUANTILE * (m - 1)));
       smp_match_median_mad (sample, m, &med, &sig);
-      thr[2] = MAX (q, med + DETECT_SIGMAS * MAX (sig, 1e-5));
+      /* A floor for noise-free skin: what 8-bit steps and dithered layers leave. */
+      thr[2] = MAX (MAX (q, med + DETECT_SIGMAS * MAX (sig, 1e-5)), MIN_RESPONSE);
       t = gauss[0], gauss[0] = gauss[1], gauss[1] = t;
 
       /* Maxima at DoG level l − 1 (its neighbours l − 2 and l); the first level
@@ -400,6 +403,7 @@ detect_blobs (const float *dark, const guint8 *inside, const guint8 *skin, int w
                 b.y = (float) (y + 0.5 + oy);
                 b.sigma = (float) (sigma * pow (k, os));
                 b.response = v;
+                b.floor = (float) thr[1];
                 b.nn = 0;
                 b.integral = 0;
                 g_array_append_val (cand, b);
@@ -781,6 +785,16 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       return FALSE;
     }
   nearest_neighbours ((Blob *) good->data, good->len, w, h, 10.0 * ppm);
+
+  /* The impressions against what the untreated skin shows at their scale: when the
+   * "untreated" skin holds impressions too, or the work is faint, the typical one
+   * barely clears it (reported; deep healed work reads 1.1-1.4, shallow 2-3). */
+  {
+    g_autofree float *ratio = g_new (float, good->len);
+    for (guint i = 0; i < good->len; i++)
+      ratio[i] = g_array_index (good, Blob, i).response / MAX (g_array_index (good, Blob, i).floor, 1e-6f);
+    out->skin_contrast = smp_match_median (ratio, good->len);
+  }
 
   /* Density and spacing. */
   out->density_per_cm2 = good->len / out->area_cm2;
