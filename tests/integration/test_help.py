@@ -30,4 +30,26 @@ if m:
             text = open(page, encoding="utf-8").read()
             check("Prepare:" in text, f"{name}: its page says what to prepare")
 
+# Every menu item a message or hint names ("Filters ▸ Render ▸ Scalp Micropigmentation ▸ X")
+# is one the plug-in registers there (the dialog once named a "Calibrate" that was not).
+import glob
+import re
+import smp_testlib
+src = os.path.join(os.path.dirname(os.path.abspath(smp_testlib.__file__)), "..", "..", "plugin")
+labels = {}
+for name in ("plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
+             "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"):
+    proc = Gimp.get_pdb().lookup_procedure(name)
+    if proc is not None:
+        labels[proc.get_menu_label().replace("_", "")] = name
+named = []
+for path in glob.glob(os.path.join(src, "*", "*.c")):
+    text = re.sub(r'"\s*\n\s*"', "", open(path, encoding="utf-8").read())  # join C string pieces
+    named += [(os.path.basename(path), m) for m in
+              re.findall(r"Scalp Micropigmentation ▸ ([^)\"]*…)", text)]
+    check("Scalp Micropigmentation →" not in text, f"{os.path.basename(path)}: menu paths written with ▸, in full")
+check(len(named) >= 3, "messages name menu items by their full path", named)
+for where, item in named:
+    check(item in labels, f"{where}: “{item}” is a menu item of the plug-in", sorted(labels))
+
 finish()
