@@ -40,10 +40,12 @@ menu_section (const char *name)
 {
   static const struct { const char *name, *section; } order[] = {
     { "plug-in-smp-calibrate", "[1-calibrate]" },
-    { "plug-in-smp-hairline", "[2-hairline]" },
-    { "plug-in-smp-hairline-template", "[3-template]" },
-    { "plug-in-smp-mirror-hairline", "[4-mirror]" },
-    { "plug-in-smp-design-sheet", "[5-sheet]" },
+    { "plug-in-smp-fit-head", "[2-fit-head]" },       /* on main: the head model */
+    { "plug-in-smp-hairline", "[3-hairline]" },
+    { "plug-in-smp-hairline-template", "[4-template]" },
+    { "plug-in-smp-mirror-hairline", "[5-mirror]" },
+    { "plug-in-smp-match-look", "[6-match-look]" },   /* on main: Match Look from Photo… */
+    { "plug-in-smp-design-sheet", "[7-sheet]" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
