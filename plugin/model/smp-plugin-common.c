@@ -30,6 +30,30 @@ smp_plugin_warn (GimpRunMode run_mode, const char *format, ...)
     g_printerr ("%s: warning: %s\n", SMP_PLUGIN_BINARY, text);
 }
 
+/* GIMP sorts a menu's plug-in entries by their menu path and label, so each
+ * procedure gets a section ("[1-calibrate]"…) named in the workflow's order: the
+ * menu reads Calibrate, Hairline, Template, Mirror, Export whatever the labels
+ * (and their translations) say. Procedures not listed come last. The names are
+ * the procedures' (their headers in procedures/: model/ cannot include them). */
+static const char *
+menu_section (const char *name)
+{
+  static const struct { const char *name, *section; } order[] = {
+    { "plug-in-smp-calibrate", "[1-calibrate]" },
+    { "plug-in-smp-fit-head", "[2-fit-head]" },       /* on main: the head model */
+    { "plug-in-smp-hairline", "[3-hairline]" },
+    { "plug-in-smp-hairline-template", "[4-template]" },
+    { "plug-in-smp-mirror-hairline", "[5-mirror]" },
+    { "plug-in-smp-match-look", "[6-match-look]" },   /* on main: Match Look from Photo… */
+    { "plug-in-smp-design-sheet", "[7-sheet]" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    if (g_strcmp0 (name, order[i].name) == 0)
+      return order[i].section;
+  return "[9-more]";
+}
+
 GimpProcedure *
 smp_plugin_procedure_new (GimpPlugIn      *plug_in,
                           const char      *name,
@@ -48,7 +72,11 @@ smp_plugin_procedure_new (GimpPlugIn      *plug_in,
                                                      GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
                                                      GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
   gimp_procedure_set_menu_label (procedure, menu_label);
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
+  {
+    g_autofree char *path = g_strconcat (SMP_PLUGIN_MENU_PATH, menu_section (name), NULL);
+
+    gimp_procedure_add_menu_path (procedure, path);
+  }
   gimp_procedure_set_documentation (procedure, blurb, help, name);
   gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
   return procedure;

@@ -115,7 +115,7 @@ hairline_run (GimpProcedure        *procedure,
   if (scale_source == SMP_SCALE_FROM_FALLBACK)
     smp_plugin_warn (run_mode,
                      "The image has no scale: using %g px/mm. Calibrate it "
-                     "(Scalp Micropigmentation → Calibrate Scale…) or give px-per-mm, "
+                     "(Filters ▸ Render ▸ Scalp Micropigmentation ▸ Calibrate Scale…) or give px-per-mm, "
                      "or dot sizes and density will be wrong.",
                      SMP_PLUGIN_FALLBACK_PX_PER_MM);
   g_object_get (config, "preset", &preset, NULL);

@@ -213,8 +213,8 @@ sync_scale (SmpDialog *d)
 
   if (px_per_mm == 0.0 && !d->have_calibration)
     note = g_strdup_printf ("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
-                            "are guesses. Calibrate the photo (Scalp Micropigmentation → "
-                            "Calibrate) or type the scale.", SMP_PLUGIN_FALLBACK_PX_PER_MM);
+                            "are guesses. Calibrate the photo (Filters ▸ Render ▸ Scalp "
+                            "Micropigmentation ▸ Calibrate Scale…) or type the scale.", SMP_PLUGIN_FALLBACK_PX_PER_MM);
   else if (px_per_mm == 0.0)
     note = g_markup_printf_escaped ("From the photo's calibration (%s).",
                                     d->calibration_method ? d->calibration_method : "stored");
