@@ -69,9 +69,10 @@ GimpLayer *smp_plugin_guides_add (GimpImage          *image,
 
 /* Called by the hairline procedure inside its undo group once the proposal is
  * written, with the photo layer the group sits on: runs the checks, stores them
- * in the group's "smp-design" parasite ([SMP Checks]), reports findings (a GIMP
- * message in interactive runs, stderr otherwise) and adds the guides when the
- * "guides" argument asks. Never fails the run. */
+ * in the proposal's record ([SMP Checks] of the image's "smp-design-<tattoo>"
+ * parasite), reports findings (a GIMP message in interactive runs, stderr
+ * otherwise) and adds the guides when the "guides" argument asks. Never fails
+ * the run. */
 void smp_plugin_design_aids_apply (GimpProcedureConfig *config,
                                    GimpRunMode          run_mode,
                                    GimpImage           *image,

@@ -113,7 +113,7 @@ def proposal(head_model, **extra):
     if not check(status == SUCCESS, f"hairline, head-model {head_model}: runs", message):
         return None
     group = proposal_groups(img)[0]
-    kf = key_file(parasite_text(group, "smp-design"))
+    kf = key_file(record_text(group))
     out = {
         "group": group,
         "dots": kf.get_int64("SMP Proposal", "total_dots"),

@@ -57,8 +57,8 @@ def signed(data):
 
 
 def set_record(group, edit):
-    text = parasite_text(group, "smp-design")
-    group.attach_parasite(Gimp.Parasite.new("smp-design", 3, signed(edit(text))))
+    text = record_text(group)
+    group.get_image().attach_parasite(Gimp.Parasite.new(record_name(group), 3, signed(edit(text))))
 
 
 def key(name, value):

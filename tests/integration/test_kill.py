@@ -77,7 +77,7 @@ def photo_hash(photo):
 
 
 def record_state(group):
-    text = parasite_text(group, "smp-design")
+    text = record_text(group)
     if text is None:
         return "unrecognised"
     return "complete" if "complete=true" in text else "incomplete" if "complete=false" in text else "unrecognised"

@@ -91,7 +91,7 @@ if status == SUCCESS:
     status, message = run_hairline(img2, skin2, path=line2, px_per_mm=PPM, preset=look_id)
     check(status == SUCCESS, "the hairline procedure applies the saved look by id", message)
     group = proposal_groups(img2)
-    kf = key_file(parasite_text(group[0], "smp-design")) if group else None
+    kf = key_file(record_text(group[0])) if group else None
     if kf is not None:
         stored = kf.get_double("SMP Design", "density_per_cm2")
         check(abs(stored - density) < 0.05, "its density is the matched one", f"{stored:.2f}")
