@@ -226,8 +226,8 @@ def parasite_text(item, name):
     p = item.get_parasite(name)
     if p is None:
         return None
-    data = p.get_data()
-    return bytes(data).decode("utf-8", "replace")
+    # GIMP hands the bytes back as gint8: a byte above 127 comes back negative.
+    return bytes(b & 0xFF for b in p.get_data()).decode("utf-8", "replace")
 
 
 def record_name(group):
@@ -241,7 +241,7 @@ def record_text(group):
     p = group.get_image().get_parasite(record_name(group))
     if p is None:
         return parasite_text(group, "smp-design")
-    return bytes(p.get_data()).decode("utf-8", "replace")
+    return bytes(b & 0xFF for b in p.get_data()).decode("utf-8", "replace")
 
 
 def set_record_text(group, text):
