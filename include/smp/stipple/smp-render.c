@@ -696,6 +696,23 @@ shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
   o[3] = (guint8) MIN (al, 255);
 }
 
+/* The two cells' outputs a pixel lerps between, as shadow_px_u8 reads them. A cell
+ * with no shadow has no colour of its own (its R is −1): it takes its partner's,
+ * which is what the exact path gives (d = w·d' has the colour of d'). Choosing it
+ * from the pair alone keeps the colour independent of where the region starts. */
+static inline const gint32 *
+cell_pair_u8 (const gint32 *l, gint32 *tmp)
+{
+  if (G_LIKELY (l[0] >= 0 && l[4] >= 0))
+    return l;
+  memcpy (tmp, l, 8 * sizeof *tmp);
+  if (l[0] < 0)
+    tmp[0] = l[4], tmp[1] = l[5], tmp[2] = l[6];
+  else
+    tmp[4] = l[0], tmp[5] = l[1], tmp[6] = l[2];
+  return tmp;
+}
+
 /* Columns a..b of a row no core touched: the shadow alone, one run of columns per
  * cell, with that cell's lerp set up once (l·v + l'·w = 256·l + (l' − l)·w exactly, in
  * integers: the values shadow_px_u8 gives). */
@@ -708,7 +725,8 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const gint32 *di
 
   for (int x = a; x <= b;)
     {
-      const gint32 *l = band->cell_u8 + 4 * cell[x];
+      gint32        tmp[8];
+      const gint32 *l = cell_pair_u8 (band->cell_u8 + 4 * cell[x], tmp);
       const gint32  r0 = 256 * l[0] + 128, g0 = 256 * l[1] + 128, b0 = 256 * l[2] + 128, a0 = 256 * l[3];
       const gint32  dr = l[4] - l[0], dg = l[5] - l[1], db = l[6] - l[2], da = l[7] - l[3];
       const int     end = MIN (b, run_end[x]);
@@ -754,7 +772,11 @@ emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *r
           to_rgba_u8 (lut, d, dith[(band->x0 + x) & 15], o);
         }
       else
-        shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith_i[(band->x0 + x) & 15], o);
+        {
+          gint32 tmp[8];
+          shadow_px_u8 (cell_pair_u8 (band->cell_u8 + 4 * band->col_cell[x], tmp), band->col_w8[x],
+                        dith_i[(band->x0 + x) & 15], o);
+        }
     }
 }
 
@@ -775,7 +797,8 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
 
   if (shadow)
     {
-      int c0 = band->col_cell[a], c1 = band->col_cell[b] + 1, last = -1;
+      int c0 = band->col_cell[a], c1 = band->col_cell[b] + 1;
+      gboolean any = FALSE;
 
       for (int c = c0; c <= c1; c++)
         {
@@ -789,15 +812,14 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
               const float inv = SMP_ENCODE_STEPS / MAX (d[0], MAX (d[1], d[2]));
               for (int k = 0; k < 3; k++)
                 o[k] = lut[(int) ((MAX (d[0], MAX (d[1], d[2])) - d[k]) * inv + 0.5f)];
-              /* Cells before the first with shadow borrow its colour. */
-              for (int e = last + 1; e < c; e++)
-                cu[4 * e] = o[0], cu[4 * e + 1] = o[1], cu[4 * e + 2] = o[2];
-              last = c;
+              any = TRUE;
             }
-          else if (last >= 0)
-            o[0] = cu[4 * last], o[1] = cu[4 * last + 1], o[2] = cu[4 * last + 2];
+          else
+            /* No colour: the pixel's other cell lends its own (cell_pair_u8), never a
+             * cell further along the row, which a region may not reach. */
+            o[0] = o[1] = o[2] = -1;
         }
-      if (last < 0)
+      if (!any)
         shadow = FALSE;
     }
   for (int i = 0; i < 16; i++)
