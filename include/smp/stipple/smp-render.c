@@ -678,39 +678,27 @@ to_rgba_u8 (const guint8 *lut, const float *d, float dith, guint8 *o)
 }
 
 /* One shadow-only pixel, lerped between its two cells' 8-bit outputs `l` (R, G, B,
- * alpha × 256 each) by w/256; `dith` is the dither threshold × 65536. */
+ * alpha × 256 each) by w/256; `dith` is the dither threshold × 65536. A cell with
+ * no shadow has no colour of its own (its R is −1): it takes its partner's, which
+ * is what the exact path gives (d = w·d' has the colour of d'). Choosing it from
+ * the pair alone keeps the colour independent of where the region starts. (Both
+ * empty: alpha is 0, the colour unread.) */
 static inline void
 shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
 {
-  const gint32 v = 256 - w;
-  const int    al = (l[3] * v + l[7] * w + dith) >> 16;
+  const gint32  v = 256 - w;
+  const int     al = (l[3] * v + l[7] * w + dith) >> 16;
+  const gint32 *c0 = l[0] < 0 ? l + 4 : l, *c1 = l[4] < 0 ? l : l + 4;
 
   if (al <= 0)
     {
       memset (o, 0, 4);
       return;
     }
-  o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
-  o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
-  o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
+  o[0] = (guint8) ((c0[0] * v + c1[0] * w + 128) >> 8);
+  o[1] = (guint8) ((c0[1] * v + c1[1] * w + 128) >> 8);
+  o[2] = (guint8) ((c0[2] * v + c1[2] * w + 128) >> 8);
   o[3] = (guint8) MIN (al, 255);
-}
-
-/* The two cells' outputs a pixel lerps between, as shadow_px_u8 reads them. A cell
- * with no shadow has no colour of its own (its R is −1): it takes its partner's,
- * which is what the exact path gives (d = w·d' has the colour of d'). Choosing it
- * from the pair alone keeps the colour independent of where the region starts. */
-static inline const gint32 *
-cell_pair_u8 (const gint32 *l, gint32 *tmp)
-{
-  if (G_LIKELY (l[0] >= 0 && l[4] >= 0))
-    return l;
-  memcpy (tmp, l, 8 * sizeof *tmp);
-  if (l[0] < 0)
-    tmp[0] = l[4], tmp[1] = l[5], tmp[2] = l[6];
-  else
-    tmp[4] = l[0], tmp[5] = l[1], tmp[6] = l[2];
-  return tmp;
 }
 
 /* Columns a..b of a row no core touched: the shadow alone, one run of columns per
@@ -725,10 +713,10 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const gint32 *di
 
   for (int x = a; x <= b;)
     {
-      gint32        tmp[8];
-      const gint32 *l = cell_pair_u8 (band->cell_u8 + 4 * cell[x], tmp);
-      const gint32  r0 = 256 * l[0] + 128, g0 = 256 * l[1] + 128, b0 = 256 * l[2] + 128, a0 = 256 * l[3];
-      const gint32  dr = l[4] - l[0], dg = l[5] - l[1], db = l[6] - l[2], da = l[7] - l[3];
+      const gint32 *l = band->cell_u8 + 4 * cell[x];
+      const gint32 *c0 = l[0] < 0 ? l + 4 : l, *c1 = l[4] < 0 ? l : l + 4; /* as shadow_px_u8 */
+      const gint32  r0 = 256 * c0[0] + 128, g0 = 256 * c0[1] + 128, b0 = 256 * c0[2] + 128, a0 = 256 * l[3];
+      const gint32  dr = c1[0] - c0[0], dg = c1[1] - c0[1], db = c1[2] - c0[2], da = l[7] - l[3];
       const int     end = MIN (b, run_end[x]);
 
       for (; x <= end; x++)
@@ -772,11 +760,7 @@ emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *r
           to_rgba_u8 (lut, d, dith[(band->x0 + x) & 15], o);
         }
       else
-        {
-          gint32 tmp[8];
-          shadow_px_u8 (cell_pair_u8 (band->cell_u8 + 4 * band->col_cell[x], tmp), band->col_w8[x],
-                        dith_i[(band->x0 + x) & 15], o);
-        }
+        shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith_i[(band->x0 + x) & 15], o);
     }
 }
 
@@ -815,7 +799,7 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
               any = TRUE;
             }
           else
-            /* No colour: the pixel's other cell lends its own (cell_pair_u8), never a
+            /* No colour: the pixel's other cell lends its own (shadow_px_u8), never a
              * cell further along the row, which a region may not reach. */
             o[0] = o[1] = o[2] = -1;
         }
