@@ -130,7 +130,7 @@ smp_plugin_head_resolve (GimpImage          *image,
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
                  "head-model is “fitted” but the image has no head model: trace the head's outline as a "
-                 "path and run Scalp Micropigmentation → Fit Head Model…, or choose auto or flat");
+                 "path and run Filters ▸ Render ▸ Scalp Micropigmentation ▸ Fit Head Model…, or choose auto or flat");
   return FALSE;
 }
 

@@ -39,7 +39,8 @@ import smp_testlib
 src = os.path.join(os.path.dirname(os.path.abspath(smp_testlib.__file__)), "..", "..", "plugin")
 labels = {}
 for name in ("plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
-             "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"):
+             "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet", "plug-in-smp-fit-head",
+             "plug-in-smp-match-look"):
     proc = Gimp.get_pdb().lookup_procedure(name)
     if proc is not None:
         labels[proc.get_menu_label().replace("_", "")] = name
