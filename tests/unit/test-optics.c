@@ -297,6 +297,9 @@ test_colour (void)
   /* The shadow: faint, and reaching at least twice the healed core's radius. */
   g_assert_cmpfloat (s[SMP_STAGE_HEALED].reach_mm, >=, 2 * s[SMP_STAGE_HEALED].core_mm);
   g_assert_cmpfloat (s[SMP_STAGE_HEALED].at_twice, <, 0.6);
+  /* ...but an isolated dot's ring must not read as an out-of-focus blob: at twice
+   * the core radius it was 41% of the peak with the narrower shadow (σ 0.48 mm). */
+  g_assert_cmpfloat (s[SMP_STAGE_HEALED].at_twice, <, 0.38);
 }
 
 static void

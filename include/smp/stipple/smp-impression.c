@@ -20,9 +20,11 @@ static const double scattering_per_mm[3] = { 2.1, 2.6, 3.3 };
 /* A deposit captures diffusing light out to this many transport lengths past its
  * edge (fitted; the diffusion limit for a black absorber is far larger). */
 #define CAPTURE_TRANSPORT 0.8
-/* Shadow spread: lateral wander of diffusing light (transport lengths) and the
+/* Shadow spread: lateral wander of diffusing light (transport lengths: 1.8 puts σ
+ * at d'Eon's 0.75 mm term, so an isolated dot's ring stays faint and a dense
+ * patch's shadows sum without ripple) and the
  * depth it travels up through (per mm of depth). */
-#define SHADOW_TRANSPORT 1.2
+#define SHADOW_TRANSPORT 1.5
 #define SHADOW_DEPTH     0.6
 /* The deposit's edge blur: grows with the depth the light comes up through. */
 #define BLUR_PER_DEPTH   0.08
