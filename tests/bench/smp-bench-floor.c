@@ -20,6 +20,13 @@ floor_query (GimpPlugIn *plug_in)
 
 /* Layers of width × height in the image's layer type with alpha, hidden while written, Normal
  * mode, in a pass-through group on top, one undo group; shown at the end like the real run. */
+static gboolean
+floor_i18n (GimpPlugIn *plug_in, const gchar *name, gchar **domain, gchar **catalog)
+{
+  (void) plug_in, (void) name, (void) domain, (void) catalog;
+  return FALSE; /* nothing to translate */
+}
+
 static GimpValueArray *
 floor_run (GimpProcedure *procedure, GimpProcedureConfig *config, gpointer data)
 {
@@ -94,6 +101,7 @@ smp_bench_floor_class_init (SmpBenchFloorClass *klass)
   GimpPlugInClass *plug_in_class = GIMP_PLUG_IN_CLASS (klass);
   plug_in_class->query_procedures = floor_query;
   plug_in_class->create_procedure = floor_create;
+  plug_in_class->set_i18n         = floor_i18n;
 }
 
 static void

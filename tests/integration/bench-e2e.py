@@ -84,7 +84,6 @@ floor = Gimp.get_pdb().lookup_procedure("plug-in-smp-bench-floor")
 def floor_run(n, w, h):
     before = set(l.get_id() for l in img.get_layers())
     cfg = floor.create_config()
-    cfg.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
     cfg.set_property("image", img)
     cfg.set_property("layers", n)
     cfg.set_property("width", w)
