@@ -430,6 +430,8 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
   g_autoptr (GPtrArray) written = g_ptr_array_new ();
   gboolean   ok = TRUE;
 
+  g_debug ("writing %d session layers", n);
+
   for (int k = 0; k < n && ok; k++)
     {
       g_autofree char *name = g_strdup_printf (SMP_PLUGIN_SESSION_NAME_FMT, k + 1);

@@ -44,6 +44,7 @@ hairline_run (GimpProcedure        *procedure,
   SmpHeadModel head;
 
   (void) run_data;
+  g_debug ("hairline run: start"); /* with the layers' lines: where a run's time goes */
   gegl_init (NULL, NULL);
 
   if (gimp_core_object_array_get_length ((GObject **) drawables) != 1)

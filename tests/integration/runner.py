@@ -89,9 +89,10 @@ def _make_template(template):
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def make_profile(work, plugin, patterns):
+def make_profile(work, plugin, patterns, extra_plugins=()):
     """A fresh private profile (and scratch HOME) under `work` with the plug-in
-    installed. Returns (profile, home, scratch_dir)."""
+    (and any extra plug-ins, e.g. the benchmark's floor writer) installed.
+    Returns (profile, home, scratch_dir)."""
     os.makedirs(work, exist_ok=True)
     template = os.path.join(work, "profile-template")
     with open(os.path.join(work, "profile-template.lock"), "w") as lock:
@@ -123,6 +124,10 @@ def make_profile(work, plugin, patterns):
         for folder in (dest, real_dir):
             shutil.copytree(patterns, os.path.join(folder, "patterns"), symlinks=False,
                             ignore=shutil.ignore_patterns("meson.build"))
+    for extra in extra_plugins:
+        name = os.path.basename(extra)
+        os.makedirs(os.path.join(profile, "plug-ins", name), exist_ok=True)
+        shutil.copy2(extra, os.path.join(profile, "plug-ins", name, name))
     return profile, home, scratch
 
 
@@ -158,6 +163,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--patterns", default="")
+    ap.add_argument("--extra-plugin", action="append", default=[],
+                    help="another plug-in executable for this test's profile only")
     ap.add_argument("--work", required=True)
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--keep", action="store_true", help="keep the scratch profile")
@@ -172,7 +179,8 @@ def main():
 
     work = os.path.abspath(args.work)
     profile, home, scratch = make_profile(work, os.path.abspath(args.plugin),
-                                          os.path.abspath(args.patterns) if args.patterns else "")
+                                          os.path.abspath(args.patterns) if args.patterns else "",
+                                          [os.path.abspath(p) for p in args.extra_plugin])
     extra = dict(kv.split("=", 1) for kv in args.env)
     extra["SMP_TEST_SCRATCH"] = scratch
     # The wrapper appends each plug-in process's peak memory here.
