@@ -604,7 +604,9 @@ test_scaled_views (Fixture *f, gconstpointer data)
   g_assert_cmpint (x, >=, 0);
   g_assert_cmpint (y, >=, 0);
   g_assert_cmpint (x + side, <=, f->width);
-  g_assert_cmpint (y + side, <=, 220 - 12); /* above the line: the dotted scalp side */
+  /* across the line's band (220 ± 12): the close-up of the transition zone */
+  g_assert_cmpint (y, <, 220 - 12);
+  g_assert_cmpint (y + side, >, 220 + 12);
   patch = g_malloc ((gsize) side * side * 4);
   for (int r = 0; r < side; r++)
     memcpy (patch + (gsize) r * side * 4, f->after + ((gsize) (y + r) * f->width + x) * 4, (gsize) side * 4);
