@@ -74,7 +74,8 @@ typedef struct
   /* The plan; n_sessions 0 = computed by smp_sheet_plan_sessions (). */
   SmpSheetSession       sessions[SMP_MAX_SESSIONS];
   int                   n_sessions;
-  /* Centre of the 1:1 detail in the crop's px; NAN = found behind the transition zone. */
+  /* Centre of the 1:1 detail (the close-up of the transition zone) in the crop's
+   * px; NAN = chosen on the hairline (smp_sheet_detail_rect). */
   double                detail_x, detail_y;
   /* A large photo: `before` and `after` may be the crop read scaled down (to at
    * most SMP_SHEET_VIEW_MAX_PX a side), the crop itself being crop_width ×
@@ -121,8 +122,9 @@ int smp_sheet_plan_sessions (const SmpParams *params,
 #define SMP_SHEET_VIEW_MAX_PX 2048
 
 /* The square (crop px) the 1:1 detail shows, as smp_sheet_write would choose it
- * from the views (detail_x/y when given, else the best patch behind the
- * transition zone): the caller reads that square of the after image at full
+ * from the views (detail_x/y when given, else a close-up straddling the
+ * hairline, centred in its transition zone where the proposal shows, nearest the
+ * hairline's middle): the caller reads that square of the after image at full
  * resolution into `detail`. Fails as smp_sheet_write does on unusable input. */
 gboolean smp_sheet_detail_rect (const SmpSheet *sheet,
                                 int            *x,

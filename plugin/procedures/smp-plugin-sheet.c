@@ -722,7 +722,7 @@ smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
                                        "Export the consultation design sheet. Prepare an SMP proposal made by Hairline…",
     "Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
     "\"SMP proposal\" group: before and after views, the hairline with its "
-    "transition zone, a 10 × 10 mm detail at true size with a scale bar, the "
+    "transition zone, a 10 × 10 mm close-up of it at true size with a scale bar, the "
     "session plan, the parameters, the design checks, the client, artist, date "
     "and notes. The proposal is the selected group (or the one holding the "
     "selected layer), else the image's only one. The image is not changed.");

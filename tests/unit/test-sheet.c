@@ -604,7 +604,9 @@ test_scaled_views (Fixture *f, gconstpointer data)
   g_assert_cmpint (x, >=, 0);
   g_assert_cmpint (y, >=, 0);
   g_assert_cmpint (x + side, <=, f->width);
-  g_assert_cmpint (y + side, <=, 220 - 12); /* above the line: the dotted scalp side */
+  /* across the line's band (220 ± 12): the close-up of the transition zone */
+  g_assert_cmpint (y, <, 220 - 12);
+  g_assert_cmpint (y + side, >, 220 + 12);
   patch = g_malloc ((gsize) side * side * 4);
   for (int r = 0; r < side; r++)
     memcpy (patch + (gsize) r * side * 4, f->after + ((gsize) (y + r) * f->width + x) * 4, (gsize) side * 4);
@@ -665,6 +667,50 @@ test_cancel (Fixture *f, gconstpointer data)
   }
 }
 
+/* The 1:1 detail is a close-up of the transition zone: its square straddles
+ * the hairline (centre within 3 mm of it, on the line's fixture where the scalp
+ * is above) and holds both bare forehead, measured unchanged from the photo, and
+ * dotted scalp, measured darker. */
+static void
+test_closeup_straddles (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SmpHairline) line = smp_hairline_new ();
+  double ppm = f->sheet.params.px_per_mm;
+  double dark[2] = { 0, 0 };
+  gsize n[2] = { 0, 0 };
+  int x, y, side;
+
+  (void) data;
+  g_assert_true (smp_hairline_add_stroke (line, f->line, 64, FALSE, NULL));
+  smp_hairline_resolve_side (line, SMP_SCALP_SIDE_AUTO, NULL, ppm);
+  g_assert_true (smp_sheet_detail_rect (&f->sheet, &x, &y, &side, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (side, ==, (int) lround (SMP_SHEET_DETAIL_MM * ppm));
+  {
+    double d_mm = smp_hairline_signed_distance_px (line, x + side / 2.0, y + side / 2.0) / ppm;
+    g_test_message ("close-up %d,%d (%d px), centre %.2f mm from the line", x, y, side, d_mm);
+    g_assert_cmpfloat (fabs (d_mm), <=, 3.0);
+  }
+  /* mean darkening (before - after, summed over RGB) on each side of the line */
+  for (int yy = y; yy < y + side; yy++)
+    for (int xx = x; xx < x + side; xx++)
+      {
+        gsize o = ((gsize) yy * f->width + xx) * 4;
+        int scalp = smp_hairline_signed_distance_px (line, xx, yy) > 0;
+        dark[scalp] += (f->before[o] + f->before[o + 1] + f->before[o + 2]) -
+                       (f->after[o] + f->after[o + 1] + f->after[o + 2]);
+        n[scalp]++;
+      }
+  g_test_message ("forehead %zu px darkened %.2f, scalp %zu px darkened %.2f", n[0], dark[0] / MAX (n[0], 1),
+                  n[1], dark[1] / MAX (n[1], 1));
+  /* at least a sixth of the square on each side */
+  g_assert_cmpuint (n[0], >=, (gsize) side * side / 6);
+  g_assert_cmpuint (n[1], >=, (gsize) side * side / 6);
+  g_assert_cmpfloat (dark[0] / n[0], <, 1.0);
+  g_assert_cmpfloat (dark[1] / n[1], >, 10.0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -681,6 +727,7 @@ main (int argc, char **argv)
   ADD ("stale-temporaries", test_stale_temporaries);
   ADD ("scaled-views", test_scaled_views);
   ADD ("cancel", test_cancel);
+  ADD ("closeup-straddles", test_closeup_straddles);
 #undef ADD
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 /* smp-sheet.c: the one-page design sheet (cairo + pango): before and after views,
- * hairline overlay, 1:1 detail, session plan, parameters and checks, drawn in points. */
+ * hairline overlay, 1:1 close-up of the transition zone, session plan, parameters and
+ * checks, drawn in points. */
 #include <smp/smp-sheet.h>
 #include <smp/smp-error.h>
 #include <smp/smp-mask.h>
@@ -20,7 +21,7 @@
 #define EMBED_DPI   300.0
 /* Photos are embedded at this resolution: sharp in print, a small file. */
 #define PHOTO_DPI   240.0
-/* The enlarged detail view: 40 mm on paper for the 10 mm patch. */
+/* The enlarged close-up: 40 mm on paper for the 10 mm patch. */
 #define DETAIL_ZOOM 4.0
 
 /* The palette: ink, greys, one accent, and the overlay's zone colours. */
@@ -511,8 +512,9 @@ detail_crop (Sheet *s)
   return c;
 }
 
-/* The 1:1 patch: SMP_SHEET_DETAIL_MM on paper for the same distance on the scalp
- * (when calibrated), an enlarged view of it, and a scale bar of exactly 10 mm. */
+/* The 1:1 close-up of the transition zone: SMP_SHEET_DETAIL_MM on paper for the
+ * same distance on the scalp (when calibrated), an enlarged view of it with the
+ * hairline drawn faintly through it, and a scale bar of exactly 10 mm. */
 static double
 draw_detail (Sheet *s, double x, double y, double zoom_side)
 {
@@ -531,6 +533,30 @@ draw_detail (Sheet *s, double x, double y, double zoom_side)
 
   /* enlarged: nearest-neighbour would show pixels, smooth shows dots as they are */
   paint_surface (s->cr, patch, x, y, zoom_side, zoom_side, CAIRO_FILTER_GOOD);
+  /* where the line runs through it: thin and dashed, so the dots stay visible */
+  cairo_save (s->cr);
+  cairo_rectangle (s->cr, x, y, zoom_side, zoom_side);
+  cairo_clip (s->cr);
+  set_rgba (s->cr, LINE_RED, 0.7);
+  cairo_set_line_width (s->cr, 0.7);
+  cairo_set_dash (s->cr, (double[]) { 3.0, 2.0 }, 2, 0);
+  for (guint k = 0; k < sh->n_strokes && sh->strokes; k++)
+    {
+      const SmpSheetStroke *st = &sh->strokes[k];
+      for (gsize i = 0; i < st->n_points; i++)
+        {
+          double px = x + (st->xy[2 * i] - crop.x) * zoom_side / crop.width;
+          double py = y + (st->xy[2 * i + 1] - crop.y) * zoom_side / crop.height;
+          if (i == 0)
+            cairo_move_to (s->cr, px, py);
+          else
+            cairo_line_to (s->cr, px, py);
+        }
+      if (st->closed)
+        cairo_close_path (s->cr);
+      cairo_stroke (s->cr);
+    }
+  cairo_restore (s->cr);
   frame (s->cr, x, y, zoom_side, zoom_side, LIGHT_GREY, 0.5);
 
   /* actual size: embedded at its own resolution, no resampling */
@@ -555,6 +581,9 @@ draw_detail (Sheet *s, double x, double y, double zoom_side)
   }
 
   t.width = MAX (40.0, s->page_w - MARGIN_PT - col);
+  g_snprintf (buf, sizeof buf, "Transition zone, 1:1, 10 mm: bare skin, %sa %.1f mm fade to full density.",
+              sh->params.sentinel > 0 ? "sentinel dots, " : "", sh->params.fade_width_mm);
+  yy += draw_text (s, col, yy, buf, TEXT_PLAIN, &t) + 3;
   if (sh->calibrated)
     {
       g_snprintf (buf, sizeof buf, "Actual size at %.1f px/mm. Print at 100%% (no \"fit to page\").",
@@ -575,9 +604,29 @@ draw_detail (Sheet *s, double x, double y, double zoom_side)
 
 /* ---- choosing the detail ---------------------------------------------------------- */
 
-/* The 10 mm patch where the proposal shows best in the full-density zone: past the
- * transition zone (and the line's undulation), whole inside the crop, with the
- * largest before/after difference; nearest the line among near-equals. */
+/* How far into the scalp (mm, negative: toward the forehead) the close-up is
+ * centred: the middle of the transition zone, from the sentinel dots ahead of the
+ * line to the end of the fade, kept so that at least 1.5 mm of bare skin stays
+ * in the 10 mm square on the forehead side (and 1.5 mm of scalp on the other). */
+static double
+closeup_offset_mm (const SmpParams *p)
+{
+  double half = SMP_SHEET_DETAIL_MM / 2;
+  double sentinel_mm = p->sentinel > 0 ? p->sentinel_depth_mm : 0.0;
+  double want = (p->fade_width_mm - sentinel_mm) / 2;
+  double hi = MAX (0.0, half - sentinel_mm - 1.5);
+
+  return CLAMP (want, -(half - 1.5), hi);
+}
+
+/* The 10 mm close-up of the transition zone, what clients ask about: a square
+ * straddling the hairline, from bare forehead through the sentinel dots and the
+ * fade toward full density. Of the places along the line where the proposal
+ * shows (at least half the best before/after difference: inside the treated
+ * area, not where a selection cut it off), the one nearest the hairline's middle
+ * (the centre of its bounds): the front of the design, where a client looks
+ * first, rather than a temple end. The centre is then slid along the distance
+ * gradient onto the chosen depth. No line in the crop: the middle of the crop. */
 static void
 find_detail_centre (Sheet *s)
 {
@@ -585,38 +634,63 @@ find_detail_centre (Sheet *s)
   const SmpParams *p = &sh->params;
   int w = s->cw, h = s->ch;
   double side = MIN (SMP_SHEET_DETAIL_MM * p->px_per_mm, MIN (w, h));
-  double need_mm = p->fade_width_mm + p->irregularity_mm + SMP_SHEET_DETAIL_MM / 2;
+  double target_mm = closeup_offset_mm (p);
   /* at most about 512 × 512 candidates, whatever the crop's size in mm */
   double step = MAX (MAX (side / 4, 1.0), MAX (w, h) / 512.0);
-  double best_score = -1, best_d = G_MAXDOUBLE;
-  gboolean found_deep = FALSE;
+  double tol_mm = 0.75 * step / p->px_per_mm;
+  double bx0, by0, bx1, by1, mid_x = w / 2.0, mid_y = h / 2.0;
+  double best_score = 0, best_d = G_MAXDOUBLE;
+  gboolean found = FALSE;
 
+  if (smp_hairline_get_bounds (s->hairline, &bx0, &by0, &bx1, &by1))
+    mid_x = (bx0 + bx1) / 2, mid_y = (by0 + by1) / 2;
   s->detail_x = w / 2.0;
   s->detail_y = h / 2.0;
-  for (int pass = 0; pass < 2 && !found_deep; pass++)
+  /* pass 0 finds the best score on the line, pass 1 the nearest good-enough place */
+  for (int pass = 0; pass < 2; pass++)
     for (double cy = side / 2; cy <= h - side / 2 + 1e-9; cy += step)
       for (double cx = side / 2; cx <= w - side / 2 + 1e-9; cx += step)
         {
           double d = smp_hairline_signed_distance_px (s->hairline, cx, cy) / p->px_per_mm;
           int x0 = (int) (cx - side / 2), y0 = (int) (cy - side / 2);
           int x1 = MIN (w, x0 + (int) side), y1 = MIN (h, y0 + (int) side);
-          double score;
+          double score, dm;
 
-          if (pass == 0 && d < need_mm)
+          if (fabs (d - target_mm) > tol_mm)
             continue;
           score = (double) diff_in (s, x0, y0, x1, y1) / MAX (1, (x1 - x0) * (y1 - y0));
-          /* near-equal scores (within 5%): prefer the patch nearer the line */
-          if (score > best_score * 1.05 || (score >= best_score * 0.95 && fabs (d) < best_d))
+          if (pass == 0)
             {
-              if (score > best_score)
-                best_score = score;
-              best_d = fabs (d);
+              best_score = MAX (best_score, score);
+              continue;
+            }
+          if (score <= 0 || score < 0.5 * best_score)
+            continue;
+          dm = hypot (cx - mid_x, cy - mid_y);
+          if (dm < best_d)
+            {
+              best_d = dm;
               s->detail_x = cx;
               s->detail_y = cy;
-              if (pass == 0)
-                found_deep = TRUE;
+              found = TRUE;
             }
         }
+  /* onto the chosen depth: a few Newton steps along the distance's gradient */
+  for (int k = 0; found && k < 4; k++)
+    {
+      double e = 0.5, x = s->detail_x, y = s->detail_y;
+      double d = smp_hairline_signed_distance_px (s->hairline, x, y);
+      double gx = (smp_hairline_signed_distance_px (s->hairline, x + e, y) -
+                   smp_hairline_signed_distance_px (s->hairline, x - e, y)) / (2 * e);
+      double gy = (smp_hairline_signed_distance_px (s->hairline, x, y + e) -
+                   smp_hairline_signed_distance_px (s->hairline, x, y - e)) / (2 * e);
+      double g2 = gx * gx + gy * gy, err = target_mm * p->px_per_mm - d;
+
+      if (!(g2 > 1e-6) || fabs (err) < 0.25)
+        break;
+      s->detail_x = CLAMP (x + err * gx / g2, side / 2, w - side / 2);
+      s->detail_y = CLAMP (y + err * gy / g2, side / 2, h - side / 2);
+    }
 }
 
 /* ---- the plan and the text blocks ---------------------------------------------- */
@@ -914,7 +988,7 @@ draw_page (Sheet *s)
     char buf[128];
 
     draw_caption (s, x0, y, "Hairline and zones");
-    g_snprintf (buf, sizeof buf, "Detail \u00d7%.0f", DETAIL_ZOOM);
+    g_snprintf (buf, sizeof buf, "Transition zone \u00d7%.0f", DETAIL_ZOOM);
     draw_caption (s, dx, y, buf);
     draw_caption (s, dx + zoom_side + GAP_PT, y, "Actual size");
     y += 11;
@@ -933,7 +1007,7 @@ draw_page (Sheet *s)
         lx = legend_item (s, lx, ly, ZONE_TEAL, 0.4, FALSE, buf);
       }
     lx = legend_item (s, lx, ly, ACCENT, 0.35, FALSE, "Full density");
-    legend_item (s, lx, ly, INK, 1, 2, "Detail");
+    legend_item (s, lx, ly, INK, 1, 2, "Close-up");
     y += MAX (ov_h + 16, dh) + 12;
   }
 
