@@ -5,6 +5,7 @@
 #include <glib.h>
 #include "smp-params.h"
 #include "smp-hairline.h"
+#include "smp-catalog.h"
 
 G_BEGIN_DECLS
 
@@ -85,6 +86,9 @@ typedef struct
   const char           *date;
   const char           *notes;
   SmpPaper              paper;
+  /* The language the sheet is printed in (borrowed; nullable: the UI's own,
+   * through the process's gettext). Clients are not always in the artist's locale. */
+  const SmpCatalog     *catalog;
 } SmpSheet;
 
 /* Fills `sheet` with empty text, NAN detail centre, A4 and default params. */

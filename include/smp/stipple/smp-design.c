@@ -1,6 +1,7 @@
 /* smp-design.c: the density field (hairline profile, irregularity, mask, or a
  * density map) and placement: a rank threshold into the pattern, rendered in bands. */
 #include <smp/smp-design.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include "../core/smp-noise.h"
 #include "smp-pattern-private.h"
@@ -101,7 +102,7 @@ smp_design_new (const SmpParams *params,
     return NULL;
   if (smp_hairline_get_n_strokes (hairline) == 0)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "the hairline has no strokes");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, _("the hairline has no strokes"));
       return NULL;
     }
   d = design_common (params, pattern,
@@ -140,7 +141,7 @@ smp_design_new_from_levels (const SmpParams *params,
   if (darkest == 65535)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "the density map asks for no dots (every pixel is white)");
+                   _("the density map asks for no dots (every pixel is white)"));
       return NULL;
     }
   /* The densest pixel sets the pattern's scale; every other is a threshold. */
@@ -568,19 +569,19 @@ smp_design_render_layers_over (const SmpDesign *design,
   if (region->width <= 0 || region->height <= 0 || region->width > (1 << 20) || region->height > (1 << 20))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "cannot render a region of %d × %d pixels", region->width, region->height);
+                   _("cannot render a region of %d × %d pixels"), region->width, region->height);
       return FALSE;
     }
   if (!(scale > 1e-4 && scale <= 1e4))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "render scale %g is out of range", scale);
+                   _("render scale %g is out of range"), scale);
       return FALSE;
     }
   if (rowstride < smp_pixel_format_get_bpp (format) * region->width)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "row stride %" G_GSIZE_FORMAT " is too small for %d pixels", rowstride, region->width);
+                   _("row stride %lu is too small for %d pixels"), (gulong) rowstride, region->width);
       return FALSE;
     }
 
