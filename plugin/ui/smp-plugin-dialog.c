@@ -1,6 +1,7 @@
 /* smp-plugin-dialog.c: the consultation dialog of plug-in-smp-hairline: sections in the
  * craft's terms, shipped looks, a live preview and an optional on-canvas preview. */
 #include "smp-plugin-dialog.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -409,8 +410,8 @@ make_preset_list (SmpDialog *d)
   g_signal_connect (d->preset_list, "key-press-event", G_CALLBACK (preset_list_key), d);
 
   d->preset_note = gtk_label_new (error ? error->message
-                                        : "Click a look to load its values; adjust from there. "
-                                          "Your own settings: the menu at the top.");
+                                        : _("Click a look to load its values; adjust from there. "
+                                          "Your own settings: the menu at the top."));
   gtk_label_set_line_wrap (GTK_LABEL (d->preset_note), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (d->preset_note), 40);
   gtk_label_set_xalign (GTK_LABEL (d->preset_note), 0.0);
@@ -554,19 +555,19 @@ static GtkWidget *
 make_preview_controls (SmpDialog *d)
 {
   static const struct { const char *label; guint mask; } shown[] = {
-    { "Session 1", SMP_SESSION_BIT (0) },
-    { "Sessions 1–2", SMP_SESSION_BIT (0) | SMP_SESSION_BIT (1) },
-    { "All sessions", SMP_SESSIONS_ALL },
+    { N_("Session 1"), SMP_SESSION_BIT (0) },
+    { N_("Sessions 1–2"), SMP_SESSION_BIT (0) | SMP_SESSION_BIT (1) },
+    { N_("All sessions"), SMP_SESSIONS_ALL },
   };
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *stage;
   GSList    *group = NULL;
 
-  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("Show:"), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new (_("Show:")), FALSE, FALSE, 0);
   for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
     {
-      GtkWidget *radio = gtk_radio_button_new_with_label (group, shown[i].label);
+      GtkWidget *radio = gtk_radio_button_new_with_label (group, _(shown[i].label));
 
       group = gtk_radio_button_get_group (GTK_RADIO_BUTTON (radio));
       g_object_set_data (G_OBJECT (radio), "smp-mask", GUINT_TO_POINTER (shown[i].mask));
@@ -577,22 +578,22 @@ make_preview_controls (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("Stage shown:"), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new (_("Stage shown:")), FALSE, FALSE, 0);
   stage = gtk_combo_box_text_new ();
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "As designed");
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Fresh");
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Healed");
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Aged");
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("As designed"));
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("Fresh"));
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("Healed"));
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("Aged"));
   gtk_combo_box_set_active (GTK_COMBO_BOX (stage), 0);
-  gtk_widget_set_tooltip_text (stage, "Preview only: show the client how the work looks fresh, "
-                                      "healed or aged without changing the design");
+  gtk_widget_set_tooltip_text (stage, _("Preview only: show the client how the work looks fresh, "
+                                      "healed or aged without changing the design"));
   g_signal_connect (stage, "changed", G_CALLBACK (stage_shown_changed), d);
   gtk_box_pack_start (GTK_BOX (row), stage, FALSE, FALSE, 0);
 
-  d->canvas_check = gtk_check_button_new_with_mnemonic ("Show on the can_vas");
+  d->canvas_check = gtk_check_button_new_with_mnemonic (_("Show on the can_vas"));
   gtk_widget_set_tooltip_text (d->canvas_check,
-                               "Render the proposal into temporary layers on the image, "
-                               "for the client to see full-screen; they go away on Cancel");
+                               _("Render the proposal into temporary layers on the image, "
+                               "for the client to see full-screen; they go away on Cancel"));
   g_signal_connect (d->canvas_check, "toggled", G_CALLBACK (canvas_toggled), d);
   gtk_box_pack_end (GTK_BOX (row), d->canvas_check, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
@@ -829,7 +830,7 @@ build (SmpDialog *d)
   make_fields (dialog);
 
   /* Presets */
-  label = gimp_procedure_dialog_get_label (dialog, "presets-hint", "Start from a loo_k:", FALSE, TRUE);
+  label = gimp_procedure_dialog_get_label (dialog, "presets-hint", _("Start from a loo_k:"), FALSE, TRUE);
   box = section (dialog, "presets", "Looks", "presets-hint", NULL);
   gtk_box_pack_start (GTK_BOX (box), make_preset_list (d), FALSE, FALSE, 0);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->preset_list);
@@ -840,7 +841,7 @@ build (SmpDialog *d)
                  has_property (d, "feminine") ? "feminine" : NULL,
                  has_property (d, "guides") ? "guides" : NULL, NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  label = gtk_label_new ("Path:");
+  label = gtk_label_new (_("Path:"));
   d->path_combo = gtk_combo_box_text_new ();
   gtk_widget_set_name (d->path_combo, "smp-path");
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->path_combo);
@@ -871,14 +872,14 @@ build (SmpDialog *d)
   gtk_box_reorder_child (GTK_BOX (box), label, 1);
 
   /* Scale: px/mm, where it comes from, and what a mm looks like. */
-  gimp_procedure_dialog_get_label (dialog, "scale-hint", "Photo scale (pixels per mm):", FALSE, FALSE);
+  gimp_procedure_dialog_get_label (dialog, "scale-hint", _("Photo scale (pixels per mm):"), FALSE, FALSE);
   box = section (dialog, "scale", "Scale", "scale-hint", NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   d->scale_spin = gtk_spin_button_new_with_range (0.5, 200.0, 0.1);
   gtk_widget_set_name (d->scale_spin, "smp-px-per-mm");
   gtk_spin_button_set_digits (GTK_SPIN_BUTTON (d->scale_spin), 2);
   g_signal_connect (d->scale_spin, "value-changed", G_CALLBACK (scale_spin_changed), d);
-  d->follow_check = gtk_check_button_new_with_label ("From the calibration");
+  d->follow_check = gtk_check_button_new_with_label (_("From the calibration"));
   gtk_widget_set_sensitive (d->follow_check, d->have_calibration);
   g_signal_connect (d->follow_check, "toggled", G_CALLBACK (follow_toggled), d);
   gtk_box_pack_start (GTK_BOX (row), d->scale_spin, FALSE, FALSE, 0);
@@ -892,7 +893,7 @@ build (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (box), d->scale_note, FALSE, FALSE, 0);
   d->ruler = gtk_drawing_area_new ();
   gtk_widget_set_size_request (d->ruler, RULER_MAX_PX + 40, 40);
-  gtk_widget_set_tooltip_text (d->ruler, "One fresh dot and a ruler in mm, at the photo's own pixels");
+  gtk_widget_set_tooltip_text (d->ruler, _("One fresh dot and a ruler in mm, at the photo's own pixels"));
   g_signal_connect (d->ruler, "draw", G_CALLBACK (draw_ruler), d);
   gtk_box_pack_start (GTK_BOX (box), d->ruler, FALSE, FALSE, 0);
   d->ruler_note = gtk_label_new (NULL);
@@ -916,9 +917,9 @@ build (SmpDialog *d)
 
   /* Seed: with a one-click new variation */
   box = section (dialog, "seed", "Variation", NULL);
-  button = gtk_button_new_with_label ("New variation");
+  button = gtk_button_new_with_label (_("New variation"));
   gtk_widget_set_name (button, "smp-new-variation");
-  gtk_widget_set_tooltip_text (button, "Another dot pattern with the same design");
+  gtk_widget_set_tooltip_text (button, _("Another dot pattern with the same design"));
   g_signal_connect (button, "clicked", G_CALLBACK (new_variation), d);
   gtk_widget_show (button);
   gtk_box_pack_start (GTK_BOX (box), button, FALSE, FALSE, 0);
@@ -1006,10 +1007,10 @@ smp_plugin_dialog_run (GimpProcedure       *procedure,
                                                    &d.calibration_method);
 
   d.dialog = gimp_procedure_dialog_new (procedure, config,
-                                        d.target->proposal ? "SMP Hairline – re-edit proposal"
-                                                           : "SMP Hairline – consultation");
+                                        d.target->proposal ? _("SMP Hairline – re-edit proposal")
+                                                           : _("SMP Hairline – consultation"));
   gimp_procedure_dialog_set_ok_label (GIMP_PROCEDURE_DIALOG (d.dialog),
-                                      d.target->proposal ? "_Update proposal" : "Cr_eate proposal");
+                                      d.target->proposal ? _("_Update proposal") : _("Cr_eate proposal"));
   d.preview = smp_plugin_preview_new (d.target->client);
   smp_plugin_preview_set_rendered_callback (d.preview, preview_rendered, &d);
   build (&d);

@@ -1,6 +1,7 @@
 /* smp-plugin-preview.c: the dialog's live preview: a GtkDrawingArea view (zoom, Fit, 1:1, drag to pan,
  * before/after) of GIMP's thumbnails with smp_design_render's dots at the view's scale, multiplied per session. */
 #include "smp-plugin-preview.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -693,10 +694,10 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   self->zoom_label = gtk_label_new (NULL);
   gtk_widget_set_name (self->zoom_label, "smp-preview-zoom");
   gtk_box_pack_start (GTK_BOX (row), self->zoom_label, FALSE, FALSE, 6);
-  self->before_toggle = gtk_toggle_button_new_with_mnemonic ("Before (_photo only)");
+  self->before_toggle = gtk_toggle_button_new_with_mnemonic (_("Before (_photo only)"));
   gtk_widget_set_name (self->before_toggle, "smp-preview-before");
   gtk_widget_set_tooltip_text (self->before_toggle,
-                               "Show the client's photo without the proposal; release to see it again");
+                               _("Show the client's photo without the proposal; release to see it again"));
   g_signal_connect (self->before_toggle, "toggled", G_CALLBACK (before_toggled), self);
   gtk_box_pack_end (GTK_BOX (row), self->before_toggle, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (self->box), row, FALSE, FALSE, 0);
@@ -707,7 +708,7 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   gtk_widget_set_hexpand (self->area, TRUE);
   gtk_widget_set_vexpand (self->area, TRUE);
   gtk_widget_set_can_focus (self->area, TRUE);
-  gtk_widget_set_tooltip_text (self->area, "Drag to pan, scroll to zoom");
+  gtk_widget_set_tooltip_text (self->area, _("Drag to pan, scroll to zoom"));
   gtk_widget_add_events (self->area, GDK_BUTTON_PRESS_MASK | GDK_BUTTON_RELEASE_MASK
                                      | GDK_POINTER_MOTION_MASK | GDK_SCROLL_MASK);
   g_signal_connect (self->area, "draw", G_CALLBACK (area_draw), self);
