@@ -1,6 +1,7 @@
 /* smp-plugin-calibrate.c: plug-in-smp-calibrate, "Calibrate Scale…": the photo's
  * px/mm from two anchors a known distance apart, stored on the image. */
 #include "smp-plugin-calibrate.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -23,15 +24,15 @@ smp_plugin_calibrate_measure (GimpPath *path,
   if (!isfinite (distance_mm) || distance_mm <= 0)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The known distance is %g mm: it must be more than 0 mm "
-                   "(63 mm for the pupils of an average adult)", distance_mm);
+                   _("The known distance is %g mm: it must be more than 0 mm "
+                   "(63 mm for the pupils of an average adult)"), distance_mm);
       return FALSE;
     }
   if (anchors->len < 4)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The path “%s” has %u anchor(s): mark the two ends of the known distance "
-                   "(e.g. both pupils) with two anchors", name, anchors->len / 2);
+                   _("The path “%s” has %u anchor(s): mark the two ends of the known distance "
+                   "(e.g. both pupils) with two anchors"), name, anchors->len / 2);
       return FALSE;
     }
   a = (const double *) anchors->data;
@@ -39,8 +40,8 @@ smp_plugin_calibrate_measure (GimpPath *path,
   if (!(len >= 1.0))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The first two anchors of the path “%s” are %.2f px apart: a zero-length "
-                   "distance cannot give a scale; place them at the two ends of the known distance",
+                   _("The first two anchors of the path “%s” are %.2f px apart: a zero-length "
+                   "distance cannot give a scale; place them at the two ends of the known distance"),
                    name, len);
       return FALSE;
     }
@@ -57,7 +58,7 @@ calibrate_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
   gboolean   ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
-  dialog = gimp_procedure_dialog_new (procedure, config, "Calibrate Scale");
+  dialog = gimp_procedure_dialog_new (procedure, config, _("Calibrate Scale"));
   /* The argument accepts anything (see above); the dialog offers sane values. */
   spin = gimp_procedure_dialog_get_spin_scale (GIMP_PROCEDURE_DIALOG (dialog), "distance-mm", 1.0);
   gtk_spin_button_set_range (GTK_SPIN_BUTTON (spin), 0.1, 10000.0);
@@ -100,8 +101,8 @@ calibrate_run (GimpProcedure        *procedure,
       if (gimp_core_object_array_get_length ((GObject **) all) == 0)
         {
           g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                       "The image has no path: draw one with two anchors on the ends of the "
-                       "known distance (e.g. the centres of both pupils)");
+                       _("The image has no path: draw one with two anchors on the ends of the "
+                       "known distance (e.g. the centres of both pupils)"));
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
         }
     }
@@ -133,27 +134,27 @@ smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
   GimpProcedure *procedure;
 
-  procedure = smp_plugin_procedure_new (plug_in, name, calibrate_run, NULL, "_Calibrate Scale…",
-                                       "Measure the photo's scale (px/mm). Prepare a path whose first two anchors mark the pupils or a ruler",
-    "Draw a path whose first two anchors mark a known distance: the centres of the "
+  procedure = smp_plugin_procedure_new (plug_in, name, calibrate_run, NULL, _("_Calibrate Scale…"),
+                                       _("Measure the photo's scale (px/mm). Prepare a path whose first two anchors mark the pupils or a ruler"),
+    _("Draw a path whose first two anchors mark a known distance: the centres of the "
     "pupils (63 mm, the adult average interpupillary distance, on a frontal photo), "
     "the ends of a ruler segment, or the edges of a sticker of known size. The scale "
     "is stored on the image (parasite \"smp-calibration\"); the hairline procedure "
     "uses it whenever its px-per-mm is 0. Further anchors are ignored. Anchor order "
-    "and rotation do not matter.");
+    "and rotation do not matter."));
 
-  gimp_procedure_add_path_argument (procedure, "path", "_Path",
-                                    "Its first two anchors mark the known distance; none means "
-                                    "the selected path, else the image's only path",
+  gimp_procedure_add_path_argument (procedure, "path", _("_Path"),
+                                    _("Its first two anchors mark the known distance; none means "
+                                    "the selected path, else the image's only path"),
                                     TRUE, G_PARAM_READWRITE);
   /* The range lets any value through so that a distance <= 0 gets a clear error
    * from the run instead of being dropped by GLib's range check. */
-  gimp_procedure_add_double_argument (procedure, "distance-mm", "_Distance (mm)",
-                                      "The real distance between the two anchors, in mm "
-                                      "(must be > 0; 63 = average adult interpupillary distance)",
+  gimp_procedure_add_double_argument (procedure, "distance-mm", _("_Distance (mm)"),
+                                      _("The real distance between the two anchors, in mm "
+                                      "(must be > 0; 63 = average adult interpupillary distance)"),
                                       -1e6, 1e6, SMP_PLUGIN_DEFAULT_IPD_MM, G_PARAM_READWRITE);
   gimp_procedure_add_choice_argument (
-    procedure, "method", "_Measured with", "What the two anchors mark (stored with the scale)",
+    procedure, "method", _("_Measured with"), _("What the two anchors mark (stored with the scale)"),
     gimp_choice_new_with_values (
       "ipd", 0, "Pupils (interpupillary distance)", "The centres of the pupils on a frontal photo",
       "ruler", 1, "Ruler", "Two marks on a ruler held at the scalp",
@@ -162,8 +163,8 @@ smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
       NULL),
     "ipd", G_PARAM_READWRITE);
 
-  gimp_procedure_add_double_return_value (procedure, "px-per-mm", "Px per mm",
-                                          "The stored scale", 0, G_MAXDOUBLE, 0,
+  gimp_procedure_add_double_return_value (procedure, "px-per-mm", _("Px per mm"),
+                                          _("The stored scale"), 0, G_MAXDOUBLE, 0,
                                           G_PARAM_READWRITE);
   return procedure;
 }
