@@ -60,7 +60,7 @@ static const SmpParamSpec specs[] = {
   { "fade_width_mm", "fade-width", SMP_PARAM_DOUBLE, F (fade_width_mm), 0.0, 30.0, 8.0, "mm", 1, "mm",
     SMP_PARAM_LOOK, N_("Fade _width (mm)"), N_("Depth of the transition zone behind the line, in mm"), "fade", NULL },
   { "sentinel", "sentinel", SMP_PARAM_DOUBLE, F (sentinel), 0.0, 0.5, 0.03, "", 100, "%",
-    SMP_PARAM_LOOK, N_("Se_ntinels (% of full)"),
+    SMP_PARAM_LOOK, /* xgettext:no-c-format */ N_("Se_ntinels (% of full)"),
     N_("Density of the sparse sentinel dots ahead of the line, percent of full density"), "fade", NULL },
   { "irregularity_mm", "irregularity", SMP_PARAM_DOUBLE, F (irregularity_mm), 0.0, 10.0, 3.0, "mm", 1, "mm",
     SMP_PARAM_LOOK, N_("Irregularit_y (mm)"), N_("Macro undulation of the line in mm (wavelength about 20 mm)"),
@@ -80,7 +80,7 @@ static const SmpParamSpec specs[] = {
     "mm", 1, "mm", SMP_PARAM_LOOK, N_("_Micro irregularity (mm)"), N_("Raggedness of the line at the 1 mm scale, in mm"),
     "fade", NULL },
   { "under_hair", "under-hair", SMP_PARAM_DOUBLE, F (under_hair), 0.05, 1.0, 1.0, "", 100, "%",
-    SMP_PARAM_LOOK, N_("Under hair (% of full)"),
+    SMP_PARAM_LOOK, /* xgettext:no-c-format */ N_("Under hair (% of full)"),
     N_("Density under existing hair, percent of the shaved look: 100 shaved, 30-50 under thinning hair"),
     "dots", NULL },
   { "session_split", "session-split", SMP_PARAM_SPLIT, F (session_split), 0, 1, 0, "", 1, "",
@@ -370,8 +370,9 @@ smp_params_parse_session_split (const char *key,
   if (n < sessions)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   _("%s “%.*s%s” gives %d share%s for %d sessions"),
-                   key, 64, text, strlen (text) > 64 ? "…" : "", n, n == 1 ? "" : "s", sessions);
+                   g_dngettext (GETTEXT_PACKAGE, "%s “%.*s%s” gives %d share for %d sessions",
+                                "%s “%.*s%s” gives %d shares for %d sessions", n),
+                   key, 64, text, strlen (text) > 64 ? "…" : "", n, sessions);
       return FALSE;
     }
   for (int k = 0; k < n; k++)
