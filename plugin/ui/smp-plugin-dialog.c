@@ -210,21 +210,21 @@ sync_scale (SmpDialog *d)
   d->syncing = FALSE;
 
   if (px_per_mm == 0.0 && !d->have_calibration)
-    note = g_strdup_printf ("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
+    note = g_strdup_printf (_("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
                             "are guesses. Calibrate the photo (Scalp Micropigmentation → "
-                            "Calibrate) or type the scale.", SMP_PLUGIN_FALLBACK_PX_PER_MM);
+                            "Calibrate) or type the scale."), SMP_PLUGIN_FALLBACK_PX_PER_MM);
   else if (px_per_mm == 0.0)
-    note = g_markup_printf_escaped ("From the photo's calibration (%s).",
+    note = g_markup_printf_escaped (_("From the photo's calibration (%s)."),
                                     d->calibration_method ? d->calibration_method : "stored");
   else if (d->have_calibration)
-    note = g_strdup_printf ("Typed; the calibration says %.2f px/mm.", d->calibration_px_per_mm);
+    note = g_strdup_printf (_("Typed; the calibration says %.2f px/mm."), d->calibration_px_per_mm);
   else
-    note = g_strdup ("Typed by hand: the photo has no calibration.");
+    note = g_strdup (_("Typed by hand: the photo has no calibration."));
   gtk_label_set_markup (GTK_LABEL (d->scale_note), note);
   gtk_widget_queue_draw (d->ruler);
   if (d->params_ok)
     {
-      g_autofree char *mm = g_strdup_printf ("At 100%% zoom 1 mm is %.1f px; a %.2f mm dot is %.1f px.",
+      g_autofree char *mm = g_strdup_printf (_("At 100%% zoom 1 mm is %.1f px; a %.2f mm dot is %.1f px."),
                                              d->params.px_per_mm, d->params.dot_diameter_mm,
                                              d->params.dot_diameter_mm * d->params.px_per_mm);
       gtk_label_set_text (GTK_LABEL (d->ruler_note), mm);
@@ -290,7 +290,7 @@ update_split_note (SmpDialog *d)
   if (!d->params_ok)
     return;
   for (int k = 0; k < d->params.sessions; k++)
-    g_string_append_printf (text, "%sSession %d: %.0f%%", k ? ",  " : "", k + 1,
+    g_string_append_printf (text, _("%sSession %d: %.0f%%"), k ? ",  " : "", k + 1,
                             100.0 * smp_params_session_share (&d->params, k));
   gtk_label_set_text (GTK_LABEL (d->split_note), text->str);
 }
@@ -544,7 +544,7 @@ preview_rendered (SmpPluginPreview *preview, gpointer data)
 {
   SmpDialog                    *d = data;
   const SmpPluginPreviewTiming *t = smp_plugin_preview_get_timing (preview);
-  g_autofree char              *text = g_strdup_printf ("Preview %d×%d at %.0f%%: %.1f ms",
+  g_autofree char              *text = g_strdup_printf (_("Preview %d×%d at %.0f%%: %.1f ms"),
                                                         t->width, t->height, t->scale * 100.0,
                                                         t->total_ms);
 
@@ -831,13 +831,13 @@ build (SmpDialog *d)
 
   /* Presets */
   label = gimp_procedure_dialog_get_label (dialog, "presets-hint", _("Start from a loo_k:"), FALSE, TRUE);
-  box = section (dialog, "presets", "Looks", "presets-hint", NULL);
+  box = section (dialog, "presets", _("Looks"), "presets-hint", NULL);
   gtk_box_pack_start (GTK_BOX (box), make_preset_list (d), FALSE, FALSE, 0);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->preset_list);
 
   /* Hairline: the path (no GIMP widget exists for paths), the scalp side and the
    * design aids' options when the procedure has them. */
-  box = section (dialog, "hairline", "Hairline",
+  box = section (dialog, "hairline", _("Hairline"),
                  has_property (d, "feminine") ? "feminine" : NULL,
                  has_property (d, "guides") ? "guides" : NULL, NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -860,11 +860,11 @@ build (SmpDialog *d)
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
   {
     g_autofree char *text =
-      d->target->area ? g_strdup ("Treated area: the one stored with the proposal. Select another area to change it.")
-      : d->target->has_mask ? g_strdup_printf ("Treated area: the selection, %d × %d px.",
+      d->target->area ? g_strdup (_("Treated area: the one stored with the proposal. Select another area to change it."))
+      : d->target->has_mask ? g_strdup_printf (_("Treated area: the selection, %d × %d px."),
                                                d->target->canvas.width, d->target->canvas.height)
-      : g_strdup ("No selection: dots cover the whole scalp side of the photo, background and ears too. "
-                  "Select the scalp first to confine them.");
+      : g_strdup (_("No selection: dots cover the whole scalp side of the photo, background and ears too. "
+                  "Select the scalp first to confine them."));
     gtk_label_set_text (GTK_LABEL (label), text);
   }
   gtk_widget_show (label);
@@ -873,7 +873,7 @@ build (SmpDialog *d)
 
   /* Scale: px/mm, where it comes from, and what a mm looks like. */
   gimp_procedure_dialog_get_label (dialog, "scale-hint", _("Photo scale (pixels per mm):"), FALSE, FALSE);
-  box = section (dialog, "scale", "Scale", "scale-hint", NULL);
+  box = section (dialog, "scale", _("Scale"), "scale-hint", NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   d->scale_spin = gtk_spin_button_new_with_range (0.5, 200.0, 0.1);
   gtk_widget_set_name (d->scale_spin, "smp-px-per-mm");
@@ -904,19 +904,19 @@ build (SmpDialog *d)
   gtk_widget_show_all (box);
 
   /* Dots, Shade, Fade */
-  section (dialog, "dots", "Dots", NULL);
-  section (dialog, "shade", "Shade", has_property (d, "shine") ? "shine" : NULL, NULL);
-  section (dialog, "fade", "Fade", NULL);
+  section (dialog, "dots", _("Dots"), NULL);
+  section (dialog, "shade", _("Shade"), has_property (d, "shine") ? "shine" : NULL, NULL);
+  section (dialog, "fade", _("Fade"), NULL);
 
   /* Sessions: number and split */
-  box = section (dialog, "sessions", "Sessions", NULL);
+  box = section (dialog, "sessions", _("Sessions"), NULL);
   d->split_note = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (d->split_note), 0.0);
   gtk_widget_show (d->split_note);
   gtk_box_pack_start (GTK_BOX (box), d->split_note, FALSE, FALSE, 0);
 
   /* Seed: with a one-click new variation */
-  box = section (dialog, "seed", "Variation", NULL);
+  box = section (dialog, "seed", _("Variation"), NULL);
   button = gtk_button_new_with_label (_("New variation"));
   gtk_widget_set_name (button, "smp-new-variation");
   gtk_widget_set_tooltip_text (button, _("Another dot pattern with the same design"));

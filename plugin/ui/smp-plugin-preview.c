@@ -685,12 +685,12 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   g_object_ref_sink (self->box);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  tool_button (row, "−", "Zoom out (or scroll down over the preview)", G_CALLBACK (zoom_out_clicked), self);
-  tool_button (row, "+", "Zoom in (or scroll up over the preview)", G_CALLBACK (zoom_in_clicked), self);
-  tool_button (row, "Fit", "Show the whole photo", G_CALLBACK (fit_clicked), self);
-  tool_button (row, "1:_1", "Zoom the preview to the photo's own pixels: dots at their true size",
+  tool_button (row, "−", _("Zoom out (or scroll down over the preview)"), G_CALLBACK (zoom_out_clicked), self);
+  tool_button (row, "+", _("Zoom in (or scroll up over the preview)"), G_CALLBACK (zoom_in_clicked), self);
+  tool_button (row, _("Fit"), _("Show the whole photo"), G_CALLBACK (fit_clicked), self);
+  tool_button (row, "1:_1", _("Zoom the preview to the photo's own pixels: dots at their true size"),
                G_CALLBACK (actual_clicked), self);
-  tool_button (row, "Hairline", "Frame the hairline and the zones around it", G_CALLBACK (frame_clicked), self);
+  tool_button (row, _("Hairline"), _("Frame the hairline and the zones around it"), G_CALLBACK (frame_clicked), self);
   self->zoom_label = gtk_label_new (NULL);
   gtk_widget_set_name (self->zoom_label, "smp-preview-zoom");
   gtk_box_pack_start (GTK_BOX (row), self->zoom_label, FALSE, FALSE, 6);
