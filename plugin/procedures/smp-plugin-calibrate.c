@@ -118,8 +118,8 @@ calibrate_run (GimpProcedure        *procedure,
 
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
-      g_autofree char *text = g_strdup_printf ("Scale: %.3f px/mm (%.1f px = %.1f mm). "
-                                               "The hairline procedure uses it when px-per-mm is 0.",
+      g_autofree char *text = g_strdup_printf (_("Scale: %.3f px/mm (%.1f px = %.1f mm). "
+                                               "The hairline procedure uses it when px-per-mm is 0."),
                                                px_per_mm, length_px, distance_mm);
       gimp_message (text);
     }
@@ -156,10 +156,10 @@ smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
   gimp_procedure_add_choice_argument (
     procedure, "method", _("_Measured with"), _("What the two anchors mark (stored with the scale)"),
     gimp_choice_new_with_values (
-      "ipd", 0, "Pupils (interpupillary distance)", "The centres of the pupils on a frontal photo",
-      "ruler", 1, "Ruler", "Two marks on a ruler held at the scalp",
-      "sticker", 2, "Sticker", "The edges of a sticker of known size",
-      "other", 3, "Other", "Any known distance",
+      "ipd", 0, _("Pupils (interpupillary distance)"), _("The centres of the pupils on a frontal photo"),
+      "ruler", 1, _("Ruler"), _("Two marks on a ruler held at the scalp"),
+      "sticker", 2, _("Sticker"), _("The edges of a sticker of known size"),
+      "other", 3, _("Other"), _("Any known distance"),
       NULL),
     "ipd", G_PARAM_READWRITE);
 

@@ -267,7 +267,7 @@ preset_name (const char *id)
     return NULL;
   /* The record's reader refuses ids that leave the looks folder. */
   dir = smp_plugin_get_patterns_dir ();
-  file = g_strdup_printf ("%s%cpresets%c%s.smp-preset", dir, G_DIR_SEPARATOR, G_DIR_SEPARATOR, id);
+  file = g_strdup_printf ("%s%cpresets%c%s.smp-preset", dir, G_DIR_SEPARATOR, G_DIR_SEPARATOR, id); /* NOTR: a file name */
   preset = smp_preset_load (file, NULL);
   return g_strdup (preset ? smp_preset_get_name (preset) : id);
 }
@@ -598,7 +598,7 @@ sheet_run (GimpProcedure        *procedure,
     {
       sheet_remember (image, config, written);
       /* Where the file went, said where the artist looks (the status bar / messages). */
-      g_autofree char *text = g_strdup_printf ("Design sheet written to %s", written);
+      g_autofree char *text = g_strdup_printf (_("Design sheet written to %s"), written);
       gimp_message (text);
     }
   values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
@@ -635,13 +635,13 @@ smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
                                       G_PARAM_READWRITE);
   gimp_procedure_add_choice_argument (procedure, "paper", _("_Paper"), _("The page size"),
                                       gimp_choice_new_with_values ("a4", SMP_PAPER_A4, "A4", NULL,
-                                                                   "letter", SMP_PAPER_LETTER, "Letter", NULL,
+                                                                   "letter", SMP_PAPER_LETTER, _("Letter"), NULL,
                                                                    NULL),
                                       "a4", G_PARAM_READWRITE);
   gimp_procedure_add_double_argument (procedure, "margin-mm", _("_Margin (mm)"),
                                       _("Photo shown around the proposal and its hairline, mm"),
                                       0.0, 200.0, DEFAULT_MARGIN_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "language", _("Sheet _language"),
+  gimp_procedure_add_string_argument (procedure, "language", _("Sheet lan_guage"),
                                       _("Language the sheet is printed in, e.g. \"de\", \"pt_BR\" or \"en\"; "
                                         "empty: the language of GIMP's interface"),
                                       "", G_PARAM_READWRITE);

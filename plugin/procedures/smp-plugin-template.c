@@ -267,7 +267,7 @@ mirror_run (GimpProcedure        *procedure,
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
-  name = g_strdup_printf ("%s (mirrored)", half_name);
+  name = g_strdup_printf ("%s (mirrored)", half_name); /* NOTR: item names stay English, as "SMP proposal" does */
   gimp_image_undo_group_start (image);
   path = insert_path (image, name, (const double *) full->data, full->len / 6);
   if (frame_from_path)
