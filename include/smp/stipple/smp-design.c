@@ -38,6 +38,7 @@ struct _SmpDesign
   SmpEncoder encoder;          /* linear light → the output's encoding */
   double cum_share[SMP_MAX_SESSIONS];
   double session_alpha[SMP_MAX_SESSIONS];
+  int    max_threads;              /* 0: g_get_num_processors () */
 };
 
 /* Where impressions can reach: their cores (jitter, ellipse aspect >= 0.8, lobes
@@ -546,6 +547,20 @@ render_worker (gpointer data)
   return NULL;
 }
 
+void
+smp_design_set_threads (SmpDesign *design, int n_threads)
+{
+  g_return_if_fail (design != NULL);
+  design->max_threads = MAX (n_threads, 0);
+}
+
+int
+smp_design_get_threads (const SmpDesign *design)
+{
+  g_return_val_if_fail (design != NULL, 1);
+  return design->max_threads > 0 ? design->max_threads : (int) g_get_num_processors ();
+}
+
 gboolean
 smp_design_render_layers_over (const SmpDesign *design,
                                const SmpRect   *region,
@@ -589,7 +604,7 @@ smp_design_render_layers_over (const SmpDesign *design,
    * zoomed-out preview covers a whole photo with few output pixels). Bands are
    * independent, so the result is the same for any band height or thread count. */
   n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
-                ? 1 : (int) MIN (g_get_num_processors (), 64);
+                ? 1 : MIN (smp_design_get_threads (design), 64);
   job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo, 0, 0,
                       0 };
   {
