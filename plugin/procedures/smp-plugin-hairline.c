@@ -125,6 +125,8 @@ hairline_run (GimpProcedure        *procedure,
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
 
   smp_design_set_output_linear (design, target->format.linear);
+  /* as many threads as GIMP's preference (Preferences ▸ System Resources) */
+  smp_design_set_threads (design, gimp_get_num_processors ());
   g_object_get (config, "shine", &shine, NULL);
 
   if (!smp_plugin_target_get_extent (target, design, hairline, &extent, &error))

@@ -474,6 +474,7 @@ write_canvas_layers (gpointer data)
   if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
   smp_design_set_output_linear (design, d->target->format.linear);
+  smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
   g_object_get (d->config, "shine", &shine, NULL);
 
   if (!d->undo_frozen)
@@ -716,6 +717,8 @@ update_now (gpointer data)
   /* The run's own check: a design with no dot on the canvas is refused there. */
   if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
     g_clear_pointer (&design, smp_design_free);
+  if (design != NULL)
+    smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
   set_problem (d, design ? NULL : error->message);
   smp_plugin_preview_set_design_ms (d->preview, (g_get_monotonic_time () - start) / 1000.0);
   smp_plugin_preview_set_design (d->preview, design, d->target->has_mask ? &d->target->mask : NULL, NULL);
