@@ -718,7 +718,11 @@ update_now (gpointer data)
   if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
     g_clear_pointer (&design, smp_design_free);
   if (design != NULL)
-    smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
+    {
+      smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
+      /* dots and shade in the output's encoding, as the preview reads them (babl) */
+      smp_design_set_output_linear (design, d->target->format.linear);
+    }
   set_problem (d, design ? NULL : error->message);
   smp_plugin_preview_set_design_ms (d->preview, (g_get_monotonic_time () - start) / 1000.0);
   smp_plugin_preview_set_design (d->preview, design, d->target->has_mask ? &d->target->mask : NULL, NULL);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LINEAR_STEPS 16384 /* linear → sRGB table; fine enough for dark, dotted skin */
 #define VIEW_MIN_W   360   /* px: the view's smallest size; it grows with the dialog */
 #define VIEW_MIN_H   270
 #define ZOOM_STEP    1.5
@@ -51,9 +50,16 @@ struct _SmpPluginPreview
   int           source_key[6];
   int           source_width, source_height, source_bpp;
 
-  guint8       *layers[SMP_MAX_SESSIONS]; /* one per session, RGBA u8 */
-  guint8       *composite;
+  guint8       *layers[SMP_MAX_SESSIONS]; /* one per session, RGBA u8 in layer_format */
+  float        *composite;                /* RGBA float in work_format */
   gsize         buffer_size;
+
+  /* Colour, by babl in the image's own space: the thumbnails come in the
+   * drawable's format (precision, TRC, space), the dots in the output's encoding,
+   * they multiply in linear light (work_format) and are shown as sRGB. */
+  const Babl   *photo_format;
+  const Babl   *layer_format;
+  const Babl   *work_format;
 
   /* What draw() paints: the composite at (surface_x, surface_y) view px, scaled
    * by surface_zoom (1 unless the thumbnail came smaller than asked). */
@@ -67,70 +73,45 @@ struct _SmpPluginPreview
   gpointer               rendered_data;
 };
 
-static float  to_linear[256];
-static guint8 from_linear[LINEAR_STEPS + 1];
-
-static gpointer
-init_tables (gpointer data)
+/* The engine's RGBA u8 dots as the output encodes them (smp_plugin_format_for_image's
+ * rule): linear light on linear images, else the image's TRC, in its space. */
+static const Babl *
+layer_format_for (const Babl *drawable_format)
 {
-  (void) data;
-  for (int i = 0; i < 256; i++)
-    {
-      double v = i / 255.0;
-      to_linear[i] = v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
-    }
-  for (int i = 0; i <= LINEAR_STEPS; i++)
-    {
-      double l = (double) i / LINEAR_STEPS;
-      double v = l <= 0.0031308 ? l * 12.92 : 1.055 * pow (l, 1 / 2.4) - 0.055;
-      from_linear[i] = (guint8) CLAMP (lround (v * 255.0), 0, 255);
-    }
-  return NULL;
-}
+  const char *model = babl_get_name (babl_format_get_model (drawable_format));
+  const char *name = strchr (model, '~') ? "R~G~B~A u8" : strchr (model, '\'') ? "R'G'B'A u8" : "RGBA u8";
 
-static void
-ensure_tables (void)
-{
-  static GOnce once = G_ONCE_INIT;
-  g_once (&once, init_tables, NULL);
-}
-
-static inline guint8
-encode (float linear)
-{
-  return from_linear[(int) (CLAMP (linear, 0.0f, 1.0f) * LINEAR_STEPS + 0.5f)];
+  return babl_format_with_space (name, babl_format_get_space (drawable_format));
 }
 
 void
-smp_plugin_preview_multiply (guint8       *photo,
-                             int           bpp,
-                             gsize         photo_stride,
+smp_plugin_preview_multiply (float        *photo,
                              const guint8 *layer,
                              gsize         layer_stride,
+                             const Babl   *layer_format,
                              int           width,
                              int           height)
 {
-  int colour = bpp >= 3 ? 3 : 1;
+  const Babl       *fish;
+  g_autofree float *dots = NULL;
 
-  g_return_if_fail (bpp >= 1 && bpp <= 4);
-  ensure_tables ();
+  g_return_if_fail (photo != NULL && layer != NULL && layer_format != NULL);
+  fish = babl_fish (layer_format, babl_format_with_space ("RGBA float", babl_format_get_space (layer_format)));
+  dots = g_new (float, 4 * (gsize) width);
   for (int y = 0; y < height; y++)
     {
-      guint8       *p = photo + y * photo_stride;
-      const guint8 *l = layer + y * layer_stride;
+      float       *p = photo + (gsize) y * width * 4;
+      const float *l = dots;
 
-      for (int x = 0; x < width; x++, p += bpp, l += 4)
+      babl_process (fish, layer + y * layer_stride, dots, width);
+      for (int x = 0; x < width; x++, p += 4, l += 4)
         {
-          float a = l[3] * (1.0f / 255.0f);
+          float a = l[3];
 
-          if (l[3] == 0)
+          if (a <= 0.0f)
             continue;
-          for (int c = 0; c < colour; c++)
-            {
-              /* Grey photos take the layer's first channel: the plug-in writes grey shades. */
-              float dot = to_linear[l[c]];
-              p[c] = encode (to_linear[p[c]] * (1.0f - a + a * dot));
-            }
+          for (int c = 0; c < 3; c++)
+            p[c] *= 1.0f - a + a * l[c];
         }
     }
 }
@@ -267,8 +248,8 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
 {
   int      key[6] = { sx, sy, sw, sh, width, height };
   int      nx = (width + SOURCE_TILE - 1) / SOURCE_TILE, ny = (height + SOURCE_TILE - 1) / SOURCE_TILE;
-  /* Thumbnails are 8-bit with the drawable's channels; each tile is checked against it. */
-  int      bpp = (gimp_drawable_is_gray (self->drawable) ? 1 : 3) + (gimp_drawable_has_alpha (self->drawable) ? 1 : 0);
+  /* Thumbnails come in the drawable's own format; each tile is checked against it. */
+  int      bpp = babl_format_get_bytes_per_pixel (self->photo_format);
   gsize    stride = (gsize) width * bpp;
   guint8  *pixels;
 
@@ -301,27 +282,28 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
   return TRUE;
 }
 
-/* The composite as a cairo surface; alpha is shown over mid grey. */
+/* The composite (linear RGBA float in the image's space) as a cairo surface in
+ * sRGB; alpha is shown over mid grey. */
 static cairo_surface_t *
-to_surface (const guint8 *pixels, int bpp, int w, int h)
+to_surface (const float *pixels, const Babl *work_format, int w, int h)
 {
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  guint8          *data = cairo_image_surface_get_data (surface);
-  int              stride = cairo_image_surface_get_stride (surface);
+  cairo_surface_t   *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  guint8            *data = cairo_image_surface_get_data (surface);
+  int                stride = cairo_image_surface_get_stride (surface);
+  const Babl        *fish = babl_fish (work_format, babl_format ("R'G'B'A u8"));
+  g_autofree guint8 *row = g_malloc ((gsize) w * 4);
 
   cairo_surface_flush (surface);
   for (int y = 0; y < h; y++)
     {
-      const guint8 *p = pixels + (gsize) y * w * bpp;
+      const guint8 *p = row;
       guint32      *out = (guint32 *) (data + (gsize) y * stride);
 
-      for (int x = 0; x < w; x++, p += bpp)
+      babl_process (fish, pixels + (gsize) y * w * 4, row, w);
+      for (int x = 0; x < w; x++, p += 4)
         {
-          int r, g, b, a = (bpp == 2 || bpp == 4) ? p[bpp - 1] : 255;
+          int r = p[0], g = p[1], b = p[2], a = p[3];
 
-          r = p[0];
-          g = bpp >= 3 ? p[1] : p[0];
-          b = bpp >= 3 ? p[2] : p[0];
           if (a != 255)
             {
               r = (r * a + 128 * (255 - a)) / 255;
@@ -343,7 +325,7 @@ render (SmpPluginPreview *self)
   gint64  start = g_get_monotonic_time (), step;
   int     aw = gtk_widget_get_allocated_width (self->area);
   int     ah = gtk_widget_get_allocated_height (self->area);
-  int     sx, sy, sw, sh, dw, dh, w, h, bpp;
+  int     sx, sy, sw, sh, dw, dh, w, h;
   double  x0, y0, s, scale;
   gsize   need;
 
@@ -379,7 +361,6 @@ render (SmpPluginPreview *self)
   self->timing.source_ms = ms_since (start);
   w = self->source_width;
   h = self->source_height;
-  bpp = self->source_bpp;
 
   need = (gsize) w * h * 4;
   if (need > self->buffer_size)
@@ -390,10 +371,11 @@ render (SmpPluginPreview *self)
           self->layers[k] = g_malloc (need);
         }
       g_free (self->composite);
-      self->composite = g_malloc (need);
+      self->composite = g_malloc (need * sizeof (float));
       self->buffer_size = need;
     }
-  memcpy (self->composite, g_bytes_get_data (self->source, NULL), (gsize) w * h * bpp);
+  babl_process (babl_fish (self->photo_format, self->work_format), g_bytes_get_data (self->source, NULL),
+                self->composite, (long) w * h);
 
   /* GIMP scales the source area onto the returned thumbnail: that is the render's
    * scale (the view's, unless GIMP gave a smaller thumbnail than asked). */
@@ -427,13 +409,13 @@ render (SmpPluginPreview *self)
           {
             if (self->clip != NULL)
               clip_to_mask (outs[i], w, h, &region, scale, self->clip);
-            smp_plugin_preview_multiply (self->composite, bpp, (gsize) w * bpp, outs[i], (gsize) w * 4, w, h);
+            smp_plugin_preview_multiply (self->composite, outs[i], (gsize) w * 4, self->layer_format, w, h);
           }
     }
   self->timing.render_ms = ms_since (step);
 
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  self->surface = to_surface (self->composite, bpp, w, h);
+  self->surface = to_surface (self->composite, self->work_format, w, h);
   self->surface_x = (int) lround ((sx - x0) * s);
   self->surface_y = (int) lround ((sy - y0) * s);
   self->surface_zoom = s / scale;
@@ -668,9 +650,11 @@ smp_plugin_preview_new (GimpDrawable *drawable)
 
   g_return_val_if_fail (GIMP_IS_DRAWABLE (drawable), NULL);
 
-  ensure_tables ();
   self = g_new0 (SmpPluginPreview, 1);
   self->drawable = g_object_ref (drawable);
+  self->photo_format = gimp_drawable_get_format (drawable);
+  self->layer_format = layer_format_for (self->photo_format);
+  self->work_format = babl_format_with_space ("RGBA float", babl_format_get_space (self->photo_format));
   self->drawable_w = gimp_drawable_get_width (drawable);
   self->drawable_h = gimp_drawable_get_height (drawable);
   self->session_mask = SMP_SESSIONS_ALL;
