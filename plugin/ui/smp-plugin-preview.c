@@ -73,6 +73,31 @@ struct _SmpPluginPreview
   gpointer               rendered_data;
 };
 
+/* The format GIMP's sub-thumbnails come in (measured on both series):
+ * GIMP 3.0 sends the drawable's own format (precision, TRC and colour space,
+ * though its thumbnail format names sRGB); GIMP 3.2 sends its thumbnail format,
+ * in 8 bits whatever the precision while naming the drawable's ("RGB float",
+ * 3 bytes a pixel), so a probe's size picks the 8-bit non-linear variant. */
+static const Babl *
+thumbnail_format (GimpDrawable *drawable)
+{
+  const Babl        *format = gimp_drawable_get_thumbnail_format (drawable);
+  g_autoptr (GBytes) probe = NULL;
+  int                w = 0, h = 0, bpp = 0, channels;
+
+  if (format == NULL || (gimp_major_version == 3 && gimp_minor_version < 2))
+    return gimp_drawable_get_format (drawable);
+  probe = gimp_drawable_get_sub_thumbnail_data (drawable, 0, 0, 1, 1, 1, 1, &w, &h, &bpp);
+  channels = babl_format_get_n_components (format);
+  if (probe != NULL && bpp != babl_format_get_bytes_per_pixel (format) && bpp == channels)
+    {
+      const char *name = channels == 1 ? "Y' u8" : channels == 2 ? "Y'A u8" : channels == 3 ? "R'G'B' u8"
+                                                                                         : "R'G'B'A u8";
+      format = babl_format_with_space (name, babl_format_get_space (format));
+    }
+  return format;
+}
+
 /* The engine's RGBA u8 dots as the output encodes them (smp_plugin_format_for_image's
  * rule): linear light on linear images, else the image's TRC, in its space. */
 static const Babl *
@@ -248,7 +273,7 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
 {
   int      key[6] = { sx, sy, sw, sh, width, height };
   int      nx = (width + SOURCE_TILE - 1) / SOURCE_TILE, ny = (height + SOURCE_TILE - 1) / SOURCE_TILE;
-  /* Thumbnails come in the drawable's own format; each tile is checked against it. */
+  /* Thumbnails come in GIMP's thumbnail format for the drawable; each tile is checked against it. */
   int      bpp = babl_format_get_bytes_per_pixel (self->photo_format);
   gsize    stride = (gsize) width * bpp;
   guint8  *pixels;
@@ -652,9 +677,9 @@ smp_plugin_preview_new (GimpDrawable *drawable)
 
   self = g_new0 (SmpPluginPreview, 1);
   self->drawable = g_object_ref (drawable);
-  self->photo_format = gimp_drawable_get_format (drawable);
-  self->layer_format = layer_format_for (self->photo_format);
-  self->work_format = babl_format_with_space ("RGBA float", babl_format_get_space (self->photo_format));
+  self->photo_format = thumbnail_format (drawable);
+  self->layer_format = layer_format_for (gimp_drawable_get_format (drawable));
+  self->work_format = babl_format_with_space ("RGBA float", babl_format_get_space (self->layer_format));
   self->drawable_w = gimp_drawable_get_width (drawable);
   self->drawable_h = gimp_drawable_get_height (drawable);
   self->session_mask = SMP_SESSIONS_ALL;
