@@ -3,11 +3,13 @@
 #pragma once
 
 #include <glib.h>
+#include "smp-error.h"
 #include "smp-params.h"
 #include "smp-hairline.h"
 #include "smp-mask.h"
 #include "smp-pattern.h"
 #include "smp-shine.h"
+#include "smp-head.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +39,9 @@ typedef struct
   float   depth_mm;     /* signed distance behind the drawn line (NAN for density maps) */
   guint32 rank;         /* pattern rank: lower ranks are placed first */
   guint8  session;      /* 0-based */
+  /* On a head (smp-head.h): how much narrower the wide shadow is along x and y,
+   * 0..1 (0: round, as on the flat model). */
+  float   shadow_squash[2];
 } SmpDot;
 
 typedef enum
@@ -90,6 +95,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpDesign, smp_design_free)
  * perceptual images), TRUE for linear light. params->shade is in the same
  * encoding. The optics work in linear light and encode on output. */
 void             smp_design_set_output_linear (SmpDesign *design, gboolean linear);
+
+/* Puts the design on a head (smp-head.h; copied): density is per cm² of skin
+ * (image density = skin density / cos θ), impressions are laid on the skin and
+ * foreshortened by the local map, the fade, sentinel reach and irregularity are
+ * measured along the skin, and nothing is placed where cos θ < SMP_HEAD_MIN_COS
+ * or off the outline. NULL: the flat model, exactly as made. Hairline designs
+ * only; fails on an invalid model. Call before placing or rendering. */
+gboolean            smp_design_set_head (SmpDesign *design, const SmpHeadModel *head, GError **error);
+const SmpHeadModel *smp_design_get_head (const SmpDesign *design);
 
 const SmpParams *smp_design_get_params  (const SmpDesign *design);
 SmpPattern      *smp_design_get_pattern (const SmpDesign *design);
@@ -160,5 +174,26 @@ gboolean smp_design_render_layers_over (const SmpDesign *design,
                                         gsize            rowstride,
                                         const SmpPhoto  *photo,
                                         GError         **error);
+
+/* What a render may be given besides its pixels; zero-initialise it. */
+typedef struct
+{
+  const SmpPhoto  *photo;          /* nullable: as smp_design_render_over */
+  SmpProgressFunc  progress;       /* nullable: called after each band, on the calling thread */
+  gpointer         progress_data;
+} SmpRenderOptions;
+
+/* smp_design_render_layers_over with options (nullable): the one full form the
+ * others call. Cancelled by the progress callback: FALSE with SMP_ERROR_CANCELLED. */
+gboolean smp_design_render_layers_with (const SmpDesign        *design,
+                                        const SmpRect          *region,
+                                        double                  scale,
+                                        guint                   n_layers,
+                                        const guint            *session_masks,
+                                        SmpPixelFormat          format,
+                                        void *const            *pixels,
+                                        gsize                   rowstride,
+                                        const SmpRenderOptions *options,
+                                        GError                **error);
 
 G_END_DECLS

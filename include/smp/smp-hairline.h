@@ -36,8 +36,9 @@ double   smp_hairline_get_length_px (const SmpHairline *hairline);
 gboolean smp_hairline_get_bounds    (const SmpHairline *hairline,
                                      double *x0, double *y0, double *x1, double *y1);
 
-/* Fixes which side of each open stroke is scalp. AUTO uses `mask` (nullable) and,
- * without one, the side toward the image top. `px_per_mm` sets how far from the
+/* Fixes which side of each open stroke is scalp. AUTO uses `mask` (nullable) when
+ * it clearly holds one side (the other side has at most half as much of it within
+ * 24 mm of the line) and otherwise the side toward the image top. `px_per_mm` sets how far from the
  * line the mask is sampled. Closed strokes are always scalp inside. Call before
  * distance queries; until then every open stroke is scalp on its left. */
 void smp_hairline_resolve_side (SmpHairline   *hairline,

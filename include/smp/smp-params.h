@@ -18,6 +18,14 @@ typedef enum
   SMP_SCALP_SIDE_RIGHT,
 } SmpScalpSide;
 
+/* Which surface the design lies on (smp-head.h): the plug-in resolves it. */
+typedef enum
+{
+  SMP_HEAD_MODEL_AUTO,   /* the image's fitted head model when it has one, else flat */
+  SMP_HEAD_MODEL_FLAT,   /* the image plane at one scale (top views, close-ups) */
+  SMP_HEAD_MODEL_FITTED, /* the fitted model; an error when the image has none */
+} SmpHeadModelChoice;
+
 typedef enum
 {
   SMP_STAGE_FRESH,  /* the day of the session: full-size, dark, near-neutral deposits */
@@ -46,6 +54,7 @@ typedef struct
   double       session_split[SMP_MAX_SESSIONS]; /* share of dots per session; normalised over `sessions` */
   SmpStage     stage;
   guint32      seed;
+  SmpHeadModelChoice head_model;
 } SmpParams;
 
 /* The parameter table: one row per parameter owns everything about it (key,
@@ -146,6 +155,7 @@ gboolean smp_params_from_string   (SmpParams  *params,
 
 const char *smp_scalp_side_to_string (SmpScalpSide side);
 const char *smp_stage_to_string      (SmpStage stage);
+const char *smp_head_model_choice_to_string (SmpHeadModelChoice choice);
 
 /* Relative density (0..1 of full) at `depth_mm` behind the drawn line (negative:
  * ahead of it), with no irregularity, mask or under-hair factor. */

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include "smp-params.h"
 #include "smp-face.h"
+#include "smp-head.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,10 @@ typedef struct
   char          *check_messages[SMP_FACE_N_CHECKS]; /* NULL: no finding */
   gboolean       face_frame;
   gboolean       feminine;
+  /* [SMP Head Model], present when the design lay on a fitted head (optional
+   * within version 2: older readers ignore the group). */
+  gboolean       on_head;
+  SmpHeadModel   head;             /* valid when on_head; image px */
 } SmpProposal;
 
 SmpProposal *smp_proposal_new  (void); /* defaults, complete, no checks */

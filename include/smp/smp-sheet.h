@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include "smp-error.h"
 #include "smp-params.h"
 #include "smp-hairline.h"
 #include "smp-catalog.h"
@@ -69,12 +70,21 @@ typedef struct
   /* The design; params.px_per_mm is the photo's scale. */
   SmpParams             params;
   gboolean              calibrated;      /* FALSE: the scale is a default guess */
+  gboolean              on_head;         /* the design lay on a fitted head model (smp-head.h) */
   double                treated_area_cm2;
   /* The plan; n_sessions 0 = computed by smp_sheet_plan_sessions (). */
   SmpSheetSession       sessions[SMP_MAX_SESSIONS];
   int                   n_sessions;
   /* Centre of the 1:1 detail in the crop's px; NAN = found behind the transition zone. */
   double                detail_x, detail_y;
+  /* A large photo: `before` and `after` may be the crop read scaled down (to at
+   * most SMP_SHEET_VIEW_MAX_PX a side), the crop itself being crop_width ×
+   * crop_height photo px (0 = the views' own size; strokes, hairline and detail
+   * centre stay in crop px). The 1:1 detail is then given at the photo's
+   * resolution: `detail`, the after image's square from smp_sheet_detail_rect. */
+  int                   crop_width, crop_height;
+  SmpSheetImage         detail;
+  int                   detail_left, detail_top;  /* its corner, crop px */
   /* NULL-terminated design-check findings (nullable: no checks ran; empty: all
    * passed) and which checks ran, as printed (nullable, e.g. "height, fade"). */
   const char *const    *checks;
@@ -89,6 +99,10 @@ typedef struct
   /* The language the sheet is printed in (borrowed; nullable: the UI's own,
    * through the process's gettext). Clients are not always in the artist's locale. */
   const SmpCatalog     *catalog;
+  /* Nullable: told the share written at each stage; FALSE stops the sheet
+   * (SMP_ERROR_CANCELLED, no file written or left behind). */
+  SmpProgressFunc       progress;
+  gpointer              progress_data;
 } SmpSheet;
 
 /* Fills `sheet` with empty text, NAN detail centre, A4 and default params. */
@@ -104,6 +118,21 @@ int smp_sheet_plan_sessions (const SmpParams *params,
                              const double     shade_srgb[3],
                              double           treated_area_cm2,
                              SmpSheetSession  rows[SMP_MAX_SESSIONS]);
+
+/* Views larger than this on their long side add nothing on the page (its widest
+ * box at its highest resolution is under 1800 px): a caller reads the crop
+ * scaled down to this. */
+#define SMP_SHEET_VIEW_MAX_PX 2048
+
+/* The square (crop px) the 1:1 detail shows, as smp_sheet_write would choose it
+ * from the views (detail_x/y when given, else the best patch behind the
+ * transition zone): the caller reads that square of the after image at full
+ * resolution into `detail`. Fails as smp_sheet_write does on unusable input. */
+gboolean smp_sheet_detail_rect (const SmpSheet *sheet,
+                                int            *x,
+                                int            *y,
+                                int            *side,
+                                GError        **error);
 
 /* Writes the sheet to `path`: ".pdf" (vector text, embedded images, the paper's
  * size) or ".png" (SMP_SHEET_PNG_DPI), by the extension, case-insensitively.

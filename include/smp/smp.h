@@ -12,4 +12,6 @@
 #include "smp-design.h"
 #include "smp-preset.h"
 #include "smp-face.h"
+#include "smp-head.h"
 #include "smp-proposal.h"
+#include "smp-match.h"

@@ -2,6 +2,7 @@
  * engine's parameter table, and the mapping between a config and SmpParams. */
 #include "smp-plugin-args.h"
 #include <glib/gi18n-lib.h>
+#include "smp-plugin-looks.h"
 
 #include <math.h>
 #include <string.h>
@@ -143,17 +144,11 @@ parse_session_split (const char *text, int sessions, double split[SMP_MAX_SESSIO
 static gboolean
 apply_preset (const char *id, SmpParams *params, GError **error)
 {
-  g_autofree char *dir = smp_plugin_get_patterns_dir ();
-  g_autofree char *file = g_strconcat (id, ".smp-preset", NULL);
-  g_autofree char *path = g_build_filename (dir, "presets", file, NULL);
+  g_autofree char *path = smp_plugin_looks_find (id, error);
   g_autoptr (SmpPreset) preset = NULL;
 
-  if (strchr (id, '/') || strchr (id, '\\') || !strcmp (id, "..") || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   _("There is no preset “%s” (looked for %s)"), id, path);
-      return FALSE;
-    }
+  if (!path)
+    return FALSE;
   preset = smp_preset_load (path, error);
   return preset && smp_preset_apply (preset, params, error);
 }

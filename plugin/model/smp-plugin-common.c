@@ -31,6 +31,30 @@ smp_plugin_warn (GimpRunMode run_mode, const char *format, ...)
     g_printerr ("%s: warning: %s\n", SMP_PLUGIN_BINARY, text);
 }
 
+/* GIMP sorts a menu's plug-in entries by their menu path and label, so each
+ * procedure gets a section ("[1-calibrate]"…) named in the workflow's order: the
+ * menu reads Calibrate, Hairline, Template, Mirror, Export whatever the labels
+ * (and their translations) say. Procedures not listed come last. The names are
+ * the procedures' (their headers in procedures/: model/ cannot include them). */
+static const char *
+menu_section (const char *name)
+{
+  static const struct { const char *name, *section; } order[] = {
+    { "plug-in-smp-calibrate", "[1-calibrate]" },
+    { "plug-in-smp-fit-head", "[2-fit-head]" },       /* on main: the head model */
+    { "plug-in-smp-hairline", "[3-hairline]" },
+    { "plug-in-smp-hairline-template", "[4-template]" },
+    { "plug-in-smp-mirror-hairline", "[5-mirror]" },
+    { "plug-in-smp-match-look", "[6-match-look]" },   /* on main: Match Look from Photo… */
+    { "plug-in-smp-design-sheet", "[7-sheet]" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
+    if (g_strcmp0 (name, order[i].name) == 0)
+      return order[i].section;
+  return "[9-more]";
+}
+
 GimpProcedure *
 smp_plugin_procedure_new (GimpPlugIn      *plug_in,
                           const char      *name,
@@ -49,7 +73,11 @@ smp_plugin_procedure_new (GimpPlugIn      *plug_in,
                                                      GIMP_PROCEDURE_SENSITIVE_DRAWABLES |
                                                      GIMP_PROCEDURE_SENSITIVE_NO_DRAWABLES);
   gimp_procedure_set_menu_label (procedure, menu_label);
-  gimp_procedure_add_menu_path (procedure, SMP_PLUGIN_MENU_PATH);
+  {
+    g_autofree char *path = g_strconcat (SMP_PLUGIN_MENU_PATH, menu_section (name), NULL);
+
+    gimp_procedure_add_menu_path (procedure, path);
+  }
   gimp_procedure_set_documentation (procedure, blurb, help, name);
   gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
   return procedure;
@@ -205,10 +233,39 @@ smp_plugin_calibration_set (GimpImage  *image,
       g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("The calibration could not be stored on the image"));
       return FALSE;
     }
+  /* The same scale as GIMP's own resolution, so the calibration shows outside the
+   * plug-in: rulers, pointer position and the Measure tool read real millimetres
+   * with the unit set to mm, and Image > Print Size prints the photo life size. */
+  gimp_image_set_resolution (image, px_per_mm * 25.4, px_per_mm * 25.4);
   return TRUE;
 }
 
 /* ---- Proposal groups ------------------------------------------------------- */
+
+/* Where a group's record lives: an image parasite named after the group's
+ * tattoo ("smp-design-<tattoo>"). GIMP 3.0 cannot undo an undoable ITEM parasite
+ * cleanly: undo and redo re-attach it through gimp_item_parasite_attach
+ * (push_undo FALSE), which still ends the undo group it only starts when pushing
+ * undo ("gimp_image_undo_group_end: assertion 'private->group_count > 0' failed",
+ * once per re-attached record). Image parasites are undone without a group.
+ * Tattoos are kept in the XCF and by undo, and never reused in an image. */
+static char *
+record_parasite_name (GimpGroupLayer *group)
+{
+  return g_strdup_printf (SMP_PLUGIN_DESIGN_PARASITE "-%u", gimp_item_get_tattoo (GIMP_ITEM (group)));
+}
+
+/* The record's parasite: on the image, else on the group (files written before
+ * the record moved to the image). NULL when there is none. */
+static GimpParasite *
+record_parasite (GimpGroupLayer *group)
+{
+  g_autofree char *name = record_parasite_name (group);
+  GimpImage    *image = gimp_item_get_image (GIMP_ITEM (group));
+  GimpParasite *parasite = image ? gimp_image_get_parasite (image, name) : NULL;
+
+  return parasite ? parasite : gimp_item_get_parasite (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
+}
 
 GimpGroupLayer *
 smp_plugin_find_proposal_group (GimpItem *item)
@@ -219,7 +276,7 @@ smp_plugin_find_proposal_group (GimpItem *item)
 
       if (!gimp_item_is_group (it) || !GIMP_IS_GROUP_LAYER (it))
         continue;
-      parasite = gimp_item_get_parasite (it, SMP_PLUGIN_DESIGN_PARASITE);
+      parasite = record_parasite (GIMP_GROUP_LAYER (it));
       if (parasite)
         {
           gimp_parasite_free (parasite);
@@ -238,7 +295,7 @@ smp_plugin_proposal_read (GimpGroupLayer *group, GError **error)
   guint32       size = 0;
 
   g_return_val_if_fail (GIMP_IS_GROUP_LAYER (group), NULL);
-  parasite = gimp_item_get_parasite (GIMP_ITEM (group), SMP_PLUGIN_DESIGN_PARASITE);
+  parasite = record_parasite (group);
   data = parasite ? gimp_parasite_get_data (parasite, &size) : NULL;
   if (!data || size == 0)
     g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
@@ -254,9 +311,10 @@ gboolean
 smp_plugin_proposal_attach (GimpGroupLayer *group, const SmpProposal *proposal)
 {
   g_autofree char *text = smp_proposal_to_string (proposal);
+  g_autofree char *name = record_parasite_name (group);
 
-  return attach (GIMP_ITEM (group), NULL,
-                 gimp_parasite_new (SMP_PLUGIN_DESIGN_PARASITE, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
+  return attach (NULL, gimp_item_get_image (GIMP_ITEM (group)),
+                 gimp_parasite_new (name, GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                     (guint32) strlen (text), text));
 }
 

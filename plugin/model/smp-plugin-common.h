@@ -23,7 +23,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (GeglColor, g_object_unref)
 #define SMP_PLUGIN_GUIDES_LAYER_NAME "SMP guides"
 
 /* Parasites: all persistent key-file text. */
-#define SMP_PLUGIN_DESIGN_PARASITE      "smp-design"      /* on the group */
+#define SMP_PLUGIN_DESIGN_PARASITE      "smp-design"      /* on the image: "smp-design-<group tattoo>" */
 #define SMP_PLUGIN_CALIBRATION_PARASITE "smp-calibration" /* on the image */
 #define SMP_PLUGIN_FACE_FRAME_PARASITE  "smp-face-frame"  /* on the image */
 #define SMP_PLUGIN_CALIBRATION_GROUP    "SMP Calibration"
@@ -66,7 +66,8 @@ gboolean smp_plugin_calibration_get (GimpImage *image,
                                      double    *distance_mm,
                                      char     **method);
 /* Stores px_per_mm (0.5..200, the engine's range), the measured distance in mm
- * and how it was measured ("ipd", "ruler", ...). */
+ * and how it was measured ("ipd", "ruler", ...), and sets the image's resolution
+ * to the same scale (px_per_mm × 25.4 ppi). The caller holds the undo group. */
 gboolean smp_plugin_calibration_set (GimpImage  *image,
                                      double      px_per_mm,
                                      double      distance_mm,
@@ -75,13 +76,14 @@ gboolean smp_plugin_calibration_set (GimpImage  *image,
 
 /* ---- Proposal groups ---------------------------------------------------- */
 
-/* The proposal group `item` is, or lies in (a group carrying an "smp-design"
- * parasite); NULL otherwise. */
+/* The proposal group `item` is, or lies in (a group with a record: the image's
+ * "smp-design-<tattoo of the group>" parasite, or in files of 0.1.0 the group's
+ * own "smp-design"); NULL otherwise. */
 GimpGroupLayer *smp_plugin_find_proposal_group (GimpItem *item);
 /* The proposal record a group carries (engine smp-proposal.h), or NULL with
  * the reason when it has none or it is unreadable. */
 SmpProposal *smp_plugin_proposal_read   (GimpGroupLayer *group, GError **error);
-/* Attaches `proposal` (persistent, undoable) to the group. */
+/* Stores `proposal` (persistent, undoable) as the group's record, on the image. */
 gboolean     smp_plugin_proposal_attach (GimpGroupLayer *group, const SmpProposal *proposal);
 
 /* ---- Output format ------------------------------------------------------ */

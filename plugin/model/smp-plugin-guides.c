@@ -271,12 +271,61 @@ guide_label (cairo_t *cr, double a, double u, const char *text, gboolean right_a
   cairo_show_text (cr, text);
 }
 
+/* A closed image-px polyline in the guides' face-mm space. */
+static void
+guide_polyline (cairo_t *cr, const GuideSpace *g, GArray *xy)
+{
+  for (guint i = 0; i + 1 < xy->len; i += 2)
+    {
+      double a, u;
+      smp_face_axes_to_face (&g->axes, g_array_index (xy, double, i), g_array_index (xy, double, i + 1), &a, &u);
+      if (i == 0)
+        cairo_move_to (cr, a / g->px_per_mm, -u / g->px_per_mm);
+      else
+        cairo_line_to (cr, a / g->px_per_mm, -u / g->px_per_mm);
+    }
+  cairo_close_path (cr);
+  cairo_stroke (cr);
+}
+
+/* The fitted outline, and lines of equal foreshortening labelled on the midline. */
+static void
+draw_head (cairo_t *cr, const GuideSpace *g, const SmpHeadModel *head, double line_mm, double font_mm)
+{
+  static const double levels[] = { 0.9, 0.7, 0.5, 0.3, SMP_HEAD_MIN_COS };
+  g_autoptr (GArray) outline = smp_head_model_outline (head, 180);
+
+  cairo_set_source_rgba (cr, 0.3, 1.0, 0.4, 0.9);
+  guide_polyline (cr, g, outline);
+  for (guint k = 0; k < G_N_ELEMENTS (levels); k++)
+    {
+      g_autoptr (GArray) line = smp_head_model_contour (head, levels[k], 180);
+      gboolean stop = levels[k] == SMP_HEAD_MIN_COS;
+      g_autofree char *label = stop ? g_strdup_printf ("no dots beyond (cos θ %.2f)", levels[k])
+                                    : g_strdup_printf ("cos θ %.1f: ×%.1f density", levels[k], 1 / levels[k]);
+      double a, u, top_x, top_y;
+
+      if (stop)
+        cairo_set_dash (cr, (double[]) { 2 * line_mm, 2 * line_mm }, 2, 0);
+      cairo_set_source_rgba (cr, stop ? 1.0 : 0.3, stop ? 0.35 : 1.0, stop ? 0.3 : 0.4, 0.6);
+      guide_polyline (cr, g, line);
+      cairo_set_dash (cr, NULL, 0, 0);
+      /* The label where the line crosses the midline above the centre (a quarter turn round). */
+      top_x = g_array_index (line, double, 2 * 45), top_y = g_array_index (line, double, 2 * 45 + 1);
+      smp_face_axes_to_face (&g->axes, top_x, top_y, &a, &u);
+      cairo_set_font_size (cr, font_mm * 0.8);
+      guide_label (cr, a / g->px_per_mm + font_mm / 2, u / g->px_per_mm - font_mm * 0.6, label, FALSE);
+      cairo_set_font_size (cr, font_mm);
+    }
+}
+
 GimpLayer *
 smp_plugin_guides_add (GimpImage          *image,
                        GimpGroupLayer     *group,
                        const SmpFaceFrame *frame,
                        double              px_per_mm,
-                       double              thirds_mm)
+                       double              thirds_mm,
+                       const SmpHeadModel *head)
 {
   static const double marks_mm[] = { 70, 80, 100 };
   static const char *const thirds_names[] = { "hairline", "glabella", "nose base", "chin" };
@@ -315,6 +364,17 @@ smp_plugin_guides_add (GimpImage          *image,
       guide_point (&g, k & 1 ? right_mm : left_mm, k & 2 ? top_mm : bottom_mm, &x, &y);
       x0 = MIN (x0, x); y0 = MIN (y0, y);
       x1 = MAX (x1, x); y1 = MAX (y1, y);
+    }
+  if (head)
+    {
+      /* …and the head's outline, with room for a line width. */
+      g_autoptr (GArray) outline = smp_head_model_outline (head, 180);
+      for (guint i = 0; i + 1 < outline->len; i += 2)
+        {
+          double x = g_array_index (outline, double, i), y = g_array_index (outline, double, i + 1);
+          x0 = MIN (x0, x - 4 * line_mm * px_per_mm); y0 = MIN (y0, y - 4 * line_mm * px_per_mm);
+          x1 = MAX (x1, x + 4 * line_mm * px_per_mm); y1 = MAX (y1, y + 4 * line_mm * px_per_mm);
+        }
     }
   bx = MAX (0, (int) floor (x0));
   by = MAX (0, (int) floor (y0));
@@ -366,6 +426,8 @@ smp_plugin_guides_add (GimpImage          *image,
       guide_line (cr, -0.5 * w_mm, marks_mm[k], 0.5 * w_mm, marks_mm[k]);
       guide_label (cr, 0.5 * w_mm + font_mm / 2, marks_mm[k], label, FALSE);
     }
+  if (head)
+    draw_head (cr, &g, head, line_mm, font_mm);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
@@ -439,7 +501,8 @@ smp_plugin_design_aids_apply (GimpProcedureConfig *config,
                                    "Hairline from Template…)"));
       else if (!smp_plugin_guides_add (image, group, &frame, params->px_per_mm,
                                        isfinite (mid_frontal_mm) ? mid_frontal_mm
-                                                                 : SMP_FACE_DEFAULT_HEIGHT_MM))
+                                                                 : SMP_FACE_DEFAULT_HEIGHT_MM,
+                                       record && record->on_head ? &record->head : NULL))
         smp_plugin_warn (run_mode, _("No guides: the face frame lies outside the image"));
     }
 }

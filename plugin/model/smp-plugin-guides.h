@@ -57,18 +57,22 @@ char *smp_plugin_checks_run (GimpImage       *image,
  * of `group` (replacing an older one, keeping its visibility): the face midline,
  * the mid-frontal height marks at 7, 8 and 10 cm, the temple verticals through
  * the outer eye corners, and the facial thirds (equal bands of `thirds_mm`
- * above and below the glabella). NULL when the guides miss the canvas. */
+ * above and below the glabella) and, with a head model (nullable, image px), its
+ * fitted outline and lines of equal foreshortening (cos θ 0.9, 0.7, 0.5, 0.3 and
+ * the 0.15 stop). NULL when the guides miss the canvas. */
 GimpLayer *smp_plugin_guides_add (GimpImage          *image,
                                   GimpGroupLayer     *group,
                                   const SmpFaceFrame *frame,
                                   double              px_per_mm,
-                                  double              thirds_mm);
+                                  double              thirds_mm,
+                                  const SmpHeadModel *head);
 
 /* Called by the hairline procedure inside its undo group once the proposal is
  * written, with the photo layer the group sits on: runs the checks, stores them
- * in the group's "smp-design" parasite ([SMP Checks]), reports findings (a GIMP
- * message in interactive runs, stderr otherwise) and adds the guides when the
- * "guides" argument asks. Never fails the run. */
+ * in the proposal's record ([SMP Checks] of the image's "smp-design-<tattoo>"
+ * parasite), reports findings (a GIMP message in interactive runs, stderr
+ * otherwise) and adds the guides when the "guides" argument asks. Never fails
+ * the run. */
 void smp_plugin_design_aids_apply (GimpProcedureConfig *config,
                                    GimpRunMode          run_mode,
                                    GimpImage           *image,

@@ -1,5 +1,5 @@
 /* smp-plugin-io.h: pixel IO between the engine and GIMP: the selection read as
- * float coverage, and session layers written in bounded row chunks. */
+ * tiled float coverage, and session layers written in bounded row chunks. */
 #pragma once
 
 #include <libgimp/gimp.h>
@@ -9,12 +9,29 @@
 
 G_BEGIN_DECLS
 
-/* The selection's coverage (0..1) over `rect` (image px): width × height floats,
- * newly allocated. */
-float *smp_plugin_io_read_selection (GimpImage     *image,
-                                     const SmpRect *rect);
+/* A selection's coverage (0..1) as a tiled SmpMask (`mask`, in image px until
+ * the caller moves its origin), with the tiles it owns. */
+typedef struct
+{
+  SmpMask       mask;
+  const float **tiles;
+  gsize         n_tiles;
+  float        *zero, *one;   /* the shared uniform tiles */
+} SmpPluginCoverage;
+
+void smp_plugin_coverage_free (SmpPluginCoverage *coverage);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPluginCoverage, smp_plugin_coverage_free)
+
+/* The selection's coverage over `rect` (image px). Memory: the tiles along the
+ * selection's edges plus one strip of the rectangle's width; NULL with a message
+ * when even that cannot be had. */
+SmpPluginCoverage *smp_plugin_io_read_selection (GimpImage     *image,
+                                                 const SmpRect *rect,
+                                                 GError       **error);
 /* The same from any image-sized channel (a stored treated area). */
-float *smp_plugin_io_read_coverage (GimpChannel *channel, const SmpRect *rect);
+SmpPluginCoverage *smp_plugin_io_read_coverage (GimpChannel   *channel,
+                                                const SmpRect *rect,
+                                                GError       **error);
 
 /* Multiplies the alpha of `pixels` (holding `region`, design px, in `format`)
  * by the mask's coverage, so that nothing lands outside the selection and its

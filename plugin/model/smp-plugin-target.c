@@ -60,8 +60,21 @@ smp_plugin_target_free (SmpPluginTarget *target)
 {
   if (!target)
     return;
-  g_free (target->coverage);
+  smp_plugin_coverage_free (target->coverage);
+  g_clear_pointer (&target->pattern, smp_pattern_unref);
   g_free (target);
+}
+
+SmpPattern *
+smp_plugin_target_get_pattern (SmpPluginTarget *target, guint32 seed)
+{
+  g_return_val_if_fail (target != NULL, NULL);
+  if (target->pattern == NULL || smp_pattern_get_seed (target->pattern) != seed)
+    {
+      g_clear_pointer (&target->pattern, smp_pattern_unref);
+      target->pattern = smp_pattern_new (seed);
+    }
+  return target->pattern;
 }
 
 SmpPluginTarget *
@@ -146,10 +159,12 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
           return NULL;
         }
       /* Only the part that can hold dots is read: memory follows the treated area. */
-      t->coverage = smp_plugin_io_read_selection (image, &area);
+      t->coverage = smp_plugin_io_read_selection (image, &area, error);
+      if (!t->coverage)
+        return NULL;
       t->has_mask = TRUE;
-      t->mask = (SmpMask) { t->coverage, area.x - t->offset_x, area.y - t->offset_y,
-                            area.width, area.height, (gsize) area.width };
+      t->mask = t->coverage->mask;
+      t->mask.x = area.x - t->offset_x, t->mask.y = area.y - t->offset_y;
       t->canvas = (SmpRect) { t->mask.x, t->mask.y, area.width, area.height };
     }
   else if (t->proposal)
@@ -169,10 +184,12 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
           rect_intersect (&layer_rect, &stored, &area))
         {
           t->area = channel;
-          t->coverage = smp_plugin_io_read_coverage (channel, &area);
+          t->coverage = smp_plugin_io_read_coverage (channel, &area, error);
+          if (!t->coverage)
+            return NULL;
           t->has_mask = TRUE;
-          t->mask = (SmpMask) { t->coverage, area.x - t->offset_x, area.y - t->offset_y,
-                                area.width, area.height, (gsize) area.width };
+          t->mask = t->coverage->mask;
+          t->mask.x = area.x - t->offset_x, t->mask.y = area.y - t->offset_y;
           t->canvas = (SmpRect) { t->mask.x, t->mask.y, area.width, area.height };
         }
     }
@@ -300,9 +317,11 @@ smp_plugin_target_get_extent (const SmpPluginTarget *target,
 /* ---- Output ------------------------------------------------------------------- */
 
 /* Area on the scalp side inside the canvas (and selection), in cm², sampled on
- * a grid of about 1 mm (coarser on huge canvases). */
+ * a grid of about 1 mm (coarser on huge canvases). On a head model it is skin
+ * area: each sample counts 1 / cos θ, none where the head turns away. */
 static double
-treated_area_cm2 (const SmpPluginTarget *target, const SmpHairline *hairline, double px_per_mm)
+treated_area_cm2 (const SmpPluginTarget *target, const SmpHairline *hairline, double px_per_mm,
+                  const SmpHeadModel *head)
 {
   const SmpRect *c = &target->canvas;
   double step = MAX (px_per_mm, sqrt ((double) c->width * c->height / 250000.0));
@@ -312,7 +331,15 @@ treated_area_cm2 (const SmpPluginTarget *target, const SmpHairline *hairline, do
   for (double y = c->y + step / 2; y < c->y + c->height; y += step)
     for (double x = c->x + step / 2; x < c->x + c->width; x += step)
       if (smp_hairline_signed_distance_px (hairline, x, y) >= 0.0)
-        sum += target->has_mask ? smp_mask_sample (&target->mask, x, y) : 1.0;
+        {
+          double w = target->has_mask ? smp_mask_sample (&target->mask, x, y) : 1.0;
+          if (head)
+            {
+              double c = smp_head_model_cos (head, x, y);
+              w = c >= SMP_HEAD_MIN_COS ? w / c : 0.0;
+            }
+          sum += w;
+        }
   return sum * step * step / (px_per_mm * px_per_mm) / 100.0;
 }
 
@@ -354,7 +381,7 @@ smp_plugin_target_make_record (const SmpPluginTarget *target,
   g_free (record->preset_id);
   record->preset_id = g_strdup (preset ? preset : "");
   record->scale_source = scale_source;
-  record->treated_area_cm2 = treated_area_cm2 (target, hairline, params->px_per_mm);
+  record->treated_area_cm2 = treated_area_cm2 (target, hairline, params->px_per_mm, smp_design_get_head (design));
   record->total_dots = (gint64) smp_design_count (design, extent, per_session);
   for (int k = 0; k < SMP_MAX_SESSIONS; k++)
     record->dots_per_session[k] = (gint64) per_session[k];

@@ -6,6 +6,7 @@
 #include <smp/smp.h>
 
 #include "smp-plugin-common.h"
+#include "smp-plugin-io.h"
 
 G_BEGIN_DECLS
 
@@ -22,9 +23,10 @@ typedef struct
   SmpRect          canvas;     /* where dots may land: layer_rect ∩ the selection's bounds */
   SmpPluginFormat  format;     /* of the output layers */
   gboolean         has_mask;   /* a selection (or the stored treated area) confines the dots */
-  SmpMask          mask;       /* valid when has_mask; coverage owned here */
-  float           *coverage;
+  SmpMask          mask;       /* valid when has_mask; its tiles are owned by `coverage` */
+  SmpPluginCoverage *coverage;
   GimpChannel     *area;       /* re-edit without a selection: the proposal's stored treated area */
+  SmpPattern      *pattern;    /* the last seed's blue-noise tile (smp_plugin_target_get_pattern) */
 } SmpPluginTarget;
 
 #define SMP_PLUGIN_AREA_CHANNEL_NAME "SMP treated area"
@@ -37,6 +39,10 @@ SmpPluginTarget *smp_plugin_target_new  (GimpImage    *image,
                                          GimpDrawable *drawable,
                                          GError      **error);
 void             smp_plugin_target_free (SmpPluginTarget *target);
+/* The blue-noise tile for `seed`, made once and kept while the seed stays: the
+ * dialog's previews and the run share it (the slow part of a design to make).
+ * Owned by the target. */
+SmpPattern      *smp_plugin_target_get_pattern (SmpPluginTarget *target, guint32 seed);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmpPluginTarget, smp_plugin_target_free)
 
 /* The hairline from `path` (NULL: the stored proposal's path, the selected one,

@@ -11,6 +11,7 @@
 #include "smp-plugin-args.h"
 #include "smp-plugin-dialog.h"
 #include "smp-plugin-guides.h"
+#include "smp-plugin-head.h"
 #include "smp-plugin-target.h"
 
 /* ---- The run ------------------------------------------------------------------ */
@@ -40,7 +41,8 @@ hairline_run (GimpProcedure        *procedure,
   SmpRect   extent;
   GError   *error = NULL;
   GimpGroupLayer *group;
-  gboolean  ok, shine = TRUE;
+  gboolean  ok, shine = TRUE, on_head = FALSE;
+  SmpHeadModel head;
 
   (void) run_data;
   gegl_init (NULL, NULL);
@@ -114,16 +116,21 @@ hairline_run (GimpProcedure        *procedure,
   if (scale_source == SMP_SCALE_FROM_FALLBACK)
     smp_plugin_warn (run_mode,
                      _("The image has no scale: using %g px/mm. Calibrate it "
-                     "(Scalp Micropigmentation → Calibrate Scale…) or give px-per-mm, "
+                     "(Filters ▸ Render ▸ Scalp Micropigmentation ▸ Calibrate Scale…) or give px-per-mm, "
                      "or dot sizes and density will be wrong."),
                      SMP_PLUGIN_FALLBACK_PX_PER_MM);
   g_object_get (config, "preset", &preset, NULL);
 
   gimp_progress_init (_("Stippling the SMP hairline proposal"));
-  design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL, NULL, &error);
+  /* The dialog's pattern when the seed is the one it showed: made once per run. */
+  design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL,
+                           smp_plugin_target_get_pattern (target, params.seed), &error);
   if (!design)
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
 
+  /* On the fitted head when the image has one and head-model allows it. */
+  if (!smp_plugin_head_put_on (design, image, target->offset_x, target->offset_y, &on_head, &head, &error))
+    return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
   smp_design_set_output_linear (design, target->format.linear);
   /* as many threads as GIMP's preference (Preferences ▸ System Resources) */
   smp_design_set_threads (design, gimp_get_num_processors ());
@@ -131,6 +138,18 @@ hairline_run (GimpProcedure        *procedure,
 
   if (!smp_plugin_target_get_extent (target, design, hairline, &extent, &error))
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
+  {
+    double band_mm = 0;
+
+    /* Dots are not piled into the silhouette: say where they stop. */
+    if (on_head && smp_plugin_head_stops (smp_design_get_head (design), &target->canvas,
+                                          target->has_mask ? &target->mask : NULL, hairline,
+                                          params.sentinel_depth_mm * params.px_per_mm, params.px_per_mm, &band_mm))
+      smp_plugin_warn (run_mode,
+                       "Head model: no dots where the scalp turns away from the camera (cos θ below %.2f, "
+                       "the last %.0f mm under the top outline of this photo): a photo from above shows "
+                       "that part of the design.", SMP_HEAD_MIN_COS, band_mm);
+  }
 
   gimp_image_undo_group_start (image);
   {
@@ -139,11 +158,16 @@ hairline_run (GimpProcedure        *procedure,
     g_autoptr (SmpProposal) previous =
       target->proposal ? smp_plugin_proposal_read (target->proposal, NULL) : NULL;
 
+    record->on_head = on_head;
+    if (on_head)
+      record->head = head;
+
     group = smp_plugin_target_write_proposal (target, design, &extent, shine, record, &error);
     ok = group != NULL;
     if (ok)
       {
         smp_plugin_target_keep_area (target, previous, record);
+        gimp_progress_set_text ("Checking the SMP hairline design");
         /* design checks (into the record) and the optional guides layer */
         smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
         record->complete = TRUE;

@@ -9,6 +9,8 @@
 #include "smp-plugin-calibrate.h"
 #include "smp-plugin-template.h"
 #include "smp-plugin-sheet.h"
+#include "smp-plugin-fit-head.h"
+#include "smp-plugin-match.h"
 
 struct _SmpPlugIn
 {
@@ -27,6 +29,8 @@ static const struct
   { SMP_PLUGIN_TEMPLATE_PROC, smp_plugin_template_procedure_new },
   { SMP_PLUGIN_MIRROR_PROC, smp_plugin_mirror_procedure_new },
   { SMP_PLUGIN_SHEET_PROC, smp_plugin_sheet_procedure_new },
+  { SMP_PLUGIN_FIT_HEAD_PROC, smp_plugin_fit_head_procedure_new },
+  { SMP_PLUGIN_MATCH_PROC, smp_plugin_match_procedure_new },
 };
 
 G_DEFINE_TYPE (SmpPlugIn, smp_plug_in, GIMP_TYPE_PLUG_IN)

@@ -94,17 +94,17 @@ find_in_copy (GimpImage *image, GimpImage *copy, GimpItem *item)
   return found && GIMP_IS_LAYER (found) ? GIMP_LAYER (found) : NULL;
 }
 
-/* Every pixel of the region, flattened: with the proposal (all its sessions
- * showing) or without it. Works on a duplicate: the user's image is untouched. */
-static guint8 *
-flatten_region (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal,
-                const GeglRectangle *region, GError **error)
+/* A duplicate of the image flattened with the proposal (all its sessions
+ * showing) or without it: its one layer, the duplicate in `dup` (the caller
+ * deletes it). The user's image is untouched. */
+static GimpLayer *
+flatten_copy (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal, GimpImage **dup_out,
+              GError **error)
 {
   GimpImage *dup = gimp_image_duplicate (image);
   GimpLayer *copy, *flat;
-  GeglBuffer *buffer;
-  guint8 *pixels = NULL;
 
+  *dup_out = NULL;
   if (!dup)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Could not copy the image for the sheet"));
@@ -142,25 +142,101 @@ flatten_region (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal,
       gimp_image_delete (dup);
       return NULL;
     }
-  buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (flat));
-  {
-    int ox = 0, oy = 0;
-    GeglRectangle r = *region;
+  *dup_out = dup;
+  return flat;
+}
 
-    gimp_drawable_get_offsets (GIMP_DRAWABLE (flat), &ox, &oy);
-    r.x -= ox;
-    r.y -= oy;
-    pixels = g_try_malloc ((gsize) region->width * region->height * 4);
-    if (pixels)
-      gegl_buffer_get (buffer, &r, 1.0, babl_format ("R'G'B'A u8"), pixels, GEGL_AUTO_ROWSTRIDE,
-                       GEGL_ABYSS_NONE);
-    else
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for a %d × %d view"),
-                   region->width, region->height);
-  }
-  g_object_unref (buffer);
-  gimp_image_delete (dup);
-  return pixels;
+/* About 8 MiB of photo per strip read. */
+#define STRIP_BYTES (8u << 20)
+
+/* `region` (image px) of `flat` as R'G'B'A u8, averaged over factor × factor
+ * blocks (1: as it is; the last blocks may be partial): ceil(w / factor) ×
+ * ceil(h / factor) px. Read in strips of whole blocks, each through its own
+ * buffer, so memory is the view and one strip whatever the photo's size. */
+static guint8 *
+read_view (GimpLayer *flat, const GeglRectangle *region, int factor, int *view_w, int *view_h,
+           double progress_from, double progress_to, GError **error)
+{
+  const int w = region->width, h = region->height;
+  const int vw = (w + factor - 1) / factor, vh = (h + factor - 1) / factor;
+  const int blocks = (int) CLAMP (STRIP_BYTES / ((gsize) w * 4 * factor), 1, (gsize) vh);
+  const int strip_rows = blocks * factor;
+  g_autofree guint8 *view = g_try_malloc ((gsize) vw * vh * 4);
+  g_autofree guint8 *strip = g_try_malloc ((gsize) w * strip_rows * 4);
+  g_autofree guint64 *sum = g_try_new (guint64, (gsize) vw * 4);
+  int ox = 0, oy = 0;
+
+  if (!view || !strip || !sum)
+    {
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for a %d × %d view", vw, vh);
+      return NULL;
+    }
+  gimp_drawable_get_offsets (GIMP_DRAWABLE (flat), &ox, &oy);
+  for (int y0 = 0; y0 < h; y0 += strip_rows)
+    {
+      int rows = MIN (strip_rows, h - y0);
+      GeglBuffer *buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (flat));
+      const Babl *native = gegl_buffer_get_format (buffer);
+
+      /* An 8-bit photo is read in its own format and widened here: the first
+       * converting read costs this process ~350 MB at once (as for the selection). */
+      if (native == babl_format ("R'G'B' u8"))
+        {
+          gegl_buffer_get (buffer, GEGL_RECTANGLE (region->x - ox, region->y - oy + y0, w, rows), 1.0,
+                           native, strip, w * 4, GEGL_ABYSS_NONE);
+          for (int r = 0; r < rows; r++)
+            {
+              guint8 *line = strip + (gsize) r * w * 4;
+              for (int x = w; x-- > 0;)
+                {
+                  line[4 * x + 3] = 255;
+                  line[4 * x + 2] = line[3 * x + 2];
+                  line[4 * x + 1] = line[3 * x + 1];
+                  line[4 * x] = line[3 * x];
+                }
+            }
+        }
+      else
+        gegl_buffer_get (buffer, GEGL_RECTANGLE (region->x - ox, region->y - oy + y0, w, rows), 1.0,
+                         babl_format ("R'G'B'A u8"), strip, w * 4, GEGL_ABYSS_NONE);
+      g_object_unref (buffer);
+      gimp_progress_update (progress_from + (progress_to - progress_from) * (y0 + rows) / h);
+      if (factor == 1)
+        {
+          memcpy (view + (gsize) y0 * vw * 4, strip, (gsize) rows * w * 4);
+          continue;
+        }
+      for (int by = 0; by * factor < rows; by++)
+        {
+          int r1 = MIN (rows, (by + 1) * factor);
+          guint8 *out = view + ((gsize) (y0 / factor + by) * vw) * 4;
+
+          memset (sum, 0, sizeof (guint64) * vw * 4);
+          /* alpha-weighted, so transparent pixels do not darken their block */
+          for (int r = by * factor; r < r1; r++)
+            {
+              const guint8 *px = strip + (gsize) r * w * 4;
+              for (int x = 0; x < w; x++, px += 4)
+                {
+                  guint64 *acc = sum + (gsize) (x / factor) * 4;
+                  acc[0] += (guint64) px[0] * px[3];
+                  acc[1] += (guint64) px[1] * px[3];
+                  acc[2] += (guint64) px[2] * px[3];
+                  acc[3] += px[3];
+                }
+            }
+          for (int vx = 0; vx < vw; vx++)
+            {
+              const guint64 *acc = sum + (gsize) vx * 4;
+              guint64 n = (guint64) (MIN (w, (vx + 1) * factor) - vx * factor) * (guint64) (r1 - by * factor);
+              for (int c = 0; c < 3; c++)
+                out[vx * 4 + c] = acc[3] ? (guint8) ((acc[c] + acc[3] / 2) / acc[3]) : 0;
+              out[vx * 4 + 3] = (guint8) ((acc[3] + n / 2) / n);
+            }
+        }
+    }
+  *view_w = vw, *view_h = vh;
+  return g_steal_pointer (&view);
 }
 
 /* The region the proposal's layers cover, in image px. */
@@ -422,6 +498,14 @@ sheet_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
 }
 
 static gboolean
+sheet_progress (double done, gpointer data)
+{
+  (void) data;
+  gimp_progress_update (0.6 + 0.4 * done);
+  return TRUE;
+}
+
+static gboolean
 export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *config, char **written,
               GError **error)
 {
@@ -435,7 +519,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   g_autoptr (SmpHairline) hairline = NULL;
   g_autoptr (GPtrArray) store = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GArray) strokes = NULL;
-  g_autofree guint8 *before = NULL, *after = NULL;
+  g_autofree guint8 *before = NULL, *after = NULL, *detail = NULL;
   GimpGroupLayer *group;
   GimpPath *path;
   SmpParams params;
@@ -511,14 +595,6 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
     region.height = (int) CLAMP (ceil (py1), region.y + 1, gimp_image_get_height (image)) - region.y;
   }
 
-  before = flatten_region (image, group, FALSE, &region, error);
-  gimp_progress_update (0.3);
-  if (!before)
-    return FALSE;
-  after = flatten_region (image, group, TRUE, &region, error);
-  gimp_progress_update (0.6);
-  if (!after)
-    return FALSE;
   strokes = path_strokes (path, &region, store);
 
   preset = preset_name (record->preset_id);
@@ -526,8 +602,6 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   shade_to_srgb (record, shade);
 
   smp_sheet_init (&sheet);
-  sheet.before = (SmpSheetImage) { before, region.width, region.height, (gsize) region.width * 4 };
-  sheet.after = (SmpSheetImage) { after, region.width, region.height, (gsize) region.width * 4 };
   sheet.strokes = (const SmpSheetStroke *) strokes->data;
   sheet.n_strokes = strokes->len;
   /* The zones come from the hairline with its scalp side resolved as the run
@@ -538,20 +612,21 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   {
     GimpChannel *area = *record->area_channel && record->has_area_bounds
                           ? gimp_image_get_channel_by_name (image, record->area_channel) : NULL;
-    g_autofree float *coverage = NULL;
-    SmpMask mask = { NULL, 0, 0, region.width, region.height, (gsize) region.width };
+    g_autoptr (SmpPluginCoverage) coverage = NULL;
     SmpRect r = { region.x, region.y, region.width, region.height };
 
-    if (area)
-      coverage = smp_plugin_io_read_coverage (area, &r);
-    mask.coverage = coverage;
-    smp_hairline_resolve_side (hairline, params.scalp_side, coverage ? &mask : NULL, params.px_per_mm);
+    if (area && !(coverage = smp_plugin_io_read_coverage (area, &r, error)))
+      return FALSE;
+    if (coverage)
+      coverage->mask.x = coverage->mask.y = 0; /* the crop's px, as the hairline */
+    smp_hairline_resolve_side (hairline, params.scalp_side, coverage ? &coverage->mask : NULL, params.px_per_mm);
   }
   sheet.hairline = hairline;
   sheet.params = params;
   /* a typed-in scale or a calibration is a measured one; the fallback is a guess */
   sheet.calibrated = record->scale_source != SMP_SCALE_FROM_FALLBACK;
   sheet.treated_area_cm2 = record->treated_area_cm2; /* bounded by the record's reader */
+  sheet.on_head = record->on_head;
   sheet.n_sessions = smp_sheet_plan_sessions (&params, shade, sheet.treated_area_cm2, sheet.sessions);
   sheet.checks = (const char *const *) checks;
   sheet.checks_run = checks_run;
@@ -563,6 +638,52 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   sheet.paper = paper == SMP_PAPER_LETTER ? SMP_PAPER_LETTER : SMP_PAPER_A4;
   sheet.catalog = catalog;
 
+  /* The views: the region read scaled down to what the page can show; only the
+   * 1:1 detail at the photo's resolution. Memory stays bounded by the page,
+   * not the photo (issue 12 row 4). */
+  {
+    int factor = (MAX (region.width, region.height) + SMP_SHEET_VIEW_MAX_PX - 1) / SMP_SHEET_VIEW_MAX_PX;
+    int vw = 0, vh = 0, dx = 0, dy = 0, side = 0;
+    GimpImage *dup = NULL;
+    GimpLayer *flat;
+
+    factor = MAX (factor, 1);
+    flat = flatten_copy (image, group, FALSE, &dup, error);
+    if (flat)
+      before = read_view (flat, &region, factor, &vw, &vh, 0.0, 0.3, error);
+    if (dup)
+      gimp_image_delete (dup);
+    if (!before)
+      return FALSE;
+    flat = flatten_copy (image, group, TRUE, &dup, error);
+    if (flat)
+      after = read_view (flat, &region, factor, &vw, &vh, 0.3, 0.6, error);
+    if (after)
+      {
+        sheet.before = (SmpSheetImage) { before, vw, vh, (gsize) vw * 4 };
+        sheet.after = (SmpSheetImage) { after, vw, vh, (gsize) vw * 4 };
+        sheet.crop_width = region.width;
+        sheet.crop_height = region.height;
+        if (factor > 1 && smp_sheet_detail_rect (&sheet, &dx, &dy, &side, error))
+          {
+            GeglRectangle square = { region.x + dx, region.y + dy, side, side };
+            int w = 0, h = 0;
+
+            detail = read_view (flat, &square, 1, &w, &h, 0.6, 0.6, error);
+            sheet.detail = (SmpSheetImage) { detail, side, side, (gsize) side * 4 };
+            sheet.detail_left = dx, sheet.detail_top = dy;
+          }
+      }
+    if (dup)
+      gimp_image_delete (dup);
+    if (!after || (factor > 1 && !detail))
+      return FALSE;
+  }
+
+  /* The page itself: 0.6 to 1 of the bar. GIMP's Cancel kills the plug-in
+   * (there is no hook to poll), so this never stops the sheet; a killed export
+   * leaves its hidden temporary file, which the next export removes. */
+  sheet.progress = sheet_progress;
   if (!smp_sheet_write (&sheet, path_str, error))
     return FALSE;
   gimp_progress_update (1.0);

@@ -63,7 +63,8 @@ template_choice (char **default_id)
   return choice;
 }
 
-/* A new path holding one Bézier stroke, inserted on top and selected. */
+/* A new path holding one Bézier stroke, inserted on top, shown and selected:
+ * the artist sees the line just made on the photo, not only in the Paths dialog. */
 static GimpPath *
 insert_path (GimpImage *image, const char *name, const double *points, gsize n_anchors)
 {
@@ -71,6 +72,7 @@ insert_path (GimpImage *image, const char *name, const double *points, gsize n_a
 
   gimp_path_stroke_new_from_points (path, GIMP_PATH_STROKE_TYPE_BEZIER, 6 * n_anchors, points, FALSE);
   gimp_image_insert_path (image, path, NULL, 0);
+  gimp_item_set_visible (GIMP_ITEM (path), TRUE);
   gimp_image_set_selected_paths (image, (const GimpPath *[]) { path, NULL });
   return path;
 }
@@ -193,7 +195,7 @@ smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
                                       "70 aggressive, 80 typical, 100 conservative, about 55 "
                                       "for women"),
                                       20.0, 200.0, SMP_FACE_DEFAULT_HEIGHT_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "px-per-mm", _("Sc_ale (px/mm)"),
+  gimp_procedure_add_double_argument (procedure, "px-per-mm", _("Sc_ale (px/mm; 0: the calibration)"),
                                       _("Photo scale; 0 uses the image's calibration (Calibrate Scale…)"),
                                       0.0, 200.0, 0.0, G_PARAM_READWRITE);
   gimp_procedure_add_path_return_value (procedure, "path", _("Path"), _("The new hairline path"),
@@ -202,6 +204,8 @@ smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
 }
 
 /* ---- Mirror Hairline --------------------------------------------------------- */
+
+#define MIDLINE_PATH_NAME "Face midline"
 
 static GimpValueArray *
 mirror_run (GimpProcedure        *procedure,
@@ -242,8 +246,10 @@ mirror_run (GimpProcedure        *procedure,
   else if (!smp_plugin_face_frame_get (image, &frame))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   _("No face frame: give a face-frame path (three anchors: the glabella and the "
-                   "two outer eye corners), or place a template first to store one"));
+                   _("No face frame: draw a path with three anchors (the glabella between the brows "
+                   "and both outer eye corners) and run Mirror Hairline again with it selected "
+                   "as the Face frame, or run Hairline from Template… once on it (the image "
+                   "then keeps the frame)"));
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -269,6 +275,22 @@ mirror_run (GimpProcedure        *procedure,
 
   name = g_strdup_printf ("%s (mirrored)", half_name); /* NOTR: item names stay English, as "SMP proposal" does */
   gimp_image_undo_group_start (image);
+  /* The midline the halves were joined on, shown as its own path: a half drawn
+   * off it makes a flat bridge at the centre, and this is where to look. Once per
+   * image (an artist mirrors several tries on the same frame). */
+  if (!gimp_image_get_path_by_name (image, MIDLINE_PATH_NAME))
+    {
+      SmpFaceAxes axes;
+      double      line[12];
+
+      smp_face_frame_get_axes (&frame, &axes);
+      /* From below the eyes to well into the scalp: 2 and 5 eye-widths. */
+      smp_face_axes_to_image (&axes, 0, -1.0 * axes.half_width_px, &line[0], &line[1]);
+      smp_face_axes_to_image (&axes, 0, 5.0 * axes.half_width_px, &line[6], &line[7]);
+      line[2] = line[4] = line[0], line[3] = line[5] = line[1];
+      line[8] = line[10] = line[6], line[9] = line[11] = line[7];
+      insert_path (image, MIDLINE_PATH_NAME, line, 2);
+    }
   path = insert_path (image, name, (const double *) full->data, full->len / 6);
   if (frame_from_path)
     smp_plugin_face_frame_set (image, &frame);

@@ -11,8 +11,10 @@
 #include "smp-plugin-common.h"
 #include "smp-plugin-args.h"
 #include "smp-plugin-target.h"
+#include "smp-plugin-head.h"
 #include "smp-plugin-io.h"
 #include "smp-plugin-preview.h"
+#include "smp-plugin-looks.h"
 
 #define DIALOG_MAX_W        1700 /* px: the default size, within 90% of the monitor */
 #define DIALOG_MAX_H        1000
@@ -32,6 +34,7 @@ typedef struct
 
   /* Hairline section */
   GtkWidget           *path_combo;
+  GtkWidget           *head_note;     /* which surface the dots lie on */
   /* Scale section */
   GtkWidget           *scale_spin;
   GtkWidget           *follow_check;
@@ -59,7 +62,6 @@ typedef struct
   /* What the preview is built from, kept across changes that do not touch it. */
   SmpHairline         *hairline;
   int                  hairline_path_id;
-  SmpPattern          *pattern;
   SmpParams            params;       /* in the output's encoding */
   gboolean             params_ok;
   SmpScaleSource scale_source;
@@ -75,6 +77,7 @@ typedef struct
 } SmpDialog;
 
 static void schedule_update (SmpDialog *d);
+static void preview_shade (SmpDialog *d, double shade[3]);
 
 /* ---- Parameter reading --------------------------------------------------------- */
 
@@ -211,8 +214,9 @@ sync_scale (SmpDialog *d)
 
   if (px_per_mm == 0.0 && !d->have_calibration)
     note = g_strdup_printf (_("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
-                            "are guesses. Calibrate the photo (Scalp Micropigmentation → "
-                            "Calibrate) or type the scale."), SMP_PLUGIN_FALLBACK_PX_PER_MM);
+                            "are guesses. Calibrate the photo (Filters ▸ Render ▸ Scalp "
+                            "Micropigmentation ▸ Calibrate Scale…) or type the scale."),
+                            SMP_PLUGIN_FALLBACK_PX_PER_MM);
   else if (px_per_mm == 0.0)
     note = g_markup_printf_escaped (_("From the photo's calibration (%s)."),
                                     d->calibration_method ? d->calibration_method : "stored");
@@ -373,15 +377,103 @@ preset_list_key (GtkWidget *list, GdkEventKey *event, SmpDialog *d)
 }
 
 static GtkWidget *
+preset_row (SmpPreset *preset, gboolean user)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  g_autofree char *text = user ? g_strdup_printf ("%s (yours)", smp_preset_get_name (preset))
+                               : g_strdup (smp_preset_get_name (preset));
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_top (label, 2);
+  gtk_widget_set_margin_bottom (label, 2);
+  gtk_container_add (GTK_CONTAINER (row), label);
+  gtk_widget_set_tooltip_text (row, smp_preset_get_description (preset));
+  g_object_set_data (G_OBJECT (row), "smp-preset", preset);
+  return row;
+}
+
+/* "Save as look…": the current look parameters into the artist's looks folder,
+ * listed at once (and by every later dialog: the folder is read at start). */
+static void
+save_look_clicked (GtkButton *button, SmpDialog *d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char  *dir = smp_plugin_looks_user_dir ();
+  g_autofree char  *id = NULL, *file = NULL, *path = NULL;
+  SmpScaleSource    source;
+  SmpParams         params;
+  GtkWidget        *ask, *entry, *area;
+  const char       *name;
+  int               response;
+
+  (void) button;
+  if (!read_params (d, &params, &source, &error))
+    {
+      gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+      return;
+    }
+  ask = gtk_dialog_new_with_buttons ("Save as Look", GTK_WINDOW (d->dialog), GTK_DIALOG_MODAL,
+                                     "_Cancel", GTK_RESPONSE_CANCEL, "_Save", GTK_RESPONSE_OK, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (ask), GTK_RESPONSE_OK);
+  area = gtk_dialog_get_content_area (GTK_DIALOG (ask));
+  gtk_container_set_border_width (GTK_CONTAINER (area), 12);
+  gtk_box_pack_start (GTK_BOX (area), gtk_label_new ("Name of the look:"), FALSE, FALSE, 4);
+  entry = gtk_entry_new ();
+  gtk_entry_set_text (GTK_ENTRY (entry), "My look");
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_box_pack_start (GTK_BOX (area), entry, FALSE, FALSE, 4);
+  gtk_widget_show_all (area);
+  response = gtk_dialog_run (GTK_DIALOG (ask));
+  name = gtk_entry_get_text (GTK_ENTRY (entry));
+  if (response == GTK_RESPONSE_OK)
+    {
+      /* Look files hold sRGB shades, whatever the image's encoding. */
+      preview_shade (d, params.shade);
+      id = smp_plugin_looks_save (&params, FALSE, name, "Saved from the Hairline dialog", &error);
+    }
+  gtk_widget_destroy (ask);
+  if (response != GTK_RESPONSE_OK)
+    return;
+  if (!id)
+    {
+      gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+      return;
+    }
+  file = g_strconcat (id, ".smp-preset", NULL);
+  path = g_build_filename (dir, file, NULL);
+  {
+    SmpPreset *preset = smp_preset_load (path, &error);
+    g_autofree char *note = NULL;
+    GtkWidget *row;
+
+    if (!preset)
+      {
+        gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+        return;
+      }
+    g_ptr_array_add (d->presets, preset);
+    row = preset_row (preset, TRUE);
+    gtk_list_box_insert (GTK_LIST_BOX (d->preset_list), row, -1);
+    gtk_widget_show_all (row);
+    gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
+    g_object_set (d->config, "preset", id, NULL);
+    note = g_strdup_printf ("Saved as %s", path);
+    gtk_label_set_text (GTK_LABEL (d->preset_note), note);
+  }
+}
+
+static GtkWidget *
 make_preset_list (SmpDialog *d)
 {
-  g_autofree char  *dir = smp_plugin_get_patterns_dir ();
-  g_autofree char  *presets_dir = g_build_filename (dir, "presets", NULL);
   g_autofree char  *current = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget        *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget        *save;
+  guint             n_shipped = 0;
 
-  d->presets = smp_preset_load_dir (presets_dir, &error);
+  d->presets = smp_plugin_looks_load_all (&n_shipped, &error);
   d->preset_list = gtk_list_box_new ();
   gtk_widget_set_name (d->preset_list, "smp-presets");
   gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (d->preset_list), TRUE);
@@ -391,16 +483,8 @@ make_preset_list (SmpDialog *d)
   for (guint i = 0; i < d->presets->len; i++)
     {
       SmpPreset *preset = g_ptr_array_index (d->presets, i);
-      GtkWidget *row = gtk_list_box_row_new ();
-      GtkWidget *label = gtk_label_new (smp_preset_get_name (preset));
+      GtkWidget *row = preset_row (preset, i >= n_shipped);
 
-      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-      gtk_widget_set_margin_start (label, 6);
-      gtk_widget_set_margin_top (label, 2);
-      gtk_widget_set_margin_bottom (label, 2);
-      gtk_container_add (GTK_CONTAINER (row), label);
-      gtk_widget_set_tooltip_text (row, smp_preset_get_description (preset));
-      g_object_set_data (G_OBJECT (row), "smp-preset", preset);
       gtk_list_box_insert (GTK_LIST_BOX (d->preset_list), row, -1);
       if (current && !strcmp (current, smp_preset_get_id (preset)))
         gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
@@ -415,7 +499,30 @@ make_preset_list (SmpDialog *d)
   gtk_label_set_line_wrap (GTK_LABEL (d->preset_note), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (d->preset_note), 40);
   gtk_label_set_xalign (GTK_LABEL (d->preset_note), 0.0);
+  {
+    /* The looks offered, for the GUI tests (SMP_PREVIEW_LOG). */
+    const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
+    FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
+
+    if (log != NULL)
+      {
+        fprintf (log, "looks shipped=");
+        for (guint i = 0; i < n_shipped; i++)
+          fprintf (log, "%s%s", i ? "," : "", smp_preset_get_id (g_ptr_array_index (d->presets, i)));
+        fprintf (log, " yours=");
+        for (guint i = n_shipped; i < d->presets->len; i++)
+          fprintf (log, "%s%s", i > n_shipped ? "," : "", smp_preset_get_id (g_ptr_array_index (d->presets, i)));
+        fprintf (log, "\n");
+        fclose (log);
+      }
+  }
+  save = gtk_button_new_with_label ("Save as look…");
+  gtk_widget_set_name (save, "smp-save-look");
+  gtk_widget_set_tooltip_text (save, "Save the current look values under a name in your own looks folder");
+  gtk_widget_set_halign (save, GTK_ALIGN_START);
+  g_signal_connect (save, "clicked", G_CALLBACK (save_look_clicked), d);
   gtk_box_pack_start (GTK_BOX (box), d->preset_list, FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (box), save, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), d->preset_note, FALSE, FALSE, 0);
   gtk_widget_show_all (box);
   return box;
@@ -470,8 +577,11 @@ write_canvas_layers (gpointer data)
   params = d->params;
   if (d->stage_shown >= 0)
     params.stage = d->stage_shown;
-  design = smp_design_new (&params, d->hairline, mask, d->pattern, &error);
-  if (design == NULL || !smp_design_get_extent (design, &d->target->canvas, &extent))
+  design = smp_design_new (&params, d->hairline, mask, smp_plugin_target_get_pattern (d->target, params.seed),
+                           &error);
+  if (design == NULL ||
+      !smp_plugin_head_put_on (design, d->image, d->target->offset_x, d->target->offset_y, NULL, NULL, &error) ||
+      !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
   smp_design_set_output_linear (design, d->target->format.linear);
   smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
@@ -701,19 +811,32 @@ update_now (gpointer data)
     }
   frame_hairline (d);
 
-  /* The pattern is the slow part to make: keep it while the seed stays. */
-  if (d->pattern == NULL || smp_pattern_get_seed (d->pattern) != d->params.seed)
-    {
-      g_clear_pointer (&d->pattern, smp_pattern_unref);
-      d->pattern = smp_pattern_new (d->params.seed);
-    }
   shown = d->params;
   preview_shade (d, shown.shade);
   if (d->stage_shown >= 0)
     shown.stage = d->stage_shown;
   start = g_get_monotonic_time ();
+  /* The pattern is the slow part to make: the target keeps it while the seed stays,
+   * and the run uses the same one. */
   design = smp_design_new (&shown, d->hairline, d->target->has_mask ? &d->target->mask : NULL,
-                           d->pattern, &error);
+                           smp_plugin_target_get_pattern (d->target, shown.seed), &error);
+  /* The run's own head model and check: the same surface, and a design with no dot
+   * on the canvas is refused there. */
+  {
+    gboolean     on_head = FALSE;
+    SmpHeadModel head;
+
+    if (design != NULL &&
+        !smp_plugin_head_put_on (design, d->image, d->target->offset_x, d->target->offset_y, &on_head, &head,
+                                 &error))
+      g_clear_pointer (&design, smp_design_free);
+    if (design != NULL && d->head_note != NULL)
+      {
+        g_autofree char *text = smp_plugin_head_describe (on_head, &head, shown.px_per_mm);
+        g_autofree char *line = g_strconcat ("Surface: ", text, NULL);
+        gtk_label_set_text (GTK_LABEL (d->head_note), line);
+      }
+  }
   /* The run's own check: a design with no dot on the canvas is refused there. */
   if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
     g_clear_pointer (&design, smp_design_free);
@@ -877,6 +1000,14 @@ build (SmpDialog *d)
   gtk_widget_show (label);
   gtk_box_pack_start (GTK_BOX (box), label, FALSE, FALSE, 0);
   gtk_box_reorder_child (GTK_BOX (box), label, 1);
+  /* Which surface the dots lie on (the head-model field), kept up to date by the preview. */
+  d->head_note = gtk_label_new (NULL);
+  gtk_widget_set_name (d->head_note, "smp-head-note");
+  gtk_label_set_line_wrap (GTK_LABEL (d->head_note), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (d->head_note), 40);
+  gtk_label_set_xalign (GTK_LABEL (d->head_note), 0.0);
+  gtk_widget_show (d->head_note);
+  gtk_box_pack_start (GTK_BOX (box), d->head_note, FALSE, FALSE, 0);
 
   /* Scale: px/mm, where it comes from, and what a mm looks like. */
   gimp_procedure_dialog_get_label (dialog, "scale-hint", _("Photo scale (pixels per mm):"), FALSE, FALSE);
@@ -1037,7 +1168,6 @@ smp_plugin_dialog_run (GimpProcedure       *procedure,
   gtk_widget_destroy (d.dialog);
   smp_plugin_preview_free (d.preview);
   g_clear_pointer (&d.hairline, smp_hairline_unref);
-  g_clear_pointer (&d.pattern, smp_pattern_unref);
   g_clear_pointer (&d.presets, g_ptr_array_unref);
   g_free (d.calibration_method);
   return ok;

@@ -703,6 +703,17 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   self->zoom_label = gtk_label_new (NULL);
   gtk_widget_set_name (self->zoom_label, "smp-preview-zoom");
   gtk_box_pack_start (GTK_BOX (row), self->zoom_label, FALSE, FALSE, 6);
+  /* How to move the view, said beside it: a tooltip on the view itself would pop
+   * up over the photo wherever the pointer rests (GIMP's pointer is often there,
+   * where the artist last selected) and hide part of what the client looks at;
+   * under Xvfb it even stays an unpainted black box. */
+  {
+    GtkWidget *hint = gtk_label_new (_("Drag to pan, scroll to zoom"));
+
+    gtk_widget_set_name (hint, "smp-preview-hint");
+    gtk_style_context_add_class (gtk_widget_get_style_context (hint), "dim-label");
+    gtk_box_pack_start (GTK_BOX (row), hint, FALSE, FALSE, 6);
+  }
   self->before_toggle = gtk_toggle_button_new_with_mnemonic (_("Before (_photo only)"));
   gtk_widget_set_name (self->before_toggle, "smp-preview-before");
   gtk_widget_set_tooltip_text (self->before_toggle,
@@ -717,7 +728,6 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   gtk_widget_set_hexpand (self->area, TRUE);
   gtk_widget_set_vexpand (self->area, TRUE);
   gtk_widget_set_can_focus (self->area, TRUE);
-  gtk_widget_set_tooltip_text (self->area, _("Drag to pan, scroll to zoom"));
   gtk_widget_add_events (self->area, GDK_BUTTON_PRESS_MASK | GDK_BUTTON_RELEASE_MASK
                                      | GDK_POINTER_MOTION_MASK | GDK_SCROLL_MASK);
   g_signal_connect (self->area, "draw", G_CALLBACK (area_draw), self);

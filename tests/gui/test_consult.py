@@ -145,10 +145,46 @@ def small_selection(gui, log, placement):
     if rect is None:
         return
     line = log.lines()[-1]
-    gui.screenshot("gui-consult-small-selection.png")
+    # The pointer rests over the view, as it does after the artist selected on the
+    # canvas: nothing may pop up over the photo there (a tooltip on the view once
+    # did, an unpainted black box under Xvfb). No dots in this case (the selection
+    # is too small), so the view holds skin only: not one black pixel.
+    px, py, pw, ph = rect
+    gui.desktop.xdo("mousemove", "--sync", str(px + pw // 2), str(py + ph // 2))
+    time.sleep(2.0)  # past GTK's tooltip delay
+    shot = gui.screenshot("gui-consult-small-selection.png")
+    black = black_box(shot, rect)
+    check(black is None, "nothing covers the preview under a resting pointer (no black pixels)",
+          black and f"{black[0]} black px in {black[1]}")
+    # (A screen-sized window is the desktop's, under everything.)
+    popups = [w for w in gui.desktop.xdo("search", "--onlyvisible", "--name", ".*").split()
+              if w != wid and gui.desktop.geometry(w)[2:] != tuple(SCREEN)
+              and overlaps(gui.desktop.geometry(w), rect)]
+    check(not popups, "no other window lies over the preview",
+          [(gui.desktop.title(w), gui.desktop.geometry(w)) for w in popups])
     check(int(line["width"]) >= 300 and int(line["height"]) >= 200,
           "a 12×12 selection keeps the preview large", f"{line['width']}×{line['height']} px")
     close_dialog(gui, wid, job)
+
+
+def black_box(png, rect):
+    """(count, bounding box) of near-black pixels in `rect` of a screenshot; None if none."""
+    rgb = td.crop_rgb(png, rect)
+    w, h = rect[2], rect[3]
+    xs, ys = [], []
+    for i in range(0, min(len(rgb), 3 * w * h), 3):
+        if rgb[i] < 20 and rgb[i + 1] < 20 and rgb[i + 2] < 20:
+            xs.append((i // 3) % w)
+            ys.append((i // 3) // w)
+    if not xs:
+        return None
+    return len(xs), (rect[0] + min(xs), rect[1] + min(ys), max(xs) - min(xs) + 1, max(ys) - min(ys) + 1)
+
+
+def overlaps(a, b):
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return aw > 1 and ah > 1 and ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
 
 
 def forehead_selection(gui, log, placement):

@@ -194,13 +194,13 @@ def run_interactive(drawable, **args):
     return proc.run(cfg).index(0).value_nick
 
 def designed_groups():
-    return [l for _, l in walk(img) if l.is_group() and parasite_text(l, "smp-design")]
+    return [l for _, l in walk(img) if l.is_group() and record_text(l)]
 
 def proposal_state():
     groups = designed_groups()
     out = {"groups": len(groups)}
     if groups:
-        kf = key_file(parasite_text(groups[0], "smp-design"))
+        kf = key_file(record_text(groups[0]))
         out["density"] = kf.get_double("SMP Design", "density_per_cm2")
         out["seed"] = kf.get_integer("SMP Design", "seed")
         out["fade"] = kf.get_double("SMP Design", "fade_width_mm")

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # test_undo.py: in a real GIMP under Xvfb, one Ctrl+Z after plug-in-smp-hairline
 # restores the image exactly (layer tree, every layer's pixels, parasites), and
-# Ctrl+Y brings the same proposal back: the run is one undo step.
+# Ctrl+Y brings the same proposal back: the run is one undo step; a re-edit too,
+# with its record. GIMP's log must hold no unbalanced undo group (the harness).
 """Usage: test_undo.py --plugin EXE --patterns DIR --work DIR --artefacts DIR
 Prints PASS/FAIL lines; exit 0, 1 (also when GIMP is missing), or 77 when Xvfb or xdotool is missing.
 Screenshots: gui-undo-{before,run,undone,redone}.png in --artefacts."""
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -91,6 +93,32 @@ result = [status.value_nick, message, len(proposal_groups(img)),
         redone = wait_state(gui, after_run)
         gui.screenshot("gui-undo-redone.png")
         check(redone == after_run, "Ctrl+Y brings the same proposal back")
+
+        # A re-edit (Update) is one undo step too, and its undo brings the old
+        # record back with the old sessions: the record follows undo and redo.
+        # Undoing and redoing these runs once logged GIMP's unbalanced
+        # "gimp_image_undo_group_end" (the record was an item parasite); the
+        # harness fails on that line now.
+        record = "result = record_text(proposal_groups(img)[0])"
+        first_record = gui.call(record)
+        status = gui.call("""
+status, message = run_hairline(img, proposal_groups(img)[0], px_per_mm=10.0, density=40.0, seed=4)
+Gimp.displays_flush()
+result = [status.value_nick, message]
+""")
+        check(status[0] == "success", "the re-edit runs in the GUI", status[1])
+        second_record = gui.call(record)
+        after_update = gui.call(STATE)
+        check(re.search(r"^density_per_cm2=40(\.0*)?$", second_record, re.M) is not None and second_record != first_record,
+              "the re-edit stored its own record")
+        gui.desktop.keys(window, "ctrl+z")
+        undone = wait_state(gui, redone)
+        check(undone == redone and gui.call(record) == first_record,
+              "one Ctrl+Z undoes the re-edit: the first proposal and its record are back")
+        gui.desktop.keys(window, "ctrl+y")
+        check(wait_state(gui, after_update) == after_update and gui.call(record) == second_record,
+              "Ctrl+Y brings the re-edit and its record back")
+        gui.screenshot("gui-undo-reedit-redone.png")
 
     if failures:
         print(f"FAIL {len(failures)} check(s) failed")

@@ -163,6 +163,13 @@ def judge(output, rc):
     if rc != 0:
         print(f"runner: GIMP exited with status {rc}")
         return 1
+    # A sanitized plug-in's report (ASan, UBSan) fails the test even if GIMP
+    # carried on after the plug-in died.
+    reports = [l for l in lines if "ERROR: AddressSanitizer" in l or "runtime error:" in l
+               or "ERROR: LeakSanitizer" in l]
+    if reports:
+        print(f"runner: sanitizer report: {reports[0]}")
+        return 1
     if fails:
         print(f"runner: {len(fails)} FAIL line(s)")
         return 1

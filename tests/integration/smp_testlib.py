@@ -148,6 +148,44 @@ def run_hairline(img, drawable, path=None, **args):
     return status, message
 
 
+# ---- Memory -------------------------------------------------------------
+
+# Budgets are for the plain build; a sanitized plug-in (ASan shadow memory,
+# quarantine) gets this factor more (tests/meson.build sets it).
+MEMORY_ALLOWANCE = float(os.environ.get("SMP_MEMORY_ALLOWANCE", "1") or 1)
+
+
+def reset_memory_report():
+    report = os.environ.get("SMP_PLUGIN_MEMORY_REPORT", "")
+    if report and os.path.exists(report):
+        os.unlink(report)
+
+
+def plugin_peaks_mb():
+    """Peak RSS (MB) of each plug-in process since the last reset, oldest first
+    (the runner's /usr/bin/time wrapper appends one line per process)."""
+    report = os.environ.get("SMP_PLUGIN_MEMORY_REPORT", "")
+    if not report or not os.path.exists(report):
+        return []
+    peaks = []
+    for line in open(report).read().splitlines():
+        fields = line.split()
+        if "peak_kb" in fields:
+            peaks.append(int(fields[fields.index("peak_kb") + 1]) / 1024)
+    return peaks
+
+
+def wait_for_peaks(count=1, timeout=30.0):
+    """plugin_peaks_mb() once `count` processes have reported: /usr/bin/time
+    writes its line when the plug-in exits, just after the call returns."""
+    deadline = time.monotonic() + timeout
+    peaks = plugin_peaks_mb()
+    while len(peaks) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+        peaks = plugin_peaks_mb()
+    return peaks
+
+
 def timed_run(img, drawable, **args):
     t0 = time.perf_counter()
     status, message = run_hairline(img, drawable, **args)
@@ -170,7 +208,7 @@ def proposal_groups(img):
     """Proposal groups, top to bottom. GIMP keeps names unique in an image, so
     a second proposal is "SMP proposal #1"; the parasite marks them all."""
     return [l for _, l in walk(img) if l.is_group() and l.get_name().startswith(GROUP_NAME)
-            and l.get_parasite("smp-design") is not None]
+            and record_text(l) is not None]
 
 
 def session_layers(group):
@@ -188,8 +226,26 @@ def parasite_text(item, name):
     p = item.get_parasite(name)
     if p is None:
         return None
-    data = p.get_data()
-    return bytes(data).decode("utf-8", "replace")
+    # GIMP hands the bytes back as gint8: a byte above 127 comes back negative.
+    return bytes(b & 0xFF for b in p.get_data()).decode("utf-8", "replace")
+
+
+def record_name(group):
+    """The image parasite holding a proposal group's record (docs/stored-format.md)."""
+    return f"smp-design-{group.get_tattoo()}"
+
+
+def record_text(group):
+    """A proposal group's record: the image's "smp-design-<tattoo>" parasite, else
+    (files of 0.1.0) the group's own "smp-design"."""
+    p = group.get_image().get_parasite(record_name(group))
+    if p is None:
+        return parasite_text(group, "smp-design")
+    return bytes(b & 0xFF for b in p.get_data()).decode("utf-8", "replace")
+
+
+def set_record_text(group, text):
+    group.get_image().attach_parasite(Gimp.Parasite.new(record_name(group), 3, list(text.encode())))
 
 
 def key_file(text):

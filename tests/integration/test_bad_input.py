@@ -40,7 +40,7 @@ status, message = run_hairline(img, photo, px_per_mm=10.0)
 check(status == SUCCESS, "two paths, one selected: succeeds", message)
 groups = proposal_groups(img)
 if groups:
-    kf = key_file(parasite_text(groups[0], "smp-design"))
+    kf = key_file(record_text(groups[0]))
     check(kf.get_string("SMP Proposal", "path") == "Hairline", "the selected path was used")
 
 # A path of zero length.

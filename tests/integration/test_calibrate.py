@@ -35,6 +35,20 @@ if status == SUCCESS:
 s = stored(img)
 check(s is not None and abs(s[0] - 5.0) < 1e-9, "stores 5.000 px/mm on the image", s)
 check(s is not None and abs(s[1] - 63.0) < 1e-9 and s[2] == "ipd", "stores distance and method", s)
+# Visible outside the plug-in: GIMP's resolution says the same scale (5 px/mm = 127 ppi).
+res = img.get_resolution()
+xres, yres = (res[1], res[2]) if len(res) == 3 else (res[0], res[1])
+check(abs(xres - 127.0) < 1e-6 and abs(yres - 127.0) < 1e-6,
+      "the image's resolution is set to the scale (px/mm × 25.4 ppi)", (xres, yres))
+check(img.get_path_by_name("Pupils") is not None, "by default the measuring path stays")
+
+# 1b. Removed by choice: the path goes, the scale is stored all the same.
+img_r, photo_r = new_image(600, 400)
+p_r = path_from_anchors(img_r, "Pupils", [(100.0, 200.0), (400.0, 200.0)])
+status, values = run_proc(CAL, img_r, path=p_r, distance_mm=60.0, remove_path=True)
+check(status == SUCCESS and img_r.get_paths() == [] and stored(img_r) is not None
+      and abs(stored(img_r)[0] - 5.0) < 1e-9,
+      "remove-path: the measuring path is removed, the 5.000 px/mm stored", [q.get_name() for q in img_r.get_paths()])
 
 # 2. Rotated (37°, 143°, 270°) and in reverse order: the same figure.
 worst = 0.0
@@ -102,7 +116,7 @@ for density in (70.0, 40.0):
     if not check(status == SUCCESS, f"hairline with px-per-mm 0 at {density:g}/cm²", message):
         continue
     group = proposal_groups(img)[0]
-    kf = key_file(parasite_text(group, "smp-design"))
+    kf = key_file(record_text(group))
     check(kf.get_string("SMP Proposal", "px_per_mm_source") == "calibration"
           and abs(kf.get_double("SMP Design", "px_per_mm") - PX_PER_MM) < 1e-9,
           "the proposal used the calibration", kf.get_double("SMP Design", "px_per_mm"))

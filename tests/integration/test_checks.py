@@ -1,5 +1,5 @@
 # test_checks.py: the design checks run by plug-in-smp-hairline and stored in the
-# proposal's "smp-design" parasite ([SMP Checks]): silent on a good design, each
+# proposal record (the "smp-design-<tattoo>" image parasite) ([SMP Checks]): silent on a good design, each
 # one fires alone on a case built to break it (too low, too straight, lopsided,
 # no fade, and the feminine limit); the optional hidden "SMP guides" layer is
 # drawn where the face frame says; the photo is never touched.
@@ -34,7 +34,7 @@ def run_checks(label, path, expect, **args):
     if not check(status == SUCCESS, f"{label}: hairline runs", message):
         return None
     group = proposal_groups(img)[0]
-    kf = key_file(parasite_text(group, "smp-design"))
+    kf = key_file(record_text(group))
     try:
         checked = set(kf.get_string_list("SMP Checks", "checked"))
         count = kf.get_integer("SMP Checks", "findings")
@@ -57,7 +57,7 @@ fem = template_path("feminine-oval", 55.0)
 # A good design: 80 mm, symmetric, default irregularity 3 mm and fade 8 mm.
 g = run_checks("good design", good, set())
 if g:
-    kf = key_file(parasite_text(g, "smp-design"))
+    kf = key_file(record_text(g))
     check(kf.get_boolean("SMP Checks", "face_frame"), "the face frame was used")
     check(not any(l.get_name() == "SMP guides" for l in g.get_children()), "no guides unless asked")
     img.remove_layer(g)
@@ -156,7 +156,7 @@ img, photo = new_image(600, 400, texture=False)
 line = add_path(img, "M 0 300 L 600 300")
 status, message = run_hairline(img, photo, path=line, px_per_mm=4.0, irregularity=0.0, fade_width=0.0)
 if check(status == SUCCESS, "no face frame: hairline runs", message):
-    kf = key_file(parasite_text(proposal_groups(img)[0], "smp-design"))
+    kf = key_file(record_text(proposal_groups(img)[0]))
     checked = set(kf.get_string_list("SMP Checks", "checked"))
     fired = {c for c in CHECKS if has_key(kf, "SMP Checks", c)}
     check(checked == {"straightness", "fade"} and not kf.get_boolean("SMP Checks", "face_frame"),

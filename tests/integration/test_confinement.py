@@ -94,4 +94,19 @@ box = layer_bounds_alpha(session_layers(proposal_groups(img4)[0]))
 check(box and box[0] <= 10 and box[1] <= 10 and box[2] >= W - 10,
       "dots reach every edge of the scalp side", box)
 
+# Auto side with a selection on both sides of the line. A generous one (the whole
+# head: 150 px above the line, 380 below, down the temples) still means the scalp
+# above, as on an upright photo; a selection wholly on one side names that side.
+for label, rect, scalp_above in (("whole head, mostly below the line", (40, 150, 520, 530), True),
+                                 ("only below the line", (40, LINE_Y + 5, 520, 190), False)):
+    img_s, photo_s = new_image(W, 700)
+    add_path(img_s, f"M 0 {LINE_Y} L {W} {LINE_Y}")
+    img_s.select_rectangle(Gimp.ChannelOps.REPLACE, *rect)
+    status, message = run_hairline(img_s, photo_s, px_per_mm=PX_PER_MM, sentinel=0.0,
+                                   irregularity=0.0, micro_irregularity=0.0)
+    box = layer_bounds_alpha(session_layers(proposal_groups(img_s)[0])) if status == SUCCESS else None
+    ok = box is not None and ((box[3] <= LINE_Y + 3) if scalp_above else (box[1] >= LINE_Y - 3))
+    check(status == SUCCESS and ok, f"auto side, {label}: dots {'above' if scalp_above else 'below'} the line",
+          f"{message} {box}")
+
 finish()

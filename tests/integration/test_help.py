@@ -17,7 +17,8 @@ if m:
     items = {e.get("id"): e.get("ref") for e in ET.parse(index).getroot().iter("help-item")}
     pdb = Gimp.get_pdb()
     for name in ("plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
-                 "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"):
+                 "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet", "plug-in-smp-fit-head",
+                 "plug-in-smp-match-look"):
         proc = pdb.lookup_procedure(name)
         # GIMP prefixes a plug-in's help ids with its domain: "domain?id".
         help_id = proc.get_help_id() if proc else ""
@@ -29,5 +30,44 @@ if m:
         if ref and os.path.isfile(page):
             text = open(page, encoding="utf-8").read()
             check("Prepare:" in text, f"{name}: its page says what to prepare")
+
+# Every menu item a message or hint names ("Filters ▸ Render ▸ Scalp Micropigmentation ▸ X")
+# is one the plug-in registers there (the dialog once named a "Calibrate" that was not).
+import glob
+import re
+import smp_testlib
+src = os.path.join(os.path.dirname(os.path.abspath(smp_testlib.__file__)), "..", "..", "plugin")
+labels = {}
+for name in ("plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
+             "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"):
+    proc = Gimp.get_pdb().lookup_procedure(name)
+    if proc is not None:
+        labels[proc.get_menu_label().replace("_", "")] = name
+named = []
+for path in glob.glob(os.path.join(src, "*", "*.c")):
+    text = re.sub(r'"\s*\n\s*"', "", open(path, encoding="utf-8").read())  # join C string pieces
+    named += [(os.path.basename(path), m) for m in
+              re.findall(r"Scalp Micropigmentation ▸ ([^)\"]*…)", text)]
+    check("Scalp Micropigmentation →" not in text, f"{os.path.basename(path)}: menu paths written with ▸, in full")
+check(len(named) >= 3, "messages name menu items by their full path", named)
+for where, item in named:
+    check(item in labels, f"{where}: “{item}” is a menu item of the plug-in", sorted(labels))
+
+# Menu order: GIMP 3 lists a menu's plug-in entries sorted by menu path + label +
+# procedure name (app/menus/plug-in-menus.c, a GTree of collated keys), so the
+# sections in the paths must sort into the workflow (docs/images/consult/00-menu.png
+# is what GIMP 3.0.4 shows).
+WORKFLOW = ["plug-in-smp-calibrate", "plug-in-smp-hairline", "plug-in-smp-hairline-template",
+            "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"]
+keys = []
+for name in WORKFLOW:
+    proc = Gimp.get_pdb().lookup_procedure(name)
+    paths = proc.get_menu_paths() if proc else []
+    check(len(paths) == 1 and paths[0].startswith("<Image>/Filters/Render/Scalp Micropigmentation/["),
+          f"{name}: in the SMP menu, in a section of its own", paths)
+    if paths:
+        keys.append((GLib.utf8_collate_key(paths[0] + "/" + proc.get_menu_label().replace("_", "") + name, -1), name))
+check([n for _, n in sorted(keys)] == WORKFLOW, "the menu sorts into the workflow: Calibrate, Hairline, Template, "
+      "Mirror, Export", [n for _, n in sorted(keys)])
 
 finish()

@@ -38,7 +38,17 @@ def check_mirror(label, img, face, half, frame=None, on_midline=False):
     full = values[0]
     check(full.get_name() == half.get_name() + " (mirrored)", f"{label}: new path named after the half",
           full.get_name())
-    check(len(img.get_paths()) == len(before_paths) + 1, f"{label}: one new path, the half kept")
+    added = sorted(set(p.get_name() for p in img.get_paths()) - set(before_paths))
+    had_midline = "Face midline" in before_paths
+    check(half.get_name() in [p.get_name() for p in img.get_paths()] and
+          added == sorted([full.get_name()] + ([] if had_midline else ["Face midline"])),
+          f"{label}: the mirrored path (and the face midline, once per image) added, the half kept", added)
+    # The midline shown is the reflection's axis: each of its anchors is its own mirror image.
+    mid = img.get_path_by_name("Face midline")
+    ends = path_anchors(mid) if mid else []
+    off = max((math.hypot(x - face.reflect(x, y)[0], y - face.reflect(x, y)[1]) for x, y in ends), default=-1)
+    check(len(ends) == 2 and 0 <= off < 1e-6 and mid.get_visible(), f"{label}: the face midline is shown on the axis",
+          f"{off:.2e} px")
     n = len(path_anchors(half))
     m = len(path_anchors(full))
     check(m == (2 * n - 1 if on_midline else 2 * n), f"{label}: anchor count", f"{n} -> {m}")

@@ -59,7 +59,7 @@ check(peaks[0] < peaks[-1], "later sessions are more opaque", [round(p, 3) for p
 box = layer_bounds_alpha(sessions)
 check(box is not None and box[3] <= 375, "dots stop near the line", box)
 
-text = parasite_text(group, "smp-design")
+text = record_text(group)
 check(text is not None, "group carries the smp-design parasite")
 if text:
     kf = key_file(text)

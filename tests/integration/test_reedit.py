@@ -29,7 +29,7 @@ check(len(groups) == 1 and groups[0].get_id() == group_id, "still one proposal, 
 kids = [l.get_name() for l in group.get_children()]
 check(kids == ["SMP guides", "Session 2", "Session 1"], "sessions replaced, guides kept on top", kids)
 check(pixel_hash(guides) == guides_hash and not guides.get_visible(), "guides layer untouched")
-kf = key_file(parasite_text(group, "smp-design"))
+kf = key_file(record_text(group))
 check(kf.get_double("SMP Design", "density_per_cm2") == 120.0 and
       kf.get_integer("SMP Design", "sessions") == 2, "stored design updated")
 check(len(kf.get_integer_list("SMP Proposal", "dots_per_session")) == 2, "stored counts updated")
@@ -44,7 +44,7 @@ img.set_selected_paths([img.get_path_by_name("Sketch")])
 session = session_layers(group)[0]
 status, message = run_hairline(img, session, px_per_mm=10.0, density=90.0, sessions=3, seed=77)
 check(status == SUCCESS, "re-edit through a session layer", message)
-kf = key_file(parasite_text(group, "smp-design"))
+kf = key_file(record_text(group))
 check(kf.get_string("SMP Proposal", "path") == "Hairline", "the proposal's own path is used",
       kf.get_string("SMP Proposal", "path"))
 check([l.get_name() for l in session_layers(group)] == ["Session 1", "Session 2", "Session 3"],
@@ -71,19 +71,19 @@ check([pixel_hash(l) for l in session_layers(group)] == first_state, "first prop
 img2, photo2 = new_image(W, H)
 add_path(img2, "M 0 280 L 500 280")
 status, message = run_hairline(img2, photo2, px_per_mm=0.0)
-kf = key_file(parasite_text(proposal_groups(img2)[0], "smp-design"))
+kf = key_file(record_text(proposal_groups(img2)[0]))
 check(status == SUCCESS and kf.get_double("SMP Design", "px_per_mm") == 10.0
       and kf.get_string("SMP Proposal", "px_per_mm_source") == "default",
       "no calibration: 10 px/mm, marked default")
 text = "[SMP Calibration]\npx_per_mm=16.5\ndistance_mm=63\nmethod=ipd\n"
 img2.attach_parasite(Gimp.Parasite.new("smp-calibration", 1, list(text.encode())))
 status, message = run_hairline(img2, photo2, px_per_mm=0.0)
-kf = key_file(parasite_text(proposal_groups(img2)[-1], "smp-design"))
+kf = key_file(record_text(proposal_groups(img2)[-1]))
 check(status == SUCCESS and kf.get_double("SMP Design", "px_per_mm") == 16.5
       and kf.get_string("SMP Proposal", "px_per_mm_source") == "calibration",
       "calibrated: the stored scale is used", kf.get_double("SMP Design", "px_per_mm"))
 status, message = run_hairline(img2, photo2, px_per_mm=12.0)
-kf = key_file(parasite_text(proposal_groups(img2)[-1], "smp-design"))
+kf = key_file(record_text(proposal_groups(img2)[-1]))
 check(kf.get_double("SMP Design", "px_per_mm") == 12.0, "an explicit scale wins over calibration")
 
 def has_key(kf, group, key):
@@ -111,7 +111,7 @@ for preset in presets:
     status, message = run_hairline(img3, photo3, px_per_mm=10.0, density=33.0, seed=4, preset=preset)
     if not check(status == SUCCESS, f"preset {preset}: run", message):
         continue
-    kf = key_file(parasite_text(proposal_groups(img3)[0], "smp-design"))
+    kf = key_file(record_text(proposal_groups(img3)[0]))
     mismatched = []
     for key in pk.get_keys("SMP Design")[0]:
         if key in ("shade", "session_split", "scalp_side", "stage"):
@@ -141,7 +141,7 @@ area_img.select_rectangle(Gimp.ChannelOps.REPLACE, 150, 120, 200, 200)
 status, message = run_hairline(area_img, area_photo, px_per_mm=10.0, density=70.0)
 check(status == SUCCESS, "run with a 200×200 selection", message)
 area_group = proposal_groups(area_img)[0]
-kf = key_file(parasite_text(area_group, "smp-design"))
+kf = key_file(record_text(area_group))
 area_before = kf.get_double("SMP Proposal", "treated_area_cm2")
 channel_name = kf.get_string("SMP Proposal", "area_channel")
 check(area_img.get_channel_by_name(channel_name) is not None, "the treated area is kept as a channel",
@@ -149,7 +149,7 @@ check(area_img.get_channel_by_name(channel_name) is not None, "the treated area 
 Gimp.Selection.none(area_img)
 status, message = run_hairline(area_img, area_group, px_per_mm=10.0, density=90.0)
 check(status == SUCCESS, "re-edit after Select → None", message)
-kf = key_file(parasite_text(area_group, "smp-design"))
+kf = key_file(record_text(area_group))
 area_after = kf.get_double("SMP Proposal", "treated_area_cm2")
 check(abs(area_after - area_before) < 0.01, "treated area unchanged by Select → None",
       f"{area_before} → {area_after} cm²")
@@ -162,7 +162,7 @@ check(len([c for c in area_img.get_channels() if c.get_name().startswith("SMP tr
 area_img.select_rectangle(Gimp.ChannelOps.REPLACE, 0, 0, W, H)
 status, message = run_hairline(area_img, area_group, px_per_mm=10.0, density=90.0)
 check(status == SUCCESS, "re-edit with a new selection", message)
-kf = key_file(parasite_text(area_group, "smp-design"))
+kf = key_file(record_text(area_group))
 check(kf.get_double("SMP Proposal", "treated_area_cm2") > area_before + 1, "a new selection replaces the area",
       kf.get_double("SMP Proposal", "treated_area_cm2"))
 check(len([c for c in area_img.get_channels() if c.get_name().startswith("SMP treated area")]) == 1,
@@ -179,10 +179,10 @@ add_path(inc_img, "M 0 280 C 150 260 350 300 500 280")
 status, message = run_hairline(inc_img, inc_photo, px_per_mm=10.0)
 check(status == SUCCESS, "run to be spoilt", message)
 inc_group = proposal_groups(inc_img)[0]
-text = parasite_text(inc_group, "smp-design")
+text = record_text(inc_group)
 check("complete=true" in text, "a finished run's record says complete")
 inc_img.remove_layer(session_layers(inc_group)[-1])   # as if killed while writing the last session
-inc_group.attach_parasite(Gimp.Parasite.new("smp-design", 3, list(text.replace("complete=true", "complete=false").encode())))
+set_record_text(inc_group, text.replace("complete=true", "complete=false"))
 sheet = Gimp.get_pdb().lookup_procedure("plug-in-smp-design-sheet")
 cfg = sheet.create_config()
 cfg.set_property("run-mode", Gimp.RunMode.NONINTERACTIVE)
@@ -199,7 +199,26 @@ check(status == SUCCESS, "a run on the photo below it", message)
 groups = proposal_groups(inc_img)
 check(len(groups) == 1 and groups[0].get_id() == inc_group.get_id(),
       "the incomplete proposal is recognised and replaced, not stacked", [g.get_name() for g in groups])
-check("complete=true" in parasite_text(inc_group, "smp-design") and len(session_layers(inc_group)) == 3,
+check("complete=true" in record_text(inc_group) and len(session_layers(inc_group)) == 3,
       "replaced by a complete one with all sessions", len(session_layers(inc_group)))
+
+# A file of 0.1.0 kept the record on the group itself ("smp-design"): still a
+# proposal, re-edited in place, and the re-edit's record goes to the image.
+old_img, old_photo = new_image(500, 400)
+add_path(old_img, "M 0 280 C 150 260 350 300 500 280")
+status, message = run_hairline(old_img, old_photo, px_per_mm=10.0, density=90.0)
+old_group = proposal_groups(old_img)[0]
+text = record_text(old_group)
+old_img.detach_parasite(record_name(old_group))
+old_group.attach_parasite(Gimp.Parasite.new("smp-design", 3, list(text.encode())))
+check(proposal_groups(old_img) == [old_group] and record_text(old_group) == text,
+      "a record on the group (0.1.0) is still found")
+status, message = run_hairline(old_img, old_group, px_per_mm=10.0, density=50.0)
+groups = proposal_groups(old_img)
+check(status == SUCCESS and groups == [old_group], "re-editing it updates that group", message)
+stored = old_img.get_parasite(record_name(old_group))
+check(stored is not None and
+      key_file(record_text(old_group)).get_double("SMP Design", "density_per_cm2") == 50.0,
+      "the re-edit's record is on the image, named after the group's tattoo", record_name(old_group))
 
 finish()

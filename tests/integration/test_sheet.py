@@ -87,7 +87,7 @@ img.attach_parasite(Gimp.Parasite.new("smp-calibration", 1, list(
 status, message = run_hairline(img, photo, path=path, seed=11)
 check(status == SUCCESS, "hairline run", message)
 group = proposal_groups(img)[0]
-kf = key_file(parasite_text(group, "smp-design"))
+kf = key_file(record_text(group))
 area = kf.get_double("SMP Proposal", "treated_area_cm2")
 density = kf.get_double("SMP Design", "density_per_cm2")
 split = kf.get_double_list("SMP Design", "session_split")

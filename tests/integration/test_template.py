@@ -42,6 +42,7 @@ for label, face, order, calibrated in faces:
                 continue
             path = values[0]
             check(path.get_name() == name, f"{what}: path named after the template", path.get_name())
+            check(path.get_visible(), f"{what}: the new path is shown on the photo")
             anchors = path_anchors(path)
             check(len(anchors) == 2 * n - 1, f"{what}: {2 * n - 1} anchors", len(anchors))
             if len(anchors) != 2 * n - 1:

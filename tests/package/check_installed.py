@@ -38,7 +38,7 @@ for look in looks:
     im, ph = new_image(300, 240)
     add_path(im, "M 10 160 C 100 140 200 170 290 150")
     status, message = run_hairline(im, ph, px_per_mm=10.0, density=150.0, seed=2, preset=look)
-    stored = key_file(parasite_text(proposal_groups(im)[0], "smp-design")) if status == SUCCESS else None
+    stored = key_file(record_text(proposal_groups(im)[0])) if status == SUCCESS else None
     got_look = stored.get_string("SMP Proposal", "preset") if stored else None
     got = stored.get_double("SMP Design", "density_per_cm2") if stored else None
     check(status == SUCCESS and got_look == look and (want is None or abs(got - want) < 1e-9),

@@ -198,6 +198,50 @@ test_checks_long_segment (void)
   g_assert_true (run & SMP_FACE_CHECK_BIT (SMP_FACE_CHECK_STRAIGHTNESS));
 }
 
+/* Row 15: 1.5 mm aged impressions at 200 px/mm, density 200 (each footprint about 500 px
+ * across, cut by several bands): was 29 s for 755 dots, 4.2 s here before each large
+ * footprint's normalisation was shared by the bands it touches (2.8 s after, load 5).
+ * A band-shifted region must still equal the same crop of the whole render. */
+static void
+test_large_impressions (void)
+{
+  SmpParams p;
+  g_autoptr (SmpHairline) h = smp_hairline_new ();
+  g_autoptr (SmpPattern) pattern = smp_pattern_new (1);
+  g_autoptr (SmpDesign) d = NULL;
+  g_autoptr (GError) error = NULL;
+  const SmpRect all = { 0, 0, 4000, 3800 }, part = { 1013, 1237, 1500, 901 };
+  g_autofree guint8 *full = g_malloc (4 * (gsize) all.width * all.height);
+  g_autofree guint8 *crop = g_malloc (4 * (gsize) part.width * part.height);
+  double line[] = { 0, 4000, 4000, 4000 };
+  gsize dots, covered = 0;
+  gint64 t0;
+
+  g_assert_true (smp_hairline_add_stroke (h, line, 2, FALSE, NULL));
+  smp_params_init_defaults (&p);
+  p.px_per_mm = 200;
+  p.dot_diameter_mm = 1.5;
+  p.density_per_cm2 = 200;
+  p.stage = SMP_STAGE_AGED;
+  t0 = g_get_monotonic_time ();
+  d = smp_design_new (&p, h, NULL, pattern, &error);
+  g_assert_no_error (error);
+  g_assert_true (smp_design_render (d, &all, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, full, 4 * (gsize) all.width,
+                                    &error));
+  ASSERT_WITHIN ("render, 1.5 mm aged impressions at 200 px/mm, 4000x3800", seconds_since (t0), 30.0);
+  dots = smp_design_count (d, &all, NULL);
+  g_test_message ("%" G_GSIZE_FORMAT " impressions", dots);
+  g_assert_cmpuint (dots, >, 300);
+  for (gsize i = 0; i < (gsize) all.width * all.height; i++)
+    covered += full[4 * i + 3] > 0;
+  g_assert_cmpuint (covered, >, (gsize) all.width * all.height / 4);
+  g_assert_true (smp_design_render (d, &part, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, crop,
+                                    4 * (gsize) part.width, &error));
+  for (int y = 0; y < part.height; y++)
+    g_assert_cmpmem (crop + 4 * (gsize) y * part.width, 4 * (gsize) part.width,
+                     full + 4 * ((gsize) (part.y + y) * all.width + part.x), 4 * (gsize) part.width);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -219,5 +263,6 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/budget/checks-lopsided", test_checks_lopsided);
   g_test_add_func ("/budget/checks-long-segment", test_checks_long_segment);
+  g_test_add_func ("/budget/large-impressions", test_large_impressions);
   return g_test_run ();
 }

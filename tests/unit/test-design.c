@@ -153,7 +153,7 @@ test_mask (void)
   SmpParams p;
   test_uniform_params (&p, 70);
   g_autofree float *cov = g_new (float, 500 * 500);
-  SmpMask mask = { cov, 1000, 1000, 500, 500, 500 };
+  SmpMask mask = { cov, 1000, 1000, 500, 500, 500, NULL };
   g_autoptr (SmpHairline) h = test_straight_hairline (-10000.0);
   gsize n_half = 0, n_full = 0;
 
@@ -183,6 +183,56 @@ test_mask (void)
     SmpRect outside = { 0, 0, 900, 900 };
     g_assert_cmpuint (smp_design_count (d, &outside, NULL), ==, 0);
   }
+}
+
+/* A tiled mask (uniform tiles shared, as the plug-in reads a large selection)
+ * answers exactly as the dense raster: the same value everywhere, the same dots. */
+static void
+test_mask_tiled (void)
+{
+  const int T = SMP_MASK_TILE, w = 5 * T + 17, h = 3 * T + 5;
+  SmpParams p;
+  g_autofree float *cov = g_new (float, (gsize) w * h);
+  gsize per_row = (gsize) (w + T - 1) / T, n_rows = (gsize) (h + T - 1) / T;
+  g_autofree const float **tiles = g_new0 (const float *, per_row * n_rows);
+  g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (SmpHairline) h1 = test_straight_hairline (-10000.0);
+  g_autoptr (SmpHairline) h2 = test_straight_hairline (-10000.0);
+
+  /* A disc with a soft edge: tiles wholly 0, wholly 1 and mixed, ragged last ones. */
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        double d = hypot (x - w / 2.0, y - h / 2.0);
+        cov[(gsize) y * w + x] = (float) CLAMP ((h / 2.0 - d) / 6.0, 0.0, 1.0);
+      }
+  for (gsize ty = 0; ty < n_rows; ty++)
+    for (gsize tx = 0; tx < per_row; tx++)
+      {
+        float *tile = g_new0 (float, (gsize) T * T);
+        for (int r = 0; r < T && (int) ty * T + r < h; r++)
+          for (int k = 0; k < T && (int) tx * T + k < w; k++)
+            tile[r * T + k] = cov[(ty * T + r) * w + tx * T + k];
+        g_ptr_array_add (owned, tile);
+        tiles[ty * per_row + tx] = tile;
+      }
+  SmpMask dense = { cov, 300, 200, w, h, (gsize) w, NULL };
+  SmpMask tiled = { NULL, 300, 200, w, h, 0, (const float *const *) tiles };
+
+  for (int y = 190; y < 200 + h + 10; y++)
+    for (int x = 290; x < 300 + w + 10; x++)
+      g_assert_cmpfloat (smp_mask_sample (&dense, x + 0.5, y + 0.5), ==, smp_mask_sample (&tiled, x + 0.5, y + 0.5));
+
+  test_uniform_params (&p, 70);
+  p.px_per_mm = 20;
+  g_autoptr (SmpDesign) a = smp_design_new (&p, h1, &dense, NULL, NULL);
+  g_autoptr (SmpDesign) b = smp_design_new (&p, h2, &tiled, NULL, NULL);
+  SmpRect r = { 300, 200, w, h };
+  g_autoptr (GArray) da = smp_design_place (a, &r);
+  g_autoptr (GArray) db = smp_design_place (b, &r);
+  g_assert_cmpuint (da->len, >, 20);
+  g_assert_cmpuint (da->len, ==, db->len);
+  g_assert_cmpmem (da->data, da->len * sizeof (SmpDot), db->data, db->len * sizeof (SmpDot));
 }
 
 static guint8 *
@@ -436,7 +486,7 @@ test_coverage (void)
         int      m = (int) ceil (3.0 * px_per_mm) + 2; /* room for the shadows */
         int      side = (int) (60 * px_per_mm);
         g_autofree float *cov = g_new (float, (gsize) side * side);
-        SmpMask  mask = { cov, m, m, side, side, side };
+        SmpMask  mask = { cov, m, m, side, side, side, NULL };
         SmpRect  r = { 0, 0, side + 2 * m, side + 2 * m }, inner = { m, m, side, side };
         g_autoptr (SmpHairline) h = test_straight_hairline (-100000.0);
 
@@ -582,6 +632,74 @@ test_render_errors (void)
   g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
 }
 
+typedef struct
+{
+  GThread *caller;
+  int      calls, stop_after;
+  double   last;
+  gboolean rising, on_caller;
+} Progress;
+
+static gboolean
+record_progress (double done, gpointer data)
+{
+  Progress *p = data;
+
+  p->rising = p->rising && done >= p->last && done <= 1.0;
+  p->on_caller = p->on_caller && g_thread_self () == p->caller;
+  p->last = done;
+  return ++p->calls != p->stop_after;
+}
+
+/* A render reports rising progress on the calling thread, reaching 1 (all
+ * bands done) when single-threaded; a FALSE from the callback stops it at the
+ * next band: SMP_ERROR_CANCELLED and rows never written. */
+static void
+test_render_progress (void)
+{
+  SmpParams p;
+  g_autoptr (SmpHairline) h = test_straight_hairline (-10000.0);
+  SmpRect small = { 0, 0, 300, 600 }, tall = { 0, 0, 400, 8000 };
+  gsize size = (gsize) tall.width * tall.height * 4;
+  g_autofree guint8 *pixels = g_malloc (size);
+  void *out[] = { pixels };
+  guint all = SMP_SESSIONS_ALL;
+  Progress prog = { g_thread_self (), 0, 0, 0.0, TRUE, TRUE };
+  SmpRenderOptions options = { NULL, record_progress, &prog };
+  g_autoptr (GError) error = NULL;
+  gsize untouched = 0;
+
+  test_uniform_params (&p, 70);
+  g_autoptr (SmpDesign) d = smp_design_new (&p, h, NULL, NULL, NULL);
+  /* small: one thread, every band on the caller */
+  g_assert_true (smp_design_render_layers_with (d, &small, 1.0, 1, &all, SMP_PIXEL_RGBA_U8, out,
+                                                4 * small.width, &options, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (prog.calls, >=, 2);
+  g_assert_true (prog.rising && prog.on_caller);
+  g_assert_cmpfloat (prog.last, ==, 1.0);
+  /* the same pixels as without options */
+  {
+    g_autofree guint8 *ref = g_malloc ((gsize) small.width * small.height * 4);
+    g_assert_true (smp_design_render (d, &small, 1.0, all, SMP_PIXEL_RGBA_U8, ref, 4 * small.width, NULL));
+    g_assert_cmpmem (ref, (gsize) small.width * small.height * 4, pixels, (gsize) small.width * small.height * 4);
+  }
+
+  /* tall, threaded: stop at the first report */
+  prog = (Progress) { g_thread_self (), 0, 1, 0.0, TRUE, TRUE };
+  memset (pixels, 0xab, size);
+  g_assert_false (smp_design_render_layers_with (d, &tall, 1.0, 1, &all, SMP_PIXEL_RGBA_U8, out,
+                                                 4 * tall.width, &options, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_CANCELLED);
+  g_assert_cmpint (prog.calls, ==, 1);
+  g_assert_true (prog.on_caller);
+  for (int y = 0; y < tall.height; y++)
+    if (pixels[(gsize) y * tall.width * 4] == 0xab && pixels[(gsize) y * tall.width * 4 + 3] == 0xab)
+      untouched++;
+  g_test_message ("cancelled after one band: %" G_GSIZE_FORMAT " of %d rows never written", untouched, tall.height);
+  g_assert_cmpuint (untouched, >, tall.height / 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -591,6 +709,8 @@ main (int argc, char **argv)
   g_test_add_func ("/design/profile", test_profile);
   g_test_add_func ("/design/profile-irregular", test_profile_irregular);
   g_test_add_func ("/design/mask", test_mask);
+  g_test_add_func ("/design/mask-tiled", test_mask_tiled);
+  g_test_add_func ("/design/render-progress", test_render_progress);
   g_test_add_func ("/design/stability", test_stability);
   g_test_add_func ("/design/threads", test_threads);
   g_test_add_func ("/design/progressive", test_progressive);

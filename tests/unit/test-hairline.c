@@ -34,7 +34,7 @@ test_auto_side_mask (void)
   g_autoptr (SmpHairline) h = smp_hairline_new ();
   double xy[] = { 0, 100, 200, 100 };
   g_autofree float *cov = g_new0 (float, 200 * 300);
-  SmpMask mask = { cov, 0, 0, 200, 300, 200 };
+  SmpMask mask = { cov, 0, 0, 200, 300, 200, NULL };
 
   /* The treatment mask lies below the line: below is scalp, against the default. */
   for (int y = 100; y < 300; y++)

@@ -368,7 +368,7 @@ test_absorption (void)
       SmpRect r = { 0, 0, (int) (70 * ppm), (int) (70 * ppm) };
       SmpRect inner = { (int) (10 * ppm), (int) (10 * ppm), (int) (50 * ppm), (int) (50 * ppm) };
       g_autofree float *cov = g_new (float, (gsize) inner.width * inner.height);
-      SmpMask mask = { cov, inner.x, inner.y, inner.width, inner.height, inner.width };
+      SmpMask mask = { cov, inner.x, inner.y, inner.width, inner.height, inner.width, NULL };
       g_autoptr (SmpHairline) h = test_straight_hairline (-100000.0);
       g_autoptr (SmpDesign) d = NULL;
       g_autoptr (GArray) dots = NULL;

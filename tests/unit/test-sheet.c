@@ -10,6 +10,8 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <utime.h>
 
 typedef struct
@@ -493,30 +495,174 @@ test_replaces (Fixture *f, gconstpointer data)
   g_assert_cmpint (count_entries (f->dir), ==, 1);
 }
 
-/* A killed export's hidden temporary is removed by the next export of the same
- * file once it is stale; other files, and a fresh temporary, stay. */
+/* A killed export's hidden temporary (no writer holds its lock) is removed by
+ * the next export of the same file, however young; other files, and a
+ * temporary an export is still writing (locked), stay. */
 static void
 test_stale_temporaries (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
   g_autofree char *stale = g_build_filename (f->dir, ".sheet.pdf.Ab3dEf", NULL);
-  g_autofree char *fresh = g_build_filename (f->dir, ".sheet.pdf.Zz9yXx", NULL);
+  g_autofree char *killed = g_build_filename (f->dir, ".sheet.pdf.Kk1lLd", NULL);
+  g_autofree char *running = g_build_filename (f->dir, ".sheet.pdf.Zz9yXx", NULL);
   g_autofree char *other = g_build_filename (f->dir, ".other.pdf.Ab3dEf", NULL);
   struct utimbuf old = { time (NULL) - 3600, time (NULL) - 3600 };
+  int held;
 
   (void) data;
   g_assert_true (g_file_set_contents (stale, "partial", 7, NULL));
-  g_assert_true (g_file_set_contents (fresh, "partial", 7, NULL));
+  g_assert_true (g_file_set_contents (killed, "partial", 7, NULL));
+  g_assert_true (g_file_set_contents (running, "partial", 7, NULL));
   g_assert_true (g_file_set_contents (other, "partial", 7, NULL));
   g_assert_cmpint (utime (stale, &old), ==, 0);
   g_assert_cmpint (utime (other, &old), ==, 0);
+  /* an export still writing holds its lock (through another open file, as
+   * another process would); a killed one's lock went with it */
+  held = g_open (running, O_RDONLY, 0);
+  g_assert_cmpint (flock (held, LOCK_EX | LOCK_NB), ==, 0);
   g_assert_true (smp_sheet_write (&f->sheet, path, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
-  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (killed, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (running, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
   g_assert_cmpint (count_entries (f->dir), ==, 3);
+  close (held);
+}
+
+/* A 2×2 box average of an RGBA u8 image (w, h even). */
+static guint8 *
+halve (const guint8 *src, int w, int h)
+{
+  guint8 *dst = g_malloc ((gsize) (w / 2) * (h / 2) * 4);
+
+  for (int y = 0; y < h / 2; y++)
+    for (int x = 0; x < w / 2; x++)
+      for (int c = 0; c < 4; c++)
+        {
+          const guint8 *p = src + ((gsize) (2 * y) * w + 2 * x) * 4 + c;
+          dst[((gsize) y * (w / 2) + x) * 4 + c] = (guint8) ((p[0] + p[4] + p[(gsize) w * 4] + p[(gsize) w * 4 + 4] + 2) / 4);
+        }
+  return dst;
+}
+
+static double
+page_difference (const char *a, const char *b)
+{
+  cairo_surface_t *pa = cairo_image_surface_create_from_png (a), *pb = cairo_image_surface_create_from_png (b);
+  int w = cairo_image_surface_get_width (pa), h = cairo_image_surface_get_height (pa);
+  int stride = cairo_image_surface_get_stride (pa);
+  const guint8 *da = cairo_image_surface_get_data (pa), *db = cairo_image_surface_get_data (pb);
+  double sum = 0;
+
+  g_assert_cmpint (w, ==, cairo_image_surface_get_width (pb));
+  g_assert_cmpint (h, ==, cairo_image_surface_get_height (pb));
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w * 4; x++)
+      sum += abs (da[(gsize) y * stride + x] - db[(gsize) y * stride + x]);
+  cairo_surface_destroy (pa);
+  cairo_surface_destroy (pb);
+  return sum / ((double) w * h * 4);
+}
+
+/* Views scaled down from the crop (as the plug-in reads a large photo) with the
+ * 1:1 detail at full resolution: the page matches the full-resolution one, the
+ * detail square is the one smp_sheet_detail_rect chooses, and scaled views
+ * without that detail are refused. */
+static void
+test_scaled_views (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *full = g_build_filename (f->dir, "full.png", NULL);
+  g_autofree char *scaled = g_build_filename (f->dir, "scaled.png", NULL);
+  g_autofree guint8 *before = halve (f->before, f->width, f->height);
+  g_autofree guint8 *after = halve (f->after, f->width, f->height);
+  g_autofree guint8 *patch = NULL;
+  int x, y, side, fx, fy, fside;
+  double diff;
+
+  (void) data;
+  g_assert_true (smp_sheet_detail_rect (&f->sheet, &fx, &fy, &fside, &error));
+  g_assert_true (smp_sheet_write (&f->sheet, full, &error));
+  g_assert_no_error (error);
+
+  f->sheet.before = (SmpSheetImage) { before, f->width / 2, f->height / 2, (gsize) f->width / 2 * 4 };
+  f->sheet.after = (SmpSheetImage) { after, f->width / 2, f->height / 2, (gsize) f->width / 2 * 4 };
+  f->sheet.crop_width = f->width;
+  f->sheet.crop_height = f->height;
+  g_assert_false (smp_sheet_write (&f->sheet, scaled, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+  g_assert_nonnull (strstr (error->message, "detail"));
+  g_assert_false (g_file_test (scaled, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  g_assert_true (smp_sheet_detail_rect (&f->sheet, &x, &y, &side, &error));
+  g_test_message ("detail at %d,%d (%d px) from full views, %d,%d (%d px) from halved ones", fx, fy, fside, x, y, side);
+  g_assert_cmpint (side, ==, 60); /* 10 mm at 6 px/mm */
+  g_assert_cmpint (side, ==, fside);
+  g_assert_cmpint (x, >=, 0);
+  g_assert_cmpint (y, >=, 0);
+  g_assert_cmpint (x + side, <=, f->width);
+  g_assert_cmpint (y + side, <=, 220 - 12); /* above the line: the dotted scalp side */
+  patch = g_malloc ((gsize) side * side * 4);
+  for (int r = 0; r < side; r++)
+    memcpy (patch + (gsize) r * side * 4, f->after + ((gsize) (y + r) * f->width + x) * 4, (gsize) side * 4);
+  f->sheet.detail = (SmpSheetImage) { patch, side, side, (gsize) side * 4 };
+  f->sheet.detail_left = x;
+  f->sheet.detail_top = y;
+  g_assert_true (smp_sheet_write (&f->sheet, scaled, &error));
+  g_assert_no_error (error);
+  diff = page_difference (full, scaled);
+  g_test_message ("mean page difference %.3f levels", diff);
+  g_assert_cmpfloat (diff, <, 2.0);
+  /* a detail square reaching out of the crop is refused */
+  f->sheet.detail_left = f->width - side + 1;
+  g_assert_false (smp_sheet_write (&f->sheet, scaled, &error));
+  g_assert_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER);
+}
+
+static gboolean
+stop_at (double done, gpointer data)
+{
+  double *at = data;
+  return done < *at;
+}
+
+/* The sheet reports its stages; a FALSE from the callback stops it with
+ * SMP_ERROR_CANCELLED, no file written and nothing left in the folder (an
+ * earlier sheet at that path stays as it was). */
+static void
+test_cancel (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "sheet.pdf", NULL);
+  g_autofree char *earlier = NULL;
+  static const double stops[] = { 0.1, 0.3, 0.5, 0.7, 0.8 };
+
+  (void) data;
+  g_assert_true (g_file_set_contents (path, "earlier", -1, NULL));
+  for (gsize i = 0; i < G_N_ELEMENTS (stops); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      double at = stops[i];
+
+      f->sheet.progress = stop_at;
+      f->sheet.progress_data = &at;
+      g_assert_false (smp_sheet_write (&f->sheet, path, &error));
+      g_assert_error (error, SMP_ERROR, SMP_ERROR_CANCELLED);
+      g_assert_cmpint (count_entries (f->dir), ==, 1);
+      g_clear_pointer (&earlier, g_free);
+      g_assert_true (g_file_get_contents (path, &earlier, NULL, NULL));
+      g_assert_cmpstr (earlier, ==, "earlier");
+    }
+  {
+    double never = 2.0;
+    f->sheet.progress_data = &never;
+    g_assert_true (smp_sheet_write (&f->sheet, path, NULL));
+    g_clear_pointer (&earlier, g_free);
+    g_assert_true (g_file_get_contents (path, &earlier, NULL, NULL));
+    g_assert_true (g_str_has_prefix (earlier, "%PDF"));
+  }
 }
 
 int
@@ -533,6 +679,8 @@ main (int argc, char **argv)
   ADD ("bad-input", test_bad_input);
   ADD ("replaces", test_replaces);
   ADD ("stale-temporaries", test_stale_temporaries);
+  ADD ("scaled-views", test_scaled_views);
+  ADD ("cancel", test_cancel);
 #undef ADD
   return g_test_run ();
 }

@@ -123,6 +123,8 @@ smp_proposal_to_string (const SmpProposal *p)
       g_key_file_set_boolean (kf, GROUP_CHECKS, "face_frame", p->face_frame);
       g_key_file_set_boolean (kf, GROUP_CHECKS, "feminine", p->feminine);
     }
+  if (p->on_head)
+    smp_head_model_save_key_file (&p->head, kf);
   return g_key_file_to_data (kf, NULL, NULL);
 }
 
@@ -356,6 +358,12 @@ smp_proposal_from_string (const char *text, gsize length, GError **error)
     {
       bad_key (error, GROUP_PROPOSAL, "complete", "missing");
       return NULL;
+    }
+  if (g_key_file_has_group (kf, SMP_HEAD_GROUP))
+    {
+      if (!smp_head_model_load_key_file (&p->head, kf, error))
+        return NULL;
+      p->on_head = TRUE;
     }
   return g_steal_pointer (&p);
 }

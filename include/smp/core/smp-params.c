@@ -31,6 +31,16 @@ static const SmpParamChoice stage_choices[] = {
   { NULL, NULL, NULL },
 };
 
+static const SmpParamChoice head_choices[] = {
+  { "auto", "Auto", "The head model fitted to this photo (Fit Head Model…) when there is one, else flat" },
+  { "flat", "Flat",
+    "The photo as a flat surface at one scale: for top views and close-ups, where the scalp faces the camera" },
+  { "fitted", "Fitted head",
+    "The fitted head model: density per cm² of skin, dots foreshortened where the head curves away, "
+    "distances along the skin" },
+  { NULL, NULL, NULL },
+};
+
 /* The table, in scripting-argument order (positional Script-Fu calls depend on
  * it: append, never insert). Ranges are the craft's plausible span; anything
  * outside is a typo, not a style. Mnemonics are chosen to be free in the
@@ -91,6 +101,10 @@ static const SmpParamSpec specs[] = {
     SMP_PARAM_LOOK, N_("Pigment depth (mm)"),
     N_("Where the ink rests under the skin surface, in mm: 0.15-0.3 is the papillary dermis (crisp grey dots); "
     "deeper work shows larger, softer, bluer marks that merge (blown out, the helmet look)"), "shade", NULL },
+  { "head_model", "head-model", SMP_PARAM_CHOICE, F (head_model), 0, SMP_HEAD_MODEL_FITTED, SMP_HEAD_MODEL_AUTO,
+    "", 1, "", 0, N_("Head model"),
+    N_("The surface the dots lie on: auto (the fitted head model when the image has one, else flat), flat, "
+    "or fitted (Fit Head Model…)"), "hairline", head_choices },
   { NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -320,6 +334,12 @@ smp_params_session_opacity (const SmpParams *params, int session)
     return 0.0;
   /* More pigment, same dilution: from 82% of the set opacity up to all of it. */
   return params->opacity * (n > 1 ? 0.82 + 0.18 * session / (n - 1) : 1.0);
+}
+
+const char *
+smp_head_model_choice_to_string (SmpHeadModelChoice choice)
+{
+  return smp_param_choice_name (smp_params_find_spec ("head_model"), choice);
 }
 
 const char *

@@ -8,11 +8,16 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* An export that was killed leaves its hidden ".NAME.XXXXXX" behind: the next
- * export of NAME removes those older than a minute (a younger one may belong
- * to an export still running). */
+ * export of NAME removes it. A writer holds an exclusive flock on its temporary
+ * file until it is renamed or removed, and the kernel drops the lock when the
+ * writer dies (kill -9 too): a temporary that can be locked has no writer. Where
+ * locks are not supported, those older than a minute go (a younger one may
+ * belong to an export still running). */
 static void
 remove_stale_temporaries (const char *dir, const char *base)
 {
@@ -29,8 +34,21 @@ remove_stale_temporaries (const char *dir, const char *base)
       if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
         continue;
       full = g_build_filename (dir, name, NULL);
-      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode) && now - (gint64) st.st_mtime > 60)
-        g_unlink (full);
+      if (g_lstat (full, &st) == 0 && S_ISREG (st.st_mode))
+        {
+          int fd = g_open (full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+          gboolean dead;
+
+          if (fd < 0)
+            continue;
+          if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+            dead = TRUE;
+          else
+            dead = errno != EWOULDBLOCK && now - (gint64) st.st_mtime > 60;
+          if (dead)
+            g_unlink (full);
+          close (fd);
+        }
     }
 }
 
@@ -118,9 +136,14 @@ smp_sheet_file_open (SmpSheetFile *w, const char *path, guint32 png_ppm, GError 
   remove_stale_temporaries (dir, base);
   w->tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
   w->path = g_strdup (path);
-  fd = g_mkstemp_full (w->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  fd = g_mkstemp_full (w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd >= 0)
-    w->file = fdopen (fd, "wb");
+    {
+      /* held until the file is renamed or removed: it tells a live export's file
+       * from a killed one's (remove_stale_temporaries) */
+      (void) flock (fd, LOCK_EX | LOCK_NB);
+      w->file = fdopen (fd, "wb");
+    }
   if (!w->file)
     {
       int errsv = errno;

@@ -44,12 +44,20 @@
 
 typedef struct
 {
+  int x, y, width, height;
+} Crop;
+
+typedef struct
+{
   cairo_t         *cr;
   PangoContext    *pango;
   const SmpSheet  *sheet;
   SmpHairline     *hairline;   /* resolved */
   double           page_w, page_h;
   double           detail_x, detail_y; /* centre, crop px */
+  int              cw, ch;             /* the crop's size in photo px (the views may be smaller) */
+  Crop             detail;             /* the 1:1 detail's square, crop px */
+  gboolean         cancelled;          /* the caller's progress callback said stop */
   double           device_dpi;         /* of the target: EMBED_DPI for PDF, the PNG's dpi */
   gint64          *diff_sat;           /* summed-area table of |after - before|, (w+1)×(h+1) */
 } Sheet;
@@ -65,28 +73,37 @@ stage_label (const Sheet *s, SmpStage stage)
   return T_ (s, spec->choices[stage].label);
 }
 
-/* Sum of |after - before| over the crop-px box [x0, x1) × [y0, y1), clipped. */
+/* Sum of |after - before| over the crop-px box [x0, x1) × [y0, y1), clipped;
+ * over the view pixels that box covers when the views are scaled down. */
 static gint64
 diff_in (const Sheet *s, int x0, int y0, int x1, int y1)
 {
   int w = s->sheet->after.width, h = s->sheet->after.height;
   gsize stride = (gsize) w + 1;
 
-  x0 = CLAMP (x0, 0, w); x1 = CLAMP (x1, 0, w);
-  y0 = CLAMP (y0, 0, h); y1 = CLAMP (y1, 0, h);
+  x0 = CLAMP (x0, 0, s->cw); x1 = CLAMP (x1, 0, s->cw);
+  y0 = CLAMP (y0, 0, s->ch); y1 = CLAMP (y1, 0, s->ch);
   if (x1 <= x0 || y1 <= y0)
     return 0;
+  x0 = (int) ((gint64) x0 * w / s->cw), x1 = (int) (((gint64) x1 * w + s->cw - 1) / s->cw);
+  y0 = (int) ((gint64) y0 * h / s->ch), y1 = (int) (((gint64) y1 * h + s->ch - 1) / s->ch);
   return s->diff_sat[y1 * stride + x1] - s->diff_sat[y0 * stride + x1]
          - s->diff_sat[y1 * stride + x0] + s->diff_sat[y0 * stride + x0];
 }
 
-static void
-build_diff_sat (Sheet *s)
+static gboolean
+build_diff_sat (Sheet *s, GError **error)
 {
   const SmpSheet *sh = s->sheet;
   int w = sh->after.width, h = sh->after.height;
-  gint64 *sat = g_new0 (gint64, (gsize) (w + 1) * (h + 1));
+  gint64 *sat = g_try_new0 (gint64, (gsize) (w + 1) * (h + 1));
 
+  if (!sat)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "not enough memory for %d×%d views: pass them scaled down (SMP_SHEET_VIEW_MAX_PX)", w, h);
+      return FALSE;
+    }
   for (int y = 0; y < h; y++)
     {
       const guint8 *a = sh->after.pixels + (gsize) y * sh->after.rowstride;
@@ -99,6 +116,16 @@ build_diff_sat (Sheet *s)
         }
     }
   s->diff_sat = sat;
+  return TRUE;
+}
+
+/* Tells the caller's progress callback the share done; FALSE once it said stop. */
+static gboolean
+step (Sheet *s, double done)
+{
+  if (!s->cancelled && s->sheet->progress && !s->sheet->progress (done, s->sheet->progress_data))
+    s->cancelled = TRUE;
+  return !s->cancelled;
 }
 
 /* ---- small drawing helpers ------------------------------------------------ */
@@ -228,11 +255,6 @@ hline (cairo_t *cr, double x0, double x1, double y, double width, guint32 rgb)
 }
 
 /* ---- images ----------------------------------------------------------------- */
-
-typedef struct
-{
-  int x, y, width, height;
-} Crop;
 
 /* How a source pixel is turned into the page's pixel. */
 typedef enum { PIXELS_AS_IS, PIXELS_FADED } PixelStyle;
@@ -367,14 +389,14 @@ draw_overlay (Sheet *s, double x, double y, double w, double h)
   cairo_surface_t *base = resample (faded, w, h, s->device_dpi);
   cairo_surface_t *zones;
   int bw = cairo_image_surface_get_width (base), bh = cairo_image_surface_get_height (base);
-  double sx = (double) sh->before.width / bw, sy = (double) sh->before.height / bh;
+  double sx = (double) s->cw / bw, sy = (double) s->ch / bh;
   double fade_px = p->fade_width_mm * p->px_per_mm;
   double sentinel_px = p->sentinel > 0 ? p->sentinel_depth_mm * p->px_per_mm : 0;
   double contour_px = 0.7 * sx; /* half a page pixel, in crop px */
   /* zones are shown where the proposal placed dots (within a few mm), not over
    * the background; a proposal without any visible dot shows them everywhere */
   int near_px = (int) ceil (3.0 * p->px_per_mm), far_px = (int) ceil (8.0 * p->px_per_mm);
-  gboolean any = diff_in (s, 0, 0, sh->after.width, sh->after.height) > 0;
+  gboolean any = diff_in (s, 0, 0, s->cw, s->ch) > 0;
   guint8 *data;
   int stride;
 
@@ -435,7 +457,7 @@ draw_overlay (Sheet *s, double x, double y, double w, double h)
       const SmpSheetStroke *st = &sh->strokes[k];
       for (gsize i = 0; i < st->n_points; i++)
         {
-          double px = x + st->xy[2 * i] / sh->before.width * w, py = y + st->xy[2 * i + 1] / sh->before.height * h;
+          double px = x + st->xy[2 * i] / s->cw * w, py = y + st->xy[2 * i + 1] / s->ch * h;
           if (i == 0)
             cairo_move_to (s->cr, px, py);
           else
@@ -447,12 +469,11 @@ draw_overlay (Sheet *s, double x, double y, double w, double h)
     }
   /* where the detail comes from */
   {
-    double side = SMP_SHEET_DETAIL_MM * p->px_per_mm;
-    double dx = x + (s->detail_x - side / 2) / sh->before.width * w;
-    double dy = y + (s->detail_y - side / 2) / sh->before.height * h;
+    const Crop *d = &s->detail;
     set_rgb (s->cr, INK);
     cairo_set_line_width (s->cr, 0.8);
-    cairo_rectangle (s->cr, dx, dy, side / sh->before.width * w, side / sh->before.height * h);
+    cairo_rectangle (s->cr, x + (double) d->x / s->cw * w, y + (double) d->y / s->ch * h,
+                     (double) d->width / s->cw * w, (double) d->height / s->ch * h);
     cairo_stroke (s->cr);
   }
   cairo_restore (s->cr);
@@ -494,17 +515,18 @@ legend_item (Sheet *s, double x, double y, guint32 rgb, double alpha, int line, 
 
 /* ---- the detail ------------------------------------------------------------------ */
 
+/* The 10 mm square around the detail centre, inside the crop. */
 static Crop
 detail_crop (Sheet *s)
 {
   const SmpSheet *sh = s->sheet;
-  int side = MAX (1, (int) lround (SMP_SHEET_DETAIL_MM * sh->params.px_per_mm));
+  int side = (int) CLAMP (lround (SMP_SHEET_DETAIL_MM * sh->params.px_per_mm), 1, G_MAXINT / 2);
   Crop c;
 
-  side = MIN (side, MIN (sh->after.width, sh->after.height));
+  side = MIN (side, MIN (s->cw, s->ch));
   c.width = c.height = side;
-  c.x = CLAMP ((int) lround (s->detail_x - side / 2.0), 0, sh->after.width - side);
-  c.y = CLAMP ((int) lround (s->detail_y - side / 2.0), 0, sh->after.height - side);
+  c.x = (int) CLAMP (lround (s->detail_x - side / 2.0), 0, s->cw - side);
+  c.y = (int) CLAMP (lround (s->detail_y - side / 2.0), 0, s->ch - side);
   return c;
 }
 
@@ -514,8 +536,11 @@ static double
 draw_detail (Sheet *s, double x, double y, double zoom_side)
 {
   const SmpSheet *sh = s->sheet;
-  Crop crop = detail_crop (s);
-  cairo_surface_t *patch = surface_from_image (&sh->after, &crop, PIXELS_AS_IS);
+  Crop crop = s->detail;
+  Crop whole = { 0, 0, sh->detail.width, sh->detail.height };
+  /* given at full resolution, or cut from a full-resolution after image */
+  cairo_surface_t *patch = sh->detail.pixels ? surface_from_image (&sh->detail, &whole, PIXELS_AS_IS)
+                                             : surface_from_image (&sh->after, &crop, PIXELS_AS_IS);
   double one = SMP_SHEET_DETAIL_MM * SMP_SHEET_PT_PER_MM * crop.width
                / (SMP_SHEET_DETAIL_MM * sh->params.px_per_mm);
   double col = x + zoom_side + GAP_PT;
@@ -577,10 +602,11 @@ find_detail_centre (Sheet *s)
 {
   const SmpSheet *sh = s->sheet;
   const SmpParams *p = &sh->params;
-  int w = sh->after.width, h = sh->after.height;
+  int w = s->cw, h = s->ch;
   double side = MIN (SMP_SHEET_DETAIL_MM * p->px_per_mm, MIN (w, h));
   double need_mm = p->fade_width_mm + p->irregularity_mm + SMP_SHEET_DETAIL_MM / 2;
-  double step = MAX (side / 4, 1.0);
+  /* at most about 512 × 512 candidates, whatever the crop's size in mm */
+  double step = MAX (MAX (side / 4, 1.0), MAX (w, h) / 512.0);
   double best_score = -1, best_d = G_MAXDOUBLE;
   gboolean found_deep = FALSE;
 
@@ -869,7 +895,7 @@ draw_page (Sheet *s)
   /* the fixed blocks below the figures, measured first so the figures get the rest */
   double table_h = 12 + 15.5 * (sh->n_sessions > 0 ? sh->n_sessions + 1 : p->sessions + 1) + 14;
   double lower_h = table_h + 14 + 118 + 10 + 58 + 40 + 26;
-  double aspect = (double) sh->before.width / sh->before.height;
+  double aspect = (double) s->cw / s->ch;
   double col_w = (cw - GAP_PT) / 2;
   double avail = s->page_h - MARGIN_PT - y - lower_h;
   double zoom_side = DETAIL_ZOOM * SMP_SHEET_DETAIL_MM * SMP_SHEET_PT_PER_MM;
@@ -893,9 +919,13 @@ draw_page (Sheet *s)
     draw_caption (s, x0 + col_w + GAP_PT, y, buf);
     y += 11;
     draw_photo (s, &sh->before, bx, y, img_w, row1_h);
+    if (!step (s, 0.3))
+      return;
     draw_photo (s, &sh->after, ax, y, img_w, row1_h);
     y += row1_h + 14;
   }
+  if (!step (s, 0.5))
+    return;
 
   /* row 2: overlay with legend | enlarged detail | actual size */
   {
@@ -909,6 +939,8 @@ draw_page (Sheet *s)
     draw_caption (s, dx + zoom_side + GAP_PT, y, T_ (s, "Actual size"));
     y += 11;
     draw_overlay (s, x0 + (col_w - ov_w) / 2, y, ov_w, ov_h);
+    if (!step (s, 0.7))
+      return;
     double dh = draw_detail (s, dx, y, zoom_side);
     double ly = y + MAX (ov_h, 0) + 5, lx = x0;
     g_snprintf (buf, sizeof buf, T_ (s, "Transition zone %.1f mm"), p->fade_width_mm);
@@ -940,7 +972,10 @@ draw_page (Sheet *s)
         rows = plan;
       }
     draw_caption (s, x0, y, T_ (s, "Session plan"));
-    g_snprintf (buf, sizeof buf, T_ (s, "Treated area %.1f cm\u00b2 \u00b7 sessions 10\u201330 days apart"), sh->treated_area_cm2);
+    /* On a fitted head the area and the densities are the skin's, not the photo's plane. */
+    g_snprintf (buf, sizeof buf, T_ (s, "Treated area %.1f cm\u00b2 %s \u00b7 sessions 10\u201330 days apart"),
+                sh->treated_area_cm2, sh->on_head ? T_ (s, "of skin (fitted head model)")
+                                                    : T_ (s, "(flat photo)"));
     tn.align = PANGO_ALIGN_RIGHT;
     tn.width = cw * 0.6;
     draw_text (s, x1 - cw * 0.6, y, buf, TEXT_PLAIN, &tn);
@@ -1032,9 +1067,19 @@ draw_page (Sheet *s)
 }
 
 static gboolean
-validate (const SmpSheet *sheet, GError **error)
+image_ok (const SmpSheetImage *img)
+{
+  return img->pixels && img->width > 0 && img->height > 0 && img->rowstride >= (gsize) img->width * 4;
+}
+
+/* `with_detail`: the full-resolution detail must be there when the views are
+ * scaled down (smp_sheet_write); FALSE while it is being chosen. */
+static gboolean
+validate (const SmpSheet *sheet, gboolean with_detail, GError **error)
 {
   const SmpSheetImage *b = &sheet->before, *a = &sheet->after;
+  int cw = sheet->crop_width ? sheet->crop_width : b->width;
+  int ch = sheet->crop_height ? sheet->crop_height : b->height;
 
   if (!b->pixels || !a->pixels || b->width <= 0 || b->height <= 0)
     {
@@ -1052,6 +1097,26 @@ validate (const SmpSheet *sheet, GError **error)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("an image's row stride is shorter than its rows"));
       return FALSE;
+    }
+  if (cw < b->width || ch < b->height || cw > (1 << 24) || ch > (1 << 24))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "a %d×%d crop cannot be shown by %d×%d views (views are the crop, scaled down)",
+                   cw, ch, b->width, b->height);
+      return FALSE;
+    }
+  if (with_detail && (cw != b->width || ch != b->height || sheet->detail.pixels))
+    {
+      const SmpSheetImage *d = &sheet->detail;
+
+      if (!image_ok (d) || d->width != d->height || sheet->detail_left < 0 || sheet->detail_top < 0 ||
+          d->width > cw - sheet->detail_left || d->height > ch - sheet->detail_top)
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                       "views scaled down from the crop need the 1:1 detail at full resolution: a "
+                       "square inside the crop (smp_sheet_detail_rect)");
+          return FALSE;
+        }
     }
   if (!sheet->hairline && (sheet->n_strokes == 0 || !sheet->strokes))
     {
@@ -1099,6 +1164,76 @@ smp_sheet_init (SmpSheet *sheet)
   sheet->paper = SMP_PAPER_A4;
 }
 
+/* What drawing and choosing the detail need: the checked input, the
+ * difference table, the resolved hairline, the page and the detail square. */
+static gboolean
+prepare (Sheet *s, const SmpSheet *sheet, gboolean with_detail, SmpHairline **own_hairline, GError **error)
+{
+  if (!validate (sheet, with_detail, error))
+    return FALSE;
+
+  s->sheet = sheet;
+  s->cw = sheet->crop_width ? sheet->crop_width : sheet->before.width;
+  s->ch = sheet->crop_height ? sheet->crop_height : sheet->before.height;
+  if (sheet->hairline)
+    s->hairline = sheet->hairline;
+  else
+    {
+      SmpHairline *own = *own_hairline = smp_hairline_new ();
+      for (guint k = 0; k < sheet->n_strokes; k++)
+        {
+          g_autoptr (GError) local = NULL;
+          if (!smp_hairline_add_stroke (own, sheet->strokes[k].xy, sheet->strokes[k].n_points,
+                                        sheet->strokes[k].closed, &local) &&
+              sheet->n_strokes == 1)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+        }
+      if (smp_hairline_get_n_strokes (own) == 0)
+        {
+          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "no stroke of the hairline can be used");
+          return FALSE;
+        }
+      /* No resolved hairline given: the side the parameters name, "auto" meaning
+       * toward the image top, as a run without a selection resolves it. */
+      smp_hairline_resolve_side (own, sheet->params.scalp_side, NULL, sheet->params.px_per_mm);
+      s->hairline = own;
+    }
+  if (!build_diff_sat (s, error))
+    return FALSE;
+  if (sheet->paper == SMP_PAPER_LETTER)
+    s->page_w = 8.5 * 72, s->page_h = 11 * 72;
+  else
+    s->page_w = 210 * SMP_SHEET_PT_PER_MM, s->page_h = 297 * SMP_SHEET_PT_PER_MM;
+  if (isfinite (sheet->detail_x) && isfinite (sheet->detail_y))
+    s->detail_x = sheet->detail_x, s->detail_y = sheet->detail_y;
+  else
+    find_detail_centre (s);
+  if (with_detail && sheet->detail.pixels)
+    s->detail = (Crop) { sheet->detail_left, sheet->detail_top, sheet->detail.width, sheet->detail.height };
+  else
+    s->detail = detail_crop (s);
+  return TRUE;
+}
+
+gboolean
+smp_sheet_detail_rect (const SmpSheet *sheet, int *x, int *y, int *side, GError **error)
+{
+  g_autoptr (SmpHairline) own_hairline = NULL;
+  Sheet s = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (sheet != NULL && x != NULL && y != NULL && side != NULL, FALSE);
+  ok = prepare (&s, sheet, FALSE, &own_hairline, error);
+  g_free (s.diff_sat);
+  if (!ok)
+    return FALSE;
+  *x = s.detail.x, *y = s.detail.y, *side = s.detail.width;
+  return TRUE;
+}
+
 gboolean
 smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
 {
@@ -1124,46 +1259,12 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
                    _("“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png"), path);
       return FALSE;
     }
-  if (!validate (sheet, error))
-    return FALSE;
-
-  s.sheet = sheet;
-  build_diff_sat (&s);
-  diff_sat = s.diff_sat;
-  if (sheet->hairline)
-    s.hairline = sheet->hairline;
-  else
+  if (!prepare (&s, sheet, TRUE, &own_hairline, error))
     {
-      own_hairline = smp_hairline_new ();
-      for (guint k = 0; k < sheet->n_strokes; k++)
-        {
-          g_autoptr (GError) local = NULL;
-          if (!smp_hairline_add_stroke (own_hairline, sheet->strokes[k].xy, sheet->strokes[k].n_points,
-                                        sheet->strokes[k].closed, &local) &&
-              sheet->n_strokes == 1)
-            {
-              g_propagate_error (error, g_steal_pointer (&local));
-              return FALSE;
-            }
-        }
-      if (smp_hairline_get_n_strokes (own_hairline) == 0)
-        {
-          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, _("no stroke of the hairline can be used"));
-          return FALSE;
-        }
-      /* No resolved hairline given: the side the parameters name, "auto" meaning
-       * toward the image top, as a run without a selection resolves it. */
-      smp_hairline_resolve_side (own_hairline, sheet->params.scalp_side, NULL, sheet->params.px_per_mm);
-      s.hairline = own_hairline;
+      g_free (s.diff_sat);
+      return FALSE;
     }
-  if (sheet->paper == SMP_PAPER_LETTER)
-    s.page_w = 8.5 * 72, s.page_h = 11 * 72;
-  else
-    s.page_w = 210 * SMP_SHEET_PT_PER_MM, s.page_h = 297 * SMP_SHEET_PT_PER_MM;
-  if (isfinite (sheet->detail_x) && isfinite (sheet->detail_y))
-    s.detail_x = sheet->detail_x, s.detail_y = sheet->detail_y;
-  else
-    find_detail_centre (&s);
+  diff_sat = s.diff_sat;
 
   if (!smp_sheet_file_open (&w, path, pdf ? 0 : (guint32) lround (SMP_SHEET_PNG_DPI / 0.0254), error))
     return FALSE;
@@ -1202,12 +1303,13 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
     cairo_font_options_destroy (fo);
   }
 
-  draw_page (&s);
+  if (step (&s, 0.1))
+    draw_page (&s);
 
   g_object_unref (s.pango);
   status = cairo_status (s.cr);
   cairo_destroy (s.cr);
-  if (status == CAIRO_STATUS_SUCCESS)
+  if (status == CAIRO_STATUS_SUCCESS && step (&s, 0.8))
     {
       if (pdf)
         cairo_surface_show_page (surface);
@@ -1219,5 +1321,16 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
     status = cairo_surface_status (surface);
   cairo_surface_destroy (surface);
 
-  return smp_sheet_file_commit (&w, status, error);
+  if (s.cancelled)
+    {
+      /* a failed commit removes the temporary file: nothing is left */
+      smp_sheet_file_commit (&w, CAIRO_STATUS_WRITE_ERROR, NULL);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the design sheet was cancelled; “%s” was not written",
+                   path);
+      return FALSE;
+    }
+  if (!smp_sheet_file_commit (&w, status, error))
+    return FALSE;
+  step (&s, 1.0);
+  return TRUE;
 }

@@ -3,6 +3,7 @@
 #include <smp/smp-design.h>
 #include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
+#include <smp/smp-head.h>
 #include "../core/smp-noise.h"
 #include "smp-pattern-private.h"
 #include "smp-impression-private.h"
@@ -28,6 +29,8 @@ struct _SmpDesign
   SmpPattern    *pattern;
 
   double tile_px, cos_t, sin_t, origin_x, origin_y;
+  gboolean     has_head;       /* on a head (smp-head.h): the skin, not the image plane */
+  SmpHeadModel head;
   double f_max;                /* highest density fraction anywhere */
   double full_fraction;        /* density fraction behind the transition zone */
   double diameter_px;          /* the stage's impression diameter */
@@ -35,7 +38,7 @@ struct _SmpDesign
   double support_px;           /* farthest any impression (core or shadow) reaches from its centre */
   double core_support_px;
   SmpOptics  optics;           /* stage, depth and shade as skin optics */
-  SmpEncoder encoder;          /* linear light → the output's encoding */
+  const SmpEncoder *encoder;   /* linear light → the output's encoding (shared, read-only) */
   double cum_share[SMP_MAX_SESSIONS];
   double session_alpha[SMP_MAX_SESSIONS];
   int    max_threads;              /* 0: g_get_num_processors () */
@@ -75,7 +78,7 @@ design_common (const SmpParams *params, SmpPattern *pattern, double ceiling_per_
     d->origin_y = d->tile_px * smp_hash_unit (smp_hash32 (h + 2));
   }
   smp_optics_init (&d->optics, params, FALSE);
-  smp_encoder_init (&d->encoder, FALSE);
+  d->encoder = smp_encoder_get (FALSE);
   d->diameter_px = params->dot_diameter_mm * params->px_per_mm * d->optics.size;
   d->softness = params->softness;
   update_support (d);
@@ -172,7 +175,7 @@ smp_design_set_output_linear (SmpDesign *design, gboolean linear)
 {
   g_return_if_fail (design != NULL);
   smp_optics_init (&design->optics, &design->params, linear);
-  smp_encoder_init (&design->encoder, linear);
+  design->encoder = smp_encoder_get (linear);
 }
 
 const SmpParams *
@@ -187,6 +190,40 @@ smp_design_get_pattern (const SmpDesign *design)
 {
   g_return_val_if_fail (design != NULL, NULL);
   return design->pattern;
+}
+
+/* On a head the pattern lies in skin coordinates (smp_head_model_skin_coords),
+ * whose area differs a little from the skin's; densities are corrected for it
+ * point by point, up to this factor. */
+#define HEAD_MAX_AREA_FACTOR 2.0
+
+gboolean
+smp_design_set_head (SmpDesign *design, const SmpHeadModel *head, GError **error)
+{
+  g_return_val_if_fail (design != NULL, FALSE);
+  if (head && !design->hairline)
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                   "a density map is drawn on the image: it takes no head model");
+      return FALSE;
+    }
+  if (head && !smp_head_model_validate (head, error))
+    return FALSE;
+  design->has_head = head != NULL;
+  design->f_max = design->full_fraction;
+  if (head)
+    {
+      design->head = *head;
+      design->f_max = MIN (1.0, design->full_fraction * HEAD_MAX_AREA_FACTOR);
+    }
+  return TRUE;
+}
+
+const SmpHeadModel *
+smp_design_get_head (const SmpDesign *design)
+{
+  g_return_val_if_fail (design != NULL, NULL);
+  return design->has_head ? &design->head : NULL;
 }
 
 /* Density fraction (of the pattern's ceiling) at p, its impression-size factor
@@ -234,11 +271,79 @@ density_at (const SmpDesign *d, double x, double y, double *size, double *depth_
   return rel * d->full_fraction * m;
 }
 
+/* The same on a head, for a pattern point laid on the skin: the line's distance
+ * and its irregularity measured along the skin. `gain` (the skin area a unit of
+ * the pattern's coordinates covers there) corrects the pattern's density; `t`
+ * (the candidate's threshold) rejects early, before any distance is asked;
+ * `local` receives the foreshortening. */
+static double
+density_on_head (const SmpDesign *d, double x, double y, double gain, double t, double *size,
+                 double *depth_mm, SmpHeadLocal *local)
+{
+  const SmpParams *p = &d->params;
+  const double ppm = p->px_per_mm;
+  double m = 1.0, s_px, s, u, rel, zone = p->fade_width_mm + p->irregularity_mm + p->micro_irregularity_mm;
+
+  *size = 1.0;
+  *depth_mm = NAN;
+  /* Off the head, or where it turns away past the stop: nothing. */
+  if (!smp_head_model_local (&d->head, x, y, ppm, local))
+    return 0.0;
+  gain = MIN (gain, HEAD_MAX_AREA_FACTOR);
+  if (!(t < d->full_fraction * gain))
+    return 0.0;
+  if (d->has_mask && !((m = smp_mask_sample (&d->mask, x, y)) > 0.0f))
+    return 0.0;
+  s_px = smp_hairline_signed_distance_px (d->hairline, x, y);
+  s = s_px / ppm;
+  /* Skin is never shorter than its image: both early answers stay exact. */
+  if (!(s >= -p->sentinel_depth_mm))
+    return 0.0;
+  if (s >= zone)
+    {
+      *depth_mm = s;
+      return d->full_fraction * m * gain;
+    }
+  {
+    /* Along the skin: back along the distance's gradient to the line's foot,
+     * the image segment lifted onto the head. */
+    const double e = 0.25;
+    double gx = (smp_hairline_signed_distance_px (d->hairline, x + e, y) - s_px) / e;
+    double gy = (smp_hairline_signed_distance_px (d->hairline, x, y + e) - s_px) / e;
+    double gl = hypot (gx, gy);
+
+    if (gl > 1e-6)
+      {
+        double len = smp_head_model_skin_length_mm (&d->head, x - s_px * gx / gl, y - s_px * gy / gl, x, y, ppm);
+        s = s < 0 ? -len : len;
+      }
+  }
+  *depth_mm = s;
+  if (!(s >= -p->sentinel_depth_mm))
+    return 0.0;
+  if (s >= zone)
+    return d->full_fraction * m * gain;
+  u = s;
+  if (p->irregularity_mm > 0 || p->micro_irregularity_mm > 0)
+    {
+      double su, sv;
+      smp_head_model_skin_coords (&d->head, x, y, ppm, &su, &sv);
+      if (p->irregularity_mm > 0)
+        u -= p->irregularity_mm * smp_fractal_noise (p->seed, su / MACRO_WAVELENGTH_MM, sv / MACRO_WAVELENGTH_MM);
+      if (p->micro_irregularity_mm > 0)
+        u -= p->micro_irregularity_mm * smp_value_noise (p->seed ^ 0x3c3c3cu, su / MICRO_WAVELENGTH_MM,
+                                                         sv / MICRO_WAVELENGTH_MM);
+    }
+  rel = u < 0 ? p->sentinel : smp_params_profile_density (p, u);
+  *size = smp_params_profile_dot_scale (p, u);
+  return rel * d->full_fraction * m * gain;
+}
+
 typedef void (*DotSink) (const SmpDot *dot, gpointer data);
 
 static void
 make_dot (const SmpDesign *d, double x, double y, double q, double size, double depth,
-          gint64 tx, gint64 ty, guint32 rank, SmpDot *dot)
+          gint64 tx, gint64 ty, guint32 rank, const SmpHeadLocal *local, SmpDot *dot)
 {
   const SmpParams *p = &d->params;
   guint32 h = smp_hash4 (p->seed, (guint32) tx, (guint32) ty, rank);
@@ -277,8 +382,30 @@ make_dot (const SmpDesign *d, double x, double y, double q, double size, double 
   dot->lobe[3] = (float) (0.035 * (2 * r[6] - 1));
   dot->depth_mm = (float) depth;
   smp_optics_impression (&d->optics, p->px_per_mm, dot);
+  if (local)
+    {
+      /* Laid on the skin, seen foreshortened: the ellipse through the local map,
+       * its darkening with the area it covers in the image. */
+      double rx = dot->radius_x, ry = dot->radius_y, angle = dot->angle;
+      smp_head_local_foreshorten (local, &rx, &ry, &angle);
+      dot->radius_x = (float) rx, dot->radius_y = (float) ry, dot->angle = (float) angle;
+      for (int k = 0; k < 3; k++)
+        {
+          dot->core_dark[k] = (float) (dot->core_dark[k] * local->cos_theta);
+          dot->shadow_dark[k] = (float) (dot->shadow_dark[k] * local->cos_theta);
+        }
+    }
   dot->rank = rank;
   dot->session = (guint8) session;
+  dot->shadow_squash[0] = dot->shadow_squash[1] = 0.0f;
+  if (local)
+    {
+      /* The shadow spreads on the skin too: its covariance σ² P Pᵀ, kept on the
+       * axes (exact where the slope is vertical or horizontal). */
+      const double c = local->cos_theta;
+      dot->shadow_squash[0] = (float) (1.0 - sqrt (1.0 - (1.0 - c * c) * local->slope_x * local->slope_x));
+      dot->shadow_squash[1] = (float) (1.0 - sqrt (1.0 - (1.0 - c * c) * local->slope_y * local->slope_y));
+    }
 }
 
 /* The u-extent, in pattern space, of the convex quad `q` within the slab v0..v1. */
@@ -313,6 +440,119 @@ slab_u_range (const double q[4][2], double v0, double v1, double *u0, double *u1
   return *u1 >= *u0;
 }
 
+/* The same on a head: the pattern lies on the skin, in skin coordinates
+ * (smp_head_model_skin_coords, in flat px), each point is projected into the
+ * image, so the image shows skin density / cos θ and the spacing foreshortened.
+ * The region's skin coordinates are bounded from its outline (the coordinates
+ * are continuous and one-to-one over the visible head, so the outline's bounds
+ * are the region's); the candidates are every pattern point in those bounds, in
+ * the pattern's own order, kept when their image position lies in the region:
+ * a sub-region still yields a subsequence. */
+#define HEAD_EDGE_SAMPLES 256
+
+static void place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
+                          DotSink sink, gpointer data);
+
+static void
+place_region_head (const SmpDesign *d, double x0, double y0, double x1, double y1, DotSink sink, gpointer data)
+{
+  const SmpHeadModel *hm = &d->head;
+  const double ppm = d->params.px_per_mm;
+  const SmpPattern *pat = d->pattern;
+  const double T = d->tile_px;
+  const int    G = pat->grid;
+  const guint  rank_limit = (guint) MIN (ceil (d->f_max * pat->n), (double) pat->n);
+  double su0 = INFINITY, sv0 = INFINITY, su1 = -INFINITY, sv1 = -INFINITY, gap = 0, prev[2] = { NAN, NAN };
+  double q[4][2], qv0 = INFINITY, qv1 = -INFINITY, qu0 = INFINITY, qu1 = -INFINITY;
+  double hx = fabs (hm->radius_across_px * hm->across_x) + fabs (hm->radius_up_px * hm->up_x);
+  double hy = fabs (hm->radius_across_px * hm->across_y) + fabs (hm->radius_up_px * hm->up_y);
+
+  if (!(x1 > x0 && y1 > y0) || rank_limit == 0)
+    return;
+  /* No part of the head in the region: nothing (its bounding box is exact enough). */
+  if (x1 < hm->centre_x - hx || x0 > hm->centre_x + hx || y1 < hm->centre_y - hy || y0 > hm->centre_y + hy)
+    return;
+  for (int e = 0; e < 4 * HEAD_EDGE_SAMPLES + 1; e++)
+    {
+      int    side = (e / HEAD_EDGE_SAMPLES) % 4;
+      double t = (double) (e % HEAD_EDGE_SAMPLES) / HEAD_EDGE_SAMPLES, x, y, su, sv;
+
+      x = side == 0 ? x0 + (x1 - x0) * t : side == 1 ? x1 : side == 2 ? x1 - (x1 - x0) * t : x0;
+      y = side == 0 ? y0 : side == 1 ? y0 + (y1 - y0) * t : side == 2 ? y1 : y1 - (y1 - y0) * t;
+      smp_head_model_skin_coords (hm, x, y, ppm, &su, &sv);
+      su *= ppm, sv *= ppm;
+      su0 = MIN (su0, su), su1 = MAX (su1, su), sv0 = MIN (sv0, sv), sv1 = MAX (sv1, sv);
+      if (isfinite (prev[0]))
+        gap = MAX (gap, hypot (su - prev[0], sv - prev[1]));
+      prev[0] = su, prev[1] = sv;
+    }
+  /* Between samples the outline's image bulges by less than the largest step. */
+  su0 -= gap + 1, sv0 -= gap + 1, su1 += gap + 1, sv1 += gap + 1;
+  for (int c = 0; c < 4; c++)
+    {
+      double px = (c == 1 || c == 2 ? su1 : su0) - d->origin_x, py = (c >= 2 ? sv1 : sv0) - d->origin_y;
+      q[c][0] = (px * d->cos_t + py * d->sin_t) / T;
+      q[c][1] = (-px * d->sin_t + py * d->cos_t) / T;
+      qu0 = MIN (qu0, q[c][0]), qu1 = MAX (qu1, q[c][0]);
+      qv0 = MIN (qv0, q[c][1]), qv1 = MAX (qv1, q[c][1]);
+    }
+  for (gint64 ty = (gint64) floor (qv0); ty <= (gint64) floor (qv1); ty++)
+    for (gint64 tx = (gint64) floor (qu0); tx <= (gint64) floor (qu1); tx++)
+      {
+        int cy0 = (int) CLAMP (floor ((qv0 - ty) * G), 0, G - 1);
+        int cy1 = (int) CLAMP (floor ((qv1 - ty) * G), 0, G - 1);
+
+        for (int cy = cy0; cy <= cy1; cy++)
+          {
+            double lo, hi;
+            int    cx0, cx1;
+
+            if (!slab_u_range (q, ty + (double) cy / G, ty + (double) (cy + 1) / G, &lo, &hi))
+              continue;
+            cx0 = (int) CLAMP (floor ((lo - tx) * G), 0, G - 1);
+            cx1 = (int) CLAMP (floor ((hi - tx) * G), 0, G - 1);
+            if (hi < tx || lo >= tx + 1)
+              continue;
+            for (int cx = cx0; cx <= cx1; cx++)
+              {
+                int cell = cy * G + cx;
+                for (guint32 k = pat->cell_start[cell]; k < pat->cell_start[cell + 1]; k++)
+                  {
+                    guint32 rank = pat->cell_rank[k];
+                    double  u, v, su, sv, x, y, f, t, size, depth, gain, xa, ya, xb, yb, det;
+                    SmpHeadLocal local;
+                    SmpDot  dot;
+
+                    if (rank >= rank_limit)
+                      break; /* ranks ascend within a cell */
+                    u = (tx + pat->u[rank]) * T;
+                    v = (ty + pat->v[rank]) * T;
+                    su = d->origin_x + u * d->cos_t - v * d->sin_t;
+                    sv = d->origin_y + u * d->sin_t + v * d->cos_t;
+                    if (!smp_head_model_from_skin_coords (hm, su / ppm, sv / ppm, ppm, &x, &y) ||
+                        !(x >= x0 && x < x1 && y >= y0 && y < y1))
+                      continue;
+                    t = (rank + 0.5) / pat->n;
+                    if (t >= d->f_max)
+                      continue;
+                    /* The skin area a unit of these coordinates covers here: image
+                     * area (the coordinates' Jacobian) over cos θ. */
+                    if (!smp_head_model_from_skin_coords (hm, (su + 0.5) / ppm, sv / ppm, ppm, &xa, &ya) ||
+                        !smp_head_model_from_skin_coords (hm, su / ppm, (sv + 0.5) / ppm, ppm, &xb, &yb))
+                      continue;
+                    det = fabs ((xa - x) * (yb - y) - (xb - x) * (ya - y)) * 4.0;
+                    gain = det / MAX (smp_head_model_cos (hm, x, y), 1e-9);
+                    f = density_on_head (d, x, y, gain, t, &size, &depth, &local);
+                    if (!(t < f))
+                      continue;
+                    make_dot (d, x, y, t / f, size, depth, tx, ty, rank, &local, &dot);
+                    sink (&dot, data);
+                  }
+              }
+          }
+      }
+}
+
 /* Every dot whose centre lies in [x0,x1) × [y0,y1), in the design's fixed order:
  * tile row, tile column, cell, rank. A sub-region yields a subsequence. */
 static void
@@ -325,6 +565,11 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
   const guint  rank_limit = (guint) MIN (ceil (d->f_max * pat->n), (double) pat->n);
   double q[4][2], qv0 = INFINITY, qv1 = -INFINITY, qu0 = INFINITY, qu1 = -INFINITY;
 
+  if (d->has_head)
+    {
+      place_region_head (d, x0, y0, x1, y1, sink, data);
+      return;
+    }
   if (!(x1 > x0 && y1 > y0) || rank_limit == 0)
     return;
   /* The region's corners in pattern space (tile units), in order round the quad. */
@@ -377,7 +622,7 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
                     f = density_at (d, x, y, &size, &depth);
                     if (!(t < f))
                       continue;
-                    make_dot (d, x, y, t / f, size, depth, tx, ty, rank, &dot);
+                    make_dot (d, x, y, t / f, size, depth, tx, ty, rank, NULL, &dot);
                     sink (&dot, data);
                   }
               }
@@ -483,9 +728,16 @@ typedef struct
   void *const     *pixels;
   gsize            rowstride;
   const SmpPhoto  *photo;
+  SmpFootprints   *footprints;
   gint             next_band;
   int              n_bands;
   int              band_rows;
+  /* progress: bands finished, the caller's thread, and a stop flag every worker checks */
+  gint             done_bands;
+  GThread         *caller;
+  SmpProgressFunc  progress;
+  gpointer         progress_data;
+  gint             cancelled;
 } RenderJob;
 
 typedef struct
@@ -520,13 +772,16 @@ render_worker (gpointer data)
   double   margin = MAX (d->core_support_px, smp_band_shadow_reach (shadow_sigma) / job->scale) + 2.0 / job->scale;
 
   for (guint k = 0; k < job->n_layers; k++)
-    smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, &d->encoder, job->photo);
+    {
+      smp_band_init (&bands[k], r->x, r->width, job->band_rows, shadow_sigma, d->encoder, job->photo);
+      bands[k].footprints = job->footprints;
+    }
   for (;;)
     {
       int b = g_atomic_int_add (&job->next_band, 1);
       int y0, rows;
 
-      if (b >= job->n_bands)
+      if (b >= job->n_bands || g_atomic_int_get (&job->cancelled))
         break;
       y0 = r->y + b * job->band_rows;
       rows = MIN (job->band_rows, r->y + r->height - y0);
@@ -541,6 +796,11 @@ render_worker (gpointer data)
           smp_band_emit (&bands[k], job->format,
                          (guint8 *) job->pixels[k] + (gsize) b * job->band_rows * job->rowstride, job->rowstride);
         }
+      g_atomic_int_inc (&job->done_bands);
+      /* Only the caller's thread calls back (a GIMP plug-in's wire is not thread-safe). */
+      if (job->progress && g_thread_self () == job->caller &&
+          !job->progress (g_atomic_int_get (&job->done_bands) / (double) job->n_bands, job->progress_data))
+        g_atomic_int_set (&job->cancelled, 1);
     }
   for (guint k = 0; k < job->n_layers; k++)
     smp_band_clear (&bands[k]);
@@ -573,6 +833,25 @@ smp_design_render_layers_over (const SmpDesign *design,
                                const SmpPhoto  *photo,
                                GError         **error)
 {
+  SmpRenderOptions options = { photo, NULL, NULL };
+
+  return smp_design_render_layers_with (design, region, scale, n_layers, session_masks, format, pixels,
+                                        rowstride, &options, error);
+}
+
+gboolean
+smp_design_render_layers_with (const SmpDesign        *design,
+                               const SmpRect          *region,
+                               double                  scale,
+                               guint                   n_layers,
+                               const guint            *session_masks,
+                               SmpPixelFormat          format,
+                               void *const            *pixels,
+                               gsize                   rowstride,
+                               const SmpRenderOptions *options,
+                               GError                **error)
+{
+  const SmpPhoto *photo = options ? options->photo : NULL;
   RenderJob job;
   int       n_threads;
 
@@ -605,8 +884,9 @@ smp_design_render_layers_over (const SmpDesign *design,
    * independent, so the result is the same for any band height or thread count. */
   n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
                 ? 1 : MIN (smp_design_get_threads (design), 64);
-  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo, 0, 0,
-                      0 };
+  job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo,
+                      smp_footprints_new (), 0, 0, 0, 0, g_thread_self (), options ? options->progress : NULL,
+                      options ? options->progress_data : NULL, 0 };
   {
     /* Each band places every dot within reach of it: bands several shadow
      * reaches tall keep that overlap (dots placed twice) small. */
@@ -626,6 +906,12 @@ smp_design_render_layers_over (const SmpDesign *design,
       render_worker (&job);
       for (int i = 1; i < n_threads; i++)
         g_thread_join (threads[i]);
+    }
+  smp_footprints_free (job.footprints);
+  if (g_atomic_int_get (&job.cancelled))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the render was cancelled");
+      return FALSE;
     }
   return TRUE;
 }

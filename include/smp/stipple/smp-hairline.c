@@ -392,12 +392,15 @@ smp_hairline_get_bounds (const SmpHairline *hairline, double *x0, double *y0, do
 
 /* ---- side resolution ---- */
 
-static double
-mask_vote (const SmpHairline *h, const Stroke *st, const SmpMask *mask, double px_per_mm)
+/* How much of the mask lies on each side of the stroke, sampled 1 to 24 mm off
+ * the line along its length (left: the left normal's side). */
+static void
+mask_cover (const SmpHairline *h, const Stroke *st, const SmpMask *mask, double px_per_mm,
+            double *left, double *right)
 {
   static const double offsets_mm[] = { 1, 3, 6, 12, 24 };
-  double vote = 0;
 
+  *left = *right = 0;
   for (guint i = 0; i < st->n; i++)
     {
       const Segment *s = &g_array_index (h->segments, Segment, st->first + i);
@@ -412,12 +415,11 @@ mask_vote (const SmpHairline *h, const Stroke *st, const SmpMask *mask, double p
             {
               double d = offsets_mm[o] * px_per_mm;
               double w = len / stations;
-              vote += w * (smp_mask_sample (mask, x + d * s->nx, y + d * s->ny) -
-                           smp_mask_sample (mask, x - d * s->nx, y - d * s->ny));
+              *left += w * smp_mask_sample (mask, x + d * s->nx, y + d * s->ny);
+              *right += w * smp_mask_sample (mask, x - d * s->nx, y - d * s->ny);
             }
         }
     }
-  return vote;
 }
 
 static int
@@ -520,10 +522,17 @@ smp_hairline_resolve_side (SmpHairline   *hairline,
           break;
         default:
           {
-            double vote = mask ? mask_vote (hairline, st, mask, px_per_mm) : 0.0;
-            /* A mask that doesn't prefer either side says nothing. */
-            if (fabs (vote) > 1e-3 * hairline->length)
-              st->scalp_sign = vote > 0 ? 1 : -1;
+            double left = 0, right = 0;
+
+            if (mask)
+              mask_cover (hairline, st, mask, px_per_mm, &left, &right);
+            /* The selection names the side only when it clearly holds one side
+             * and not the other (at most half as much beside the line): an
+             * artist who selects the whole head, forehead and temples included,
+             * still means the scalp above. Otherwise the side toward the image
+             * top, as on an upright frontal photo. */
+            if (MAX (left, right) > 1e-3 * hairline->length && MIN (left, right) <= 0.5 * MAX (left, right))
+              st->scalp_sign = left > right ? 1 : -1;
             else
               st->scalp_sign = toward_top (hairline, st);
           }

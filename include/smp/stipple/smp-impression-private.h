@@ -50,6 +50,8 @@ typedef struct
 } SmpEncoder;
 
 void smp_encoder_init (SmpEncoder *encoder, gboolean linear);
+/* The process's shared, read-only table for `linear` (made once, thread-safe). */
+const SmpEncoder *smp_encoder_get (gboolean linear);
 
 static inline float
 smp_encoder_apply (const SmpEncoder *e, float v)

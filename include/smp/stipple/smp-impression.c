@@ -57,6 +57,24 @@ smp_linear_to_srgb (double v)
   return v <= 0.0031308 ? v * 12.92 : 1.055 * pow (v, 1 / 2.4) - 0.055;
 }
 
+const SmpEncoder *
+smp_encoder_get (gboolean linear)
+{
+  /* Two constant tables, made on first use and read-only after: every design of the
+   * process shares them instead of evaluating 4097 powers each (a preview re-render
+   * remakes its design). */
+  static SmpEncoder tables[2];
+  static gsize      made[2];
+  const int         k = linear ? 1 : 0;
+
+  if (g_once_init_enter (&made[k]))
+    {
+      smp_encoder_init (&tables[k], linear);
+      g_once_init_leave (&made[k], 1);
+    }
+  return &tables[k];
+}
+
 void
 smp_encoder_init (SmpEncoder *encoder, gboolean linear)
 {

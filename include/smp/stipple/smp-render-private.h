@@ -11,6 +11,13 @@
 
 G_BEGIN_DECLS
 
+/* Large impressions' normalisations, shared by the bands of one render (thread-safe),
+ * so a footprint several bands cut is evaluated whole once, not in every band. */
+typedef struct _SmpFootprints SmpFootprints;
+
+SmpFootprints *smp_footprints_new  (void);
+void           smp_footprints_free (SmpFootprints *footprints);
+
 /* Darkening D = 1 − transmittance, 3 floats (R, G, B) a pixel, for rows
  * y0..y0+height of a region; impressions combine as transmittances multiply.
  * The cores live on the pixel grid; the shadows, smooth by nature, on a coarse
@@ -21,6 +28,8 @@ typedef struct
   float *accum;
   int    x0, y0, width, height, max_height;
   int   *span_x0, *span_x1;
+  guint8 *touched;      /* per row, per 32-column block: did a core write there? */
+  int    n_blocks;      /* blocks a row */
   float *scratch;       /* one impression's footprint */
   gsize  scratch_len;
 
@@ -35,11 +44,14 @@ typedef struct
   float  dither[256];   /* 16 × 16 ordered dither thresholds for 8-bit alpha */
   gint32 *cell_u8;      /* one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
   gint32 *col_w8;       /* per band column: col_frac in 1/256 */
+  int    *col_run_end;  /* per band column: the last column with the same col_cell */
   double *gauss;        /* weights scratch */
+  float  *cell_w;       /* one shadow row's per-cell darkening scratch, 3 floats a cell (gauss_len / 2 cells) */
   gsize  gauss_len;
 
   const SmpEncoder *encoder;
   const SmpPhoto   *photo;  /* nullable: keep the photo's shine on top */
+  SmpFootprints    *footprints; /* nullable, borrowed: shared normalisations */
 } SmpBand;
 
 /* `shadow_sigma`: the shadows' σ in output px. `encoder` and `photo` are borrowed. */

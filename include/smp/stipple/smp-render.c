@@ -9,6 +9,11 @@
 #define SHADOW_CUT 2.5
 /* A core's edge band never exceeds twice its radius, however deep the blur. */
 #define MAX_EDGE 2.0
+/* Cores flag the 32-column blocks they write, so emit converts and re-zeroes only those. */
+#define BLOCK_SHIFT 5
+#define BLOCK (1 << BLOCK_SHIFT)
+/* Footprints at least this many pixels that a band cuts share their normalisation. */
+#define FOOTPRINT_SHARED_MIN 1024
 
 gsize
 smp_pixel_format_get_bpp (SmpPixelFormat format)
@@ -60,6 +65,8 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->accum = g_new0 (float, (gsize) width * max_height * 3);
   band->span_x0 = g_new (int, max_height);
   band->span_x1 = g_new (int, max_height);
+  band->n_blocks = (width + BLOCK - 1) / BLOCK;
+  band->touched = g_new0 (guint8, (gsize) band->n_blocks * max_height);
   for (int r = 0; r < max_height; r++)
     band->span_x0[r] = G_MAXINT, band->span_x1[r] = G_MININT;
   band->encoder = encoder;
@@ -89,6 +96,9 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->col_w8 = g_new (gint32, width);
   for (int i = 0; i < width; i++)
     band->col_w8[i] = (gint32) lrintf (band->col_frac[i] * 256.0f);
+  band->col_run_end = g_new (int, width);
+  for (int i = width - 1; i >= 0; i--)
+    band->col_run_end[i] = i + 1 < width && band->col_cell[i + 1] == band->col_cell[i] ? band->col_run_end[i + 1] : i;
   /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
    * mean darkening instead of rounding away; tied to output positions, so crops
    * still match. */
@@ -123,6 +133,7 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->accum, g_free);
   g_clear_pointer (&band->span_x0, g_free);
   g_clear_pointer (&band->span_x1, g_free);
+  g_clear_pointer (&band->touched, g_free);
   g_clear_pointer (&band->scratch, g_free);
   g_clear_pointer (&band->shadow, g_free);
   g_clear_pointer (&band->cspan_x0, g_free);
@@ -132,7 +143,9 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->row_shadow, g_free);
   g_clear_pointer (&band->cell_u8, g_free);
   g_clear_pointer (&band->col_w8, g_free);
+  g_clear_pointer (&band->col_run_end, g_free);
   g_clear_pointer (&band->gauss, g_free);
+  g_clear_pointer (&band->cell_w, g_free);
 }
 
 /* Transmittances multiply: D ← 1 − (1 − D)(1 − δ); channels `plane` floats apart. */
@@ -154,6 +167,7 @@ composite (SmpBand *band, int x, int y, float w, const float *dark)
   if (row < 0 || row >= band->height || col < 0 || col >= band->width || !(w > 0.0f))
     return;
   darken (band->accum + (gsize) row * band->width * 3 + col, band->width, w, dark);
+  band->touched[(gsize) row * band->n_blocks + (col >> BLOCK_SHIFT)] = 1;
   band->span_x0[row] = MIN (band->span_x0[row], col);
   band->span_x1[row] = MAX (band->span_x1[row], col);
 }
@@ -175,6 +189,35 @@ smoothstepf (float t)
 {
   t = CLAMP (t, 0.0f, 1.0f);
   return t * t * (3.0f - 2.0f * t);
+}
+
+/* darken() along one channel's row: the same operations, element by element, written so
+ * the compiler can use vector instructions (a zero weight adds exactly nothing: acc stays
+ * in [0, 1] and never holds −0). */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
+#endif
+static void
+darken_plane (float *restrict acc, const float *restrict fp, int n, float k, float dark)
+{
+  for (int i = 0; i < n; i++)
+    {
+      const float w = k * fp[i];
+      const float d = MIN (w * dark, 1.0f);
+      acc[i] += d * (1.0f - acc[i]);
+    }
+}
+
+/* darken() over a run of shadow cells (3 floats each) with each element's MIN (w·dark, 1)
+ * given: the same operations, vectorisable. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
+#endif
+static void
+darken_cells (float *restrict cells, const float *restrict wd, int n)
+{
+  for (int e = 0; e < n; e++)
+    cells[e] += wd[e] * (1.0f - cells[e]);
 }
 
 /* The wide shadow, on the coarse grid: a Gaussian sampled at the cell centres
@@ -215,23 +258,189 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
   if (band->gauss_len < (gsize) 2 * n)
     {
       g_free (band->gauss);
+      g_free (band->cell_w);
       band->gauss_len = 2 * n;
       band->gauss = g_new (double, band->gauss_len);
+      band->cell_w = g_new (float, 3 * (gsize) n);
     }
   gx = band->gauss, gy = band->gauss + n;
   for (int i = 0; i < n; i++)
     {
       double du = (iu - R + 1 + i) - gu, dv = (iv - R + 1 + i) - gv;
-      gx[i] = exp (-du * du / (2 * sc * sc));
-      gy[i] = exp (-dv * dv / (2 * sc * sc));
+      /* Foreshortened on a head (axis-aligned): narrower within the same footprint,
+       * never under half a cell (sampled at cell centres, it would vanish). */
+      const double scx = MAX (sc * (1.0 - dot->shadow_squash[0]), 0.5);
+      const double scy = MAX (sc * (1.0 - dot->shadow_squash[1]), 0.5);
+      gx[i] = exp (-du * du / (2 * scx * scx));
+      gy[i] = exp (-dv * dv / (2 * scy * scy));
       sx += gx[i], sy += gy[i];
     }
-  for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
+  {
+    /* composite_cell's work with its bounds (the loops keep inside) and spans per row. */
+    const int i_first = MAX (0, band->cx0 - (iu - R + 1)), col0 = iu - R + 1 - band->cx0;
+    const int i_end = MIN (n, band->cx0 + band->cw - (iu - R + 1));
+
+    for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
+      {
+        const float wy = (float) (gy[j] / (sx * sy));
+        const int   row = iv - R + 1 + j - band->cy0;
+        float      *cells = band->shadow + (gsize) row * band->cw * 3;
+        float      *wd = band->cell_w;
+        int         first = -1, last = -1; /* the run of cells with weight, in i */
+
+        for (int i = i_first; i < i_end; i++)
+          if (wy * (float) gx[i] > 0.0f)
+            {
+              first = i;
+              break;
+            }
+        for (int i = i_end - 1; first >= 0 && i >= first; i--)
+          if (wy * (float) gx[i] > 0.0f)
+            {
+              last = i;
+              break;
+            }
+        if (first < 0)
+          continue;
+        /* MIN (w·dark, 1) per element; a cell of zero weight inside the run adds nothing. */
+        for (int i = first; i <= last; i++)
+          {
+            const float w = wy * (float) gx[i];
+            for (int c = 0; c < 3; c++)
+              wd[3 * (i - first) + c] = w > 0.0f ? MIN (w * dark[c], 1.0f) : 0.0f;
+          }
+        darken_cells (cells + (gsize) (col0 + first) * 3, wd, 3 * (last - first + 1));
+        band->cspan_x0[row] = MIN (band->cspan_x0[row], col0 + first);
+        band->cspan_x1[row] = MAX (band->cspan_x1[row], col0 + last);
+      }
+  }
+}
+
+/* One core's outline, for evaluating its footprint pixel by pixel. */
+typedef struct
+{
+  float    c, s, cu, su, cv, sv, inner, inv_band, outer2, dx0, dy0;
+  float    lobe[4];
+  gboolean lobes;
+} Shape;
+
+/* The core's unnormalised weight at footprint pixel (i, j). */
+static inline float
+footprint_value (const Shape *sh, int i, int j)
+{
+  const float dy = sh->dy0 + j, dx = sh->dx0 + i;
+  const float u = dx * sh->cu + dy * sh->su, v = dy * sh->cv - dx * sh->sv;
+  const float r2 = u * u + v * v;
+
+  if (r2 >= sh->outer2)
+    return 0.0f;
+  if (r2 > 0.0f)
     {
-      float wy = (float) (gy[j] / (sx * sy));
-      for (int i = MAX (0, band->cx0 - (iu - R + 1)); i < n && iu - R + 1 + i < band->cx0 + band->cw; i++)
-        composite_cell (band, iu - R + 1 + i, iv - R + 1 + j, wy * (float) gx[i], dark);
+      float r = sqrtf (r2);
+      if (sh->lobes)
+        {
+          float ir = 1.0f / r, ir2 = ir * ir, ir3 = ir2 * ir;
+          float g = 1.0f + (sh->lobe[0] * (u * u - v * v) + sh->lobe[1] * 2.0f * u * v) * ir2 +
+                    (sh->lobe[2] * u * (u * u - 3.0f * v * v) +
+                     sh->lobe[3] * v * (3.0f * u * u - v * v)) * ir3;
+          r /= g;
+        }
+      return 1.0f - smoothstepf ((r - sh->inner) * sh->inv_band);
     }
+  return 1.0f - smoothstepf (-sh->inner * sh->inv_band);
+}
+
+/* ---- Large impressions' normalisations, shared by a render's bands ---- */
+
+typedef struct
+{
+  guint32 v[5]; /* centre, rank, radius and angle: one impression at one scale */
+} FootprintKey;
+
+struct _SmpFootprints
+{
+  GMutex      lock;
+  GHashTable *sums; /* FootprintKey* → float sum */
+};
+
+static inline guint32
+smp_float_bits (float f)
+{
+  guint32 u;
+  memcpy (&u, &f, sizeof u);
+  return u;
+}
+
+static guint
+key_hash (gconstpointer p)
+{
+  const FootprintKey *k = p;
+  guint32 h = 2166136261u;
+  for (int i = 0; i < 5; i++)
+    h = (h ^ k->v[i]) * 16777619u;
+  return h;
+}
+
+static gboolean
+key_equal (gconstpointer a, gconstpointer b)
+{
+  return memcmp (a, b, sizeof (FootprintKey)) == 0;
+}
+
+typedef struct
+{
+  FootprintKey key;
+  float        sum;
+} FootprintEntry;
+
+SmpFootprints *
+smp_footprints_new (void)
+{
+  SmpFootprints *f = g_new0 (SmpFootprints, 1);
+
+  g_mutex_init (&f->lock);
+  /* The entry holds its key: one allocation each, freed with the table. */
+  f->sums = g_hash_table_new_full (key_hash, key_equal, g_free, NULL);
+  return f;
+}
+
+void
+smp_footprints_free (SmpFootprints *f)
+{
+  if (!f)
+    return;
+  g_hash_table_destroy (f->sums);
+  g_mutex_clear (&f->lock);
+  g_free (f);
+}
+
+static gboolean
+footprints_lookup (SmpFootprints *f, const FootprintKey *key, float *sum)
+{
+  const FootprintEntry *e;
+
+  g_mutex_lock (&f->lock);
+  e = g_hash_table_lookup (f->sums, key);
+  if (e)
+    *sum = e->sum;
+  g_mutex_unlock (&f->lock);
+  return e != NULL;
+}
+
+static void
+footprints_insert (SmpFootprints *f, const FootprintKey *key, float sum)
+{
+  FootprintEntry *e = g_new (FootprintEntry, 1);
+
+  e->key = *key;
+  e->sum = sum;
+  g_mutex_lock (&f->lock);
+  /* Two bands may both have made it: the same value, the first one stays. */
+  if (!g_hash_table_contains (f->sums, key))
+    g_hash_table_insert (f->sums, e, e);
+  else
+    g_free (e);
+  g_mutex_unlock (&f->lock);
 }
 
 void
@@ -286,57 +495,93 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
       band->scratch = g_new (float, band->scratch_len);
     }
   {
-    const float c = cosf (dot->angle), s = sinf (dot->angle);
-    const float cu = c / rx, su = s / rx, cv = c / ry, sv = s / ry;
-    const float inner = 1.0f - h, inv_band = 1.0f / (2.0f * h);
-    const float outer2 = (1.0f + h) * (1.0f + h) * (1.0f + lobe_amp) * (1.0f + lobe_amp);
-    const float dx0 = (float) (i0 + 0.5 - cx), dy0 = (float) (j0 + 0.5 - cy);
+    Shape sh;
+    const int ja = MAX (j0, band->y0) - j0, jb = MIN (j1, band->y0 + band->height - 1) - j0;
+    const int ia = MAX (i0, band->x0) - i0, ib = MIN (i1, band->x0 + band->width - 1) - i0;
+    const gboolean whole = ja == 0 && jb == fh - 1 && ia == 0 && ib == fw - 1;
 
-    /* Evaluate over the WHOLE footprint, even the part outside this band: the
-     * normalisation must not depend on which region is being rendered. */
-    for (int j = 0; j < fh; j++)
+    sh.c = cosf (dot->angle), sh.s = sinf (dot->angle);
+    sh.cu = sh.c / rx, sh.su = sh.s / rx, sh.cv = sh.c / ry, sh.sv = sh.s / ry;
+    sh.inner = 1.0f - h, sh.inv_band = 1.0f / (2.0f * h);
+    sh.outer2 = (1.0f + h) * (1.0f + h) * (1.0f + lobe_amp) * (1.0f + lobe_amp);
+    sh.dx0 = (float) (i0 + 0.5 - cx), sh.dy0 = (float) (j0 + 0.5 - cy);
+    sh.lobes = lobes;
+    memcpy (sh.lobe, dot->lobe, sizeof sh.lobe);
+
+    if (!whole && band->footprints && (gsize) fw * fh >= FOOTPRINT_SHARED_MIN)
       {
-        const float dy = dy0 + j;
-        float *row = band->scratch + j * fw;
-        for (int i = 0; i < fw; i++)
+        /* A large impression this band cuts: its normalisation (the WHOLE footprint's
+         * sum, in the same order) is made once per render and shared by every band it
+         * touches; each band evaluates only its own pixels of it (the same values). */
+        FootprintKey key = { { smp_float_bits (dot->x), smp_float_bits (dot->y), dot->rank,
+                               smp_float_bits (rx), smp_float_bits (dot->angle) } };
+        if (!footprints_lookup (band->footprints, &key, &sum))
           {
-            const float dx = dx0 + i;
-            const float u = dx * cu + dy * su, v = dy * cv - dx * sv;
-            const float r2 = u * u + v * v;
-            float val;
-
-            if (r2 >= outer2)
-              val = 0.0f;
-            else if (r2 > 0.0f)
-              {
-                float r = sqrtf (r2);
-                if (lobes)
-                  {
-                    float ir = 1.0f / r, ir2 = ir * ir, ir3 = ir2 * ir;
-                    float g = 1.0f + (dot->lobe[0] * (u * u - v * v) + dot->lobe[1] * 2.0f * u * v) * ir2 +
-                              (dot->lobe[2] * u * (u * u - 3.0f * v * v) +
-                               dot->lobe[3] * v * (3.0f * u * u - v * v)) * ir3;
-                    r /= g;
-                  }
-                val = 1.0f - smoothstepf ((r - inner) * inv_band);
-              }
-            else
-              val = 1.0f - smoothstepf (-inner * inv_band);
-            row[i] = val;
-            sum += val;
+            sum = 0.0f;
+            for (int j = 0; j < fh; j++)
+              for (int i = 0; i < fw; i++)
+                sum += footprint_value (&sh, i, j);
+            footprints_insert (band->footprints, &key, sum);
           }
+        for (int j = ja; j <= jb; j++)
+          for (int i = ia; i <= ib; i++)
+            band->scratch[j * fw + i] = footprint_value (&sh, i, j);
       }
+    else
+      /* Evaluate over the WHOLE footprint, even the part outside this band: the
+       * normalisation must not depend on which region is being rendered. */
+      for (int j = 0; j < fh; j++)
+        {
+          float *row = band->scratch + j * fw;
+          for (int i = 0; i < fw; i++)
+            {
+              const float val = footprint_value (&sh, i, j);
+              row[i] = val;
+              sum += val;
+            }
+        }
   }
   if (!(sum > 0.0f))
     return;
   k = 1.0f / sum; /* darkening preserved: the pixels add up to the core's integral */
-  for (int j = MAX (j0, band->y0); j <= MIN (j1, band->y0 + band->height - 1); j++)
-    for (int i = MAX (i0, band->x0); i <= MIN (i1, band->x0 + band->width - 1); i++)
+  {
+    /* composite's work with its bounds (the loops keep inside), spans and block flags per row. */
+    const int ia = MAX (i0, band->x0), ib = MIN (i1, band->x0 + band->width - 1);
+
+    for (int j = MAX (j0, band->y0); j <= MIN (j1, band->y0 + band->height - 1); j++)
       {
-        float w = k * band->scratch[(j - j0) * fw + (i - i0)];
-        if (w > 0.0f)
-          composite (band, i, j, w, dark);
+        const int    row = j - band->y0;
+        const float *fp = band->scratch + (gsize) (j - j0) * fw - i0;
+        float       *acc = band->accum + (gsize) row * band->width * 3 - band->x0;
+        int          first = G_MAXINT, last = G_MININT;
+
+        for (int i = ia; i <= ib; i++)
+          if (k * fp[i] > 0.0f)
+            {
+              first = i;
+              break;
+            }
+        for (int i = ib; i >= first && first <= ib; i--)
+          if (k * fp[i] > 0.0f)
+            {
+              last = i;
+              break;
+            }
+        if (first <= last)
+          for (int c = 0; c < 3; c++)
+            darken_plane (acc + (gsize) c * band->width + first, fp + first, last - first + 1, k, dark[c]);
+        if (first <= last)
+          {
+            guint8 *touched = band->touched + (gsize) row * band->n_blocks;
+            first -= band->x0, last -= band->x0;
+            /* Every block from the first to the last written column: a block flagged
+             * without a core pixel still emits exactly (emit_u8_mixed's per-pixel test). */
+            memset (touched + (first >> BLOCK_SHIFT), 1, (last >> BLOCK_SHIFT) - (first >> BLOCK_SHIFT) + 1);
+            band->span_x0[row] = MIN (band->span_x0[row], first);
+            band->span_x1[row] = MAX (band->span_x1[row], last);
+          }
       }
+  }
 }
 
 static inline guint16
@@ -432,19 +677,101 @@ to_rgba_u8 (const guint8 *lut, const float *d, float dith, guint8 *o)
   o[3] = (guint8) MIN (al, 255);
 }
 
+/* One shadow-only pixel, lerped between its two cells' 8-bit outputs `l` (R, G, B,
+ * alpha × 256 each) by w/256; `dith` is the dither threshold × 65536. */
+static inline void
+shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
+{
+  const gint32 v = 256 - w;
+  const int    al = (l[3] * v + l[7] * w + dith) >> 16;
+
+  if (al <= 0)
+    {
+      memset (o, 0, 4);
+      return;
+    }
+  o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
+  o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
+  o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
+  o[3] = (guint8) MIN (al, 255);
+}
+
+/* Columns a..b of a row no core touched: the shadow alone, one run of columns per
+ * cell, with that cell's lerp set up once (l·v + l'·w = 256·l + (l' − l)·w exactly, in
+ * integers: the values shadow_px_u8 gives). */
+static void
+emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const gint32 *dith)
+{
+  const int    *cell = band->col_cell, *run_end = band->col_run_end;
+  const gint32 *w8 = band->col_w8;
+  const int     x0 = band->x0;
+
+  for (int x = a; x <= b;)
+    {
+      const gint32 *l = band->cell_u8 + 4 * cell[x];
+      const gint32  r0 = 256 * l[0] + 128, g0 = 256 * l[1] + 128, b0 = 256 * l[2] + 128, a0 = 256 * l[3];
+      const gint32  dr = l[4] - l[0], dg = l[5] - l[1], db = l[6] - l[2], da = l[7] - l[3];
+      const int     end = MIN (b, run_end[x]);
+
+      for (; x <= end; x++)
+        {
+          const gint32 w = w8[x];
+          const int    al = (a0 + da * w + dith[(x0 + x) & 15]) >> 16;
+          guint32      px = 0;
+
+          if (al > 0)
+            px = (guint32) ((r0 + dr * w) >> 8) | (guint32) ((g0 + dg * w) >> 8) << 8 |
+                 (guint32) ((b0 + db * w) >> 8) << 16 | (guint32) MIN (al, 255) << 24;
+          px = GUINT32_TO_LE (px);
+          memcpy (row + 4 * x, &px, 4);
+        }
+    }
+}
+
+/* Columns a..b of a row where cores may lie: pixels holding a core take the exact path. */
+static inline void
+emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b,
+               const float *dith, const gint32 *dith_i)
+{
+  const guint8 *lut = band->encoder->to_u8;
+  const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
+  const float  *rs = band->row_shadow;
+
+  for (int x = a; x <= b; x++)
+    {
+      guint8 *o = row + 4 * x;
+
+      if (R[x] != 0.0f || !shadow)
+        {
+          float d[3] = { R[x], G[x], B[x] };
+          if (shadow)
+            {
+              const float *l = rs + 3 * band->col_cell[x];
+              const float  fu = band->col_frac[x];
+              for (int k = 0; k < 3; k++)
+                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
+            }
+          to_rgba_u8 (lut, d, dith[(band->x0 + x) & 15], o);
+        }
+      else
+        shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith_i[(band->x0 + x) & 15], o);
+    }
+}
+
 /* The common case (8-bit RGBA without a photo: the preview, and the layers of
  * 8-bit images when shine is off), kept tight. Pixels holding a core take the
  * exact path; pixels holding only shadow, most of them, lerp the output their
  * two cells would have (the shadow is smooth on the cell scale: the difference
  * is far below a level of 8 bits, and it depends on the output position only). */
 static void
-emit_row_rgba_u8 (SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b, int y)
+emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboolean shadow, guint8 *row, int a,
+                  int b, int y)
 {
   const guint8 *lut = band->encoder->to_u8;
   const float  *dith = band->dither + 16 * (y & 15);
-  const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
   const float  *rs = band->row_shadow;
   gint32       *cu = band->cell_u8;
+  gint32        dith_i[16];
 
   if (shadow)
     {
@@ -473,39 +800,19 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, gboolean shadow, guint8 *row,
       if (last < 0)
         shadow = FALSE;
     }
-  for (int x = a; x <= b; x++)
+  for (int i = 0; i < 16; i++)
+    dith_i[i] = (gint32) (dith[i] * 65536.0f);
+  for (int x = a; x <= b;)
     {
-      guint8     *o = row + 4 * x;
-      const float dt = dith[(band->x0 + x) & 15];
+      const int blk = x >> BLOCK_SHIFT, end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
 
-      if (R[x] != 0.0f || !shadow)
-        {
-          float d[3] = { R[x], G[x], B[x] };
-          if (shadow)
-            {
-              const float *l = rs + 3 * band->col_cell[x];
-              const float  fu = band->col_frac[x];
-              for (int k = 0; k < 3; k++)
-                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
-            }
-          to_rgba_u8 (lut, d, dt, o);
-        }
+      if (touched[blk])
+        emit_u8_mixed (band, acc, shadow, row, x, end, dith, dith_i);
+      else if (shadow)
+        emit_u8_shadow (band, row, x, end, dith_i);
       else
-        {
-          const gint32 *l = cu + 4 * band->col_cell[x];
-          const gint32  w = band->col_w8[x], v = 256 - w;
-          const int     al = (l[3] * v + l[7] * w + (gint32) (dt * 65536.0f)) >> 16;
-
-          if (al <= 0)
-            {
-              memset (o, 0, 4);
-              continue;
-            }
-          o[0] = (guint8) ((l[0] * v + l[4] * w + 128) >> 8);
-          o[1] = (guint8) ((l[1] * v + l[5] * w + 128) >> 8);
-          o[2] = (guint8) ((l[2] * v + l[6] * w + 128) >> 8);
-          o[3] = (guint8) MIN (al, 255);
-        }
+        memset (row + 4 * x, 0, 4 * (gsize) (end - x + 1));
+      x = end + 1;
     }
 }
 
@@ -592,6 +899,7 @@ smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize ro
       int    ca = MIN (band->cspan_x0[J0], band->cspan_x0[J1]);
       int    cb = MAX (band->cspan_x1[J0], band->cspan_x1[J1]);
       float *acc = band->accum + (gsize) r * band->width * 3;
+      guint8 *touched = band->touched + (gsize) r * band->n_blocks;
       const float *pr = NULL;
 
       gboolean shadow = FALSE;
@@ -620,20 +928,46 @@ smp_band_emit (SmpBand *band, SmpPixelFormat format, guint8 *first_row, gsize ro
         {
           if (shadow)
             row_shadow_cells (band, J0, (float) (v - vf), a, b);
-          emit_row_rgba_u8 (band, acc, shadow, row, a, b, y);
+          emit_row_rgba_u8 (band, acc, touched, shadow, row, a, b, y);
+        }
+      else if (shadow)
+        {
+          /* The shadow goes into every column of acc: all of a..b is converted and re-zeroed. */
+          add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
+          emit_row_any (band, format, acc, row, a, b, y, pr);
+          for (int k = 0; k < 3; k++)
+            memset (acc + (gsize) k * band->width + a, 0, sizeof (float) * (b - a + 1));
+          memset (touched, 0, band->n_blocks);
         }
       else
-        {
-          if (shadow)
-            add_row_shadow (band, acc, J0, (float) (v - vf), a, b);
-          emit_row_any (band, format, acc, row, a, b, y, pr);
-        }
-      for (int k = 0; k < 3; k++)
-        memset (acc + (gsize) k * band->width + a, 0, sizeof (float) * (b - a + 1));
+        /* Untouched blocks hold no darkening: transparent, as the full conversion gives. */
+        for (int x = a; x <= b;)
+          {
+            const int blk = x >> BLOCK_SHIFT, end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
+            if (touched[blk])
+              emit_row_any (band, format, acc, row, x, end, y, pr);
+            else
+              memset (row + bpp * x, 0, bpp * (end - x + 1));
+            x = end + 1;
+          }
+      /* Only blocks a core wrote hold anything to re-zero. */
+      for (int blk = a >> BLOCK_SHIFT; blk <= b >> BLOCK_SHIFT; blk++)
+        if (touched[blk])
+          {
+            const int x0 = blk << BLOCK_SHIFT, n = MIN (BLOCK, band->width - x0);
+            for (int k = 0; k < 3; k++)
+              memset (acc + (gsize) k * band->width + x0, 0, sizeof (float) * n);
+            touched[blk] = 0;
+          }
       band->span_x0[r] = G_MAXINT;
       band->span_x1[r] = G_MININT;
     }
-  memset (band->shadow, 0, sizeof (float) * 3 * (gsize) band->cw * band->ch);
+  /* Only the cells the shadows wrote (each cell row's span) hold anything to re-zero. */
   for (int r = 0; r < band->ch; r++)
-    band->cspan_x0[r] = G_MAXINT, band->cspan_x1[r] = G_MININT;
+    {
+      if (band->cspan_x0[r] <= band->cspan_x1[r])
+        memset (band->shadow + ((gsize) r * band->cw + band->cspan_x0[r]) * 3, 0,
+                sizeof (float) * 3 * (gsize) (band->cspan_x1[r] - band->cspan_x0[r] + 1));
+      band->cspan_x0[r] = G_MAXINT, band->cspan_x1[r] = G_MININT;
+    }
 }
