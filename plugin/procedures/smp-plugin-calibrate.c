@@ -95,16 +95,16 @@ update_feedback (CalibrateDialog *c)
 
       ok = px_per_mm >= range->min && px_per_mm <= range->max;
       if (ok)
-        text = g_strdup_printf ("Path “%s”: its first two anchors are %.1f px apart.\n"
-                                "%.1f px = %.1f mm gives %.3f px/mm (1 mm = %.1f px).",
+        text = g_strdup_printf (_("Path “%s”: its first two anchors are %.1f px apart.\n"
+                                "%.1f px = %.1f mm gives %.3f px/mm (1 mm = %.1f px)."),
                                 name, length_px, length_px, distance_mm, px_per_mm, px_per_mm);
       else
-        text = g_strdup_printf ("Path “%s”: %.1f px = %.1f mm would be %.3f px/mm, outside %g–%g px/mm: "
-                                "check the distance.", name, length_px, distance_mm, px_per_mm,
+        text = g_strdup_printf (_("Path “%s”: %.1f px = %.1f mm would be %.3f px/mm, outside %g–%g px/mm: "
+                                "check the distance."), name, length_px, distance_mm, px_per_mm,
                                 range->min, range->max);
     }
   else
-    text = g_strdup (error ? error->message : "No path to measure");
+    text = g_strdup (error ? error->message : _("No path to measure"));
   gtk_label_set_text (GTK_LABEL (c->feedback), text);
   gtk_dialog_set_response_sensitive (GTK_DIALOG (c->dialog), GTK_RESPONSE_OK, ok);
   /* What the GUI tests read (as the preview's SMP_PREVIEW_LOG lines). */
@@ -184,14 +184,14 @@ static void
 tell_result (const char *name, double px_per_mm, double length_px, double distance_mm, gboolean removed)
 {
   GtkWidget *box = gtk_message_dialog_new (NULL, GTK_DIALOG_MODAL, GTK_MESSAGE_INFO, GTK_BUTTONS_OK,
-                                           "The photo's scale is now %.3f px/mm", px_per_mm);
+                                           _("The photo's scale is now %.3f px/mm"), px_per_mm);
 
-  gtk_window_set_title (GTK_WINDOW (box), "Scale calibrated");
+  gtk_window_set_title (GTK_WINDOW (box), _("Scale calibrated"));
   gtk_message_dialog_format_secondary_text (
     GTK_MESSAGE_DIALOG (box),
-    "%.1f px between the anchors of “%s” = %.1f mm. Hairline… uses this scale from now on. "
+    _("%.1f px between the anchors of “%s” = %.1f mm. Hairline… uses this scale from now on. "
     "The image's resolution is set to match: with the unit mm (bottom left of the image window) "
-    "the rulers and the Measure tool read real millimetres.%s",
+    "the rulers and the Measure tool read real millimetres.%s"),
     length_px, name, distance_mm, removed ? " The measuring path was removed." : "");
   gtk_dialog_run (GTK_DIALOG (box));
   gtk_widget_destroy (box);
@@ -292,9 +292,9 @@ smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
       "other", 3, _("Other"), _("Any known distance"),
       NULL),
     "ipd", G_PARAM_READWRITE);
-  gimp_procedure_add_boolean_argument (procedure, "remove-path", "Remove the measuring path after_wards",
-                                       "Delete the path once measured (in the same undo step); "
-                                       "off: it stays in the Paths dialog",
+  gimp_procedure_add_boolean_argument (procedure, "remove-path", _("Remove the measuring path after_wards"),
+                                       _("Delete the path once measured (in the same undo step); "
+                                       "off: it stays in the Paths dialog"),
                                        FALSE, G_PARAM_READWRITE);
 
   gimp_procedure_add_double_return_value (procedure, "px-per-mm", _("Px per mm"),

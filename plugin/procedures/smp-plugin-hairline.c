@@ -146,9 +146,9 @@ hairline_run (GimpProcedure        *procedure,
                                           target->has_mask ? &target->mask : NULL, hairline,
                                           params.sentinel_depth_mm * params.px_per_mm, params.px_per_mm, &band_mm))
       smp_plugin_warn (run_mode,
-                       "Head model: no dots where the scalp turns away from the camera (cos θ below %.2f, "
+                       _("Head model: no dots where the scalp turns away from the camera (cos θ below %.2f, "
                        "the last %.0f mm under the top outline of this photo): a photo from above shows "
-                       "that part of the design.", SMP_HEAD_MIN_COS, band_mm);
+                       "that part of the design."), SMP_HEAD_MIN_COS, band_mm);
   }
 
   gimp_image_undo_group_start (image);
@@ -167,7 +167,7 @@ hairline_run (GimpProcedure        *procedure,
     if (ok)
       {
         smp_plugin_target_keep_area (target, previous, record);
-        gimp_progress_set_text ("Checking the SMP hairline design");
+        gimp_progress_set_text (_("Checking the SMP hairline design"));
         /* design checks (into the record) and the optional guides layer */
         smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
         record->complete = TRUE;

@@ -168,7 +168,7 @@ read_view (GimpLayer *flat, const GeglRectangle *region, int factor, int *view_w
 
   if (!view || !strip || !sum)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for a %d × %d view", vw, vh);
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for a %d × %d view"), vw, vh);
       return NULL;
     }
   gimp_drawable_get_offsets (GIMP_DRAWABLE (flat), &ox, &oy);

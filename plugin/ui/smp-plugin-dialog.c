@@ -380,7 +380,7 @@ static GtkWidget *
 preset_row (SmpPreset *preset, gboolean user)
 {
   GtkWidget *row = gtk_list_box_row_new ();
-  g_autofree char *text = user ? g_strdup_printf ("%s (yours)", smp_preset_get_name (preset))
+  g_autofree char *text = user ? g_strdup_printf (_("%s (yours)"), smp_preset_get_name (preset))
                                : g_strdup (smp_preset_get_name (preset));
   GtkWidget *label = gtk_label_new (text);
 
@@ -419,7 +419,7 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
   gtk_dialog_set_default_response (GTK_DIALOG (ask), GTK_RESPONSE_OK);
   area = gtk_dialog_get_content_area (GTK_DIALOG (ask));
   gtk_container_set_border_width (GTK_CONTAINER (area), 12);
-  gtk_box_pack_start (GTK_BOX (area), gtk_label_new ("Name of the look:"), FALSE, FALSE, 4);
+  gtk_box_pack_start (GTK_BOX (area), gtk_label_new (_("Name of the look:")), FALSE, FALSE, 4);
   entry = gtk_entry_new ();
   gtk_entry_set_text (GTK_ENTRY (entry), "My look");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
@@ -459,7 +459,7 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
     gtk_widget_show_all (row);
     gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
     g_object_set (d->config, "preset", id, NULL);
-    note = g_strdup_printf ("Saved as %s", path);
+    note = g_strdup_printf (_("Saved as %s"), path);
     gtk_label_set_text (GTK_LABEL (d->preset_note), note);
   }
 }
@@ -516,9 +516,9 @@ make_preset_list (SmpDialog *d)
         fclose (log);
       }
   }
-  save = gtk_button_new_with_label ("Save as look…");
+  save = gtk_button_new_with_label (_("Save as look…"));
   gtk_widget_set_name (save, "smp-save-look");
-  gtk_widget_set_tooltip_text (save, "Save the current look values under a name in your own looks folder");
+  gtk_widget_set_tooltip_text (save, _("Save the current look values under a name in your own looks folder"));
   gtk_widget_set_halign (save, GTK_ALIGN_START);
   g_signal_connect (save, "clicked", G_CALLBACK (save_look_clicked), d);
   gtk_box_pack_start (GTK_BOX (box), d->preset_list, FALSE, FALSE, 0);

@@ -32,12 +32,12 @@ static const SmpParamChoice stage_choices[] = {
 };
 
 static const SmpParamChoice head_choices[] = {
-  { "auto", "Auto", "The head model fitted to this photo (Fit Head Model…) when there is one, else flat" },
-  { "flat", "Flat",
-    "The photo as a flat surface at one scale: for top views and close-ups, where the scalp faces the camera" },
-  { "fitted", "Fitted head",
-    "The fitted head model: density per cm² of skin, dots foreshortened where the head curves away, "
-    "distances along the skin" },
+  { "auto", N_("Auto"), N_("The head model fitted to this photo (Fit Head Model…) when there is one, else flat") },
+  { "flat", N_("Flat"),
+    N_("The photo as a flat surface at one scale: for top views and close-ups, where the scalp faces the camera") },
+  { "fitted", N_("Fitted head"),
+    N_("The fitted head model: density per cm² of skin, dots foreshortened where the head curves away, "
+    "distances along the skin") },
   { NULL, NULL, NULL },
 };
 

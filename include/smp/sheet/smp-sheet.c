@@ -101,7 +101,7 @@ build_diff_sat (Sheet *s, GError **error)
   if (!sat)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "not enough memory for %d×%d views: pass them scaled down (SMP_SHEET_VIEW_MAX_PX)", w, h);
+                   _("not enough memory for %d×%d views: pass them scaled down (SMP_SHEET_VIEW_MAX_PX)"), w, h);
       return FALSE;
     }
   for (int y = 0; y < h; y++)
@@ -1101,7 +1101,7 @@ validate (const SmpSheet *sheet, gboolean with_detail, GError **error)
   if (cw < b->width || ch < b->height || cw > (1 << 24) || ch > (1 << 24))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "a %d×%d crop cannot be shown by %d×%d views (views are the crop, scaled down)",
+                   _("a %d×%d crop cannot be shown by %d×%d views (views are the crop, scaled down)"),
                    cw, ch, b->width, b->height);
       return FALSE;
     }
@@ -1113,8 +1113,8 @@ validate (const SmpSheet *sheet, gboolean with_detail, GError **error)
           d->width > cw - sheet->detail_left || d->height > ch - sheet->detail_top)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "views scaled down from the crop need the 1:1 detail at full resolution: a "
-                       "square inside the crop (smp_sheet_detail_rect)");
+                       _("views scaled down from the crop need the 1:1 detail at full resolution: a "
+                       "square inside the crop (smp_sheet_detail_rect)"));
           return FALSE;
         }
     }
@@ -1193,7 +1193,7 @@ prepare (Sheet *s, const SmpSheet *sheet, gboolean with_detail, SmpHairline **ow
         }
       if (smp_hairline_get_n_strokes (own) == 0)
         {
-          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "no stroke of the hairline can be used");
+          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, _("no stroke of the hairline can be used"));
           return FALSE;
         }
       /* No resolved hairline given: the side the parameters name, "auto" meaning
@@ -1325,7 +1325,7 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
     {
       /* a failed commit removes the temporary file: nothing is left */
       smp_sheet_file_commit (&w, CAIRO_STATUS_WRITE_ERROR, NULL);
-      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the design sheet was cancelled; “%s” was not written",
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, _("the design sheet was cancelled; “%s” was not written"),
                    path);
       return FALSE;
     }

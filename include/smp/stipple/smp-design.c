@@ -204,7 +204,7 @@ smp_design_set_head (SmpDesign *design, const SmpHeadModel *head, GError **error
   if (head && !design->hairline)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "a density map is drawn on the image: it takes no head model");
+                   _("a density map is drawn on the image: it takes no head model"));
       return FALSE;
     }
   if (head && !smp_head_model_validate (head, error))
@@ -910,7 +910,7 @@ smp_design_render_layers_with (const SmpDesign        *design,
   smp_footprints_free (job.footprints);
   if (g_atomic_int_get (&job.cancelled))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the render was cancelled");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, _("the render was cancelled"));
       return FALSE;
     }
   return TRUE;
