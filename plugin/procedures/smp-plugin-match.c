@@ -253,7 +253,7 @@ match_run (GimpProcedure        *procedure,
   gimp_progress_end ();
 
   report = g_strdup_printf (
-    "Look “%s” saved (%s).\n"
+    _("Look “%s” saved (%s).\n"
     "Measured on %.2f cm² of skin (%.0f%% of the selection left out: bare skin, highlights):\n"
     "  %u impressions: %.1f ± %.1f per cm² (look: %.1f)\n"
     "  healed cores %.3f ± %.3f mm across as seen (look: %.3f mm, fresh dot %.2f mm), spread %.0f%%\n"
@@ -261,13 +261,13 @@ match_run (GimpProcedure        *procedure,
     "  shadow share %.0f%%, spacing %.2f mm (CV %.2f, Clark–Evans %.2f), impressions %.1f× above the skin's "
     "texture (below 1.5: check the untreated skin is bare)\n"
     "  fitted ink: opacity %.0f%%, depth %.2f mm (%s)\n"
-    "  residual %.3f (RMS relative difference of the statistics, photo vs the look rendered)",
+    "  residual %.3f (RMS relative difference of the statistics, photo vs the look rendered)"),
     name, path, m.area_cm2, 100 * m.excluded_share, m.impressions, m.density_per_cm2, m.density_err,
     fit.density_per_cm2, m.core_diameter_mm, m.core_diameter_err, fit.core_diameter_mm, look.dot_diameter_mm,
     100 * m.core_spread, m.transmittance[0], m.transmittance_err[0], m.transmittance[1], m.transmittance_err[1],
     m.transmittance[2], m.transmittance_err[2], 100 * m.mean_drop, 100 * m.shadow_share, m.spacing_mm,
     m.spacing_cv, m.clark_evans, m.skin_contrast, 100 * look.opacity, look.pigment_depth_mm,
-    fit.depth_measured ? "fitted" : "kept: not measurable from a photo", fit.residual);
+    fit.depth_measured ? _("fitted") : _("kept: not measurable from a photo"), fit.residual);
   smp_plugin_warn (run_mode, "%s", report);
 
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);

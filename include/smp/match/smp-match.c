@@ -654,8 +654,8 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
                    _("There is no untreated skin to compare with (%.1f mm² found, %.0f mm² needed): %s"),
                    n_skin / (ppm * ppm), SMP_MATCH_MIN_SKIN_MM2,
-                   in->untreated ? "the untreated-skin area lies inside the selection or is empty"
-                                 : "leave bare skin around the selection in the photo, or mark some with a path");
+                   in->untreated ? _("the untreated-skin area lies inside the selection or is empty")
+                                 : _("leave bare skin around the selection in the photo, or mark some with a path"));
       return FALSE;
     }
   for (int k = 0; k < 3; k++)
@@ -781,8 +781,8 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
                    _("Only %u impressions found in the selection; at least %d are needed. Select a larger "
                    "treated area%s"),
                    good->len, SMP_MATCH_MIN_IMPRESSIONS,
-                   ppm < 20 ? "; if the photo does show more, its resolution may be too low (healed cores of "
-                              "0.10 mm need about 20 px/mm)" : "");
+                   ppm < 20 ? _("; if the photo does show more, its resolution may be too low (healed cores of "
+                              "0.10 mm need about 20 px/mm)") : "");
       return FALSE;
     }
   nearest_neighbours ((Blob *) good->data, good->len, w, h, 10.0 * ppm);
