@@ -155,7 +155,7 @@ smp_plugin_fit_head_procedure_new (GimpPlugIn *plug_in, const char *name)
     "cm² of skin, foreshortens the dots where the scalp curves away and measures the fade along "
     "the skin (its head-model argument: auto, flat, fitted). Nothing else in the image changes."));
 
-  gimp_procedure_add_path_argument (procedure, "path", _("_Outline path"),
+  gimp_procedure_add_path_argument (procedure, "path", _("Outline _path"),
                                     _("The head's outline; none means the selected path, else the top "
                                     "edge of the selection (the scalp selected up to the outline), else "
                                     "the image's only path"),

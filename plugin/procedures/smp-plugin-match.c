@@ -302,7 +302,7 @@ smp_plugin_match_procedure_new (GimpPlugIn *plug_in, const char *name)
   gimp_procedure_add_path_argument (procedure, "untreated-path", _("Untreated skin (_path)"),
                                     _("A closed path around untreated skin near the work (optional)"), TRUE,
                                     G_PARAM_READWRITE);
-  gimp_procedure_add_channel_argument (procedure, "untreated-channel", _("Untreated skin (_channel)"),
+  gimp_procedure_add_channel_argument (procedure, "untreated-channel", _("Untreated skin (ch_annel)"),
                                        _("A saved selection of untreated skin near the work (optional; wins over "
                                        "the path)"), TRUE, G_PARAM_READWRITE);
   gimp_procedure_add_string_argument (procedure, "look-name", _("Look _name"), _("The name of the new look"),

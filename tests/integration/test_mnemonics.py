@@ -24,7 +24,7 @@ EXTRA_LABELS = {
                              _gimp.gettext("_Preview"), _ours.gettext("Show on the can_vas"), "1:_1"],
 }
 PROCS = ["plug-in-smp-hairline", "plug-in-smp-calibrate", "plug-in-smp-hairline-template",
-         "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"]
+         "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet", "plug-in-smp-fit-head", "plug-in-smp-match-look"]
 
 
 def mnemonic(label):
