@@ -69,6 +69,13 @@ SmpDesign *smp_design_new (const SmpParams *params,
                            SmpPattern      *pattern,
                            GError         **error);
 
+/* How many threads one render may use (the plug-in passes GIMP's preference,
+ * gimp_get_num_processors ()); 0, the default, means g_get_num_processors ().
+ * The pixels do not depend on it: bands are independent. Set it before rendering. */
+void smp_design_set_threads (SmpDesign *design, int n_threads);
+/* The count a render uses (at most 64, and 1 for small areas): never below 1. */
+int  smp_design_get_threads (const SmpDesign *design);
+
 /* A design from a 16-bit density map, read as a dither reads a grey level: a
  * pixel of value v asks for (65535 - v) / 65535 dots per pixel. Dot size and
  * shade come from `params`; its px_per_mm converts dot_diameter_mm. `levels` is

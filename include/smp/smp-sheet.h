@@ -6,6 +6,7 @@
 #include "smp-error.h"
 #include "smp-params.h"
 #include "smp-hairline.h"
+#include "smp-catalog.h"
 
 G_BEGIN_DECLS
 
@@ -96,6 +97,9 @@ typedef struct
   const char           *date;
   const char           *notes;
   SmpPaper              paper;
+  /* The language the sheet is printed in (borrowed; nullable: the UI's own,
+   * through the process's gettext). Clients are not always in the artist's locale. */
+  const SmpCatalog     *catalog;
   /* Nullable: told the share written at each stage; FALSE stops the sheet
    * (SMP_ERROR_CANCELLED, no file written or left behind). */
   SmpProgressFunc       progress;

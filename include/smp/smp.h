@@ -3,6 +3,7 @@
 #pragma once
 
 #include "smp-error.h"
+#include "smp-catalog.h"
 #include "smp-params.h"
 #include "smp-mask.h"
 #include "smp-hairline.h"

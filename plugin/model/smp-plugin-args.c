@@ -1,6 +1,7 @@
 /* smp-plugin-args.c: the design arguments of plug-in-smp-hairline, made from the
  * engine's parameter table, and the mapping between a config and SmpParams. */
 #include "smp-plugin-args.h"
+#include <glib/gi18n-lib.h>
 #include "smp-plugin-looks.h"
 
 #include <math.h>
@@ -19,7 +20,7 @@ smp_plugin_args_add_design (GimpProcedure *procedure, GeglColor *default_color)
       case SMP_PARAM_DOUBLE:
         {
           gboolean zero_auto = (s->flags & SMP_PARAM_ARG_ZERO_AUTO) != 0;
-          gimp_procedure_add_double_argument (procedure, s->arg, s->label, s->blurb,
+          gimp_procedure_add_double_argument (procedure, s->arg, _(s->label), _(s->blurb),
                                               zero_auto ? 0.0 : s->min * s->arg_factor,
                                               s->max * s->arg_factor,
                                               zero_auto ? 0.0 : s->default_value * s->arg_factor,
@@ -27,53 +28,70 @@ smp_plugin_args_add_design (GimpProcedure *procedure, GeglColor *default_color)
         }
         break;
       case SMP_PARAM_INT:
-        gimp_procedure_add_int_argument (procedure, s->arg, s->label, s->blurb, (int) s->min,
+        gimp_procedure_add_int_argument (procedure, s->arg, _(s->label), _(s->blurb), (int) s->min,
                                          (int) s->max, (int) s->default_value, G_PARAM_READWRITE);
         break;
       case SMP_PARAM_SEED: /* GIMP's int arguments stop at G_MAXINT */
-        gimp_procedure_add_int_argument (procedure, s->arg, s->label, s->blurb, 0, G_MAXINT,
+        gimp_procedure_add_int_argument (procedure, s->arg, _(s->label), _(s->blurb), 0, G_MAXINT,
                                          (int) MIN (s->default_value, G_MAXINT), G_PARAM_READWRITE);
         break;
       case SMP_PARAM_CHOICE:
         {
           GimpChoice *choice = gimp_choice_new ();
           for (int i = 0; s->choices[i].name; i++)
-            gimp_choice_add (choice, s->choices[i].name, i, s->choices[i].label, s->choices[i].help);
-          gimp_procedure_add_choice_argument (procedure, s->arg, s->label, s->blurb, choice,
+            gimp_choice_add (choice, s->choices[i].name, i, _(s->choices[i].label), _(s->choices[i].help));
+          gimp_procedure_add_choice_argument (procedure, s->arg, _(s->label), _(s->blurb), choice,
                                               s->choices[(int) s->default_value].name,
                                               G_PARAM_READWRITE);
         }
         break;
       case SMP_PARAM_SHADE:
-        gimp_procedure_add_color_argument (procedure, s->arg, s->label, s->blurb, FALSE,
+        gimp_procedure_add_color_argument (procedure, s->arg, _(s->label), _(s->blurb), FALSE,
                                            default_color, G_PARAM_READWRITE);
         break;
       case SMP_PARAM_SPLIT:
-        gimp_procedure_add_string_argument (procedure, s->arg, s->label, s->blurb, "",
+        gimp_procedure_add_string_argument (procedure, s->arg, _(s->label), _(s->blurb), "",
                                             G_PARAM_READWRITE);
         break;
       }
 }
 
 /* An engine validation message names the key in engine units; callers know the
- * argument, in its units. */
+ * argument, in its units. The row at fault is found as the engine finds it (the
+ * first one out of range, in table order), not by reading the message, which
+ * may be translated. */
 static void
 set_argument_error (const SmpParams *params, const GError *engine_error, GError **error)
 {
   for (const SmpParamSpec *s = smp_params_get_specs (); s->key; s++)
     {
-      gsize n = strlen (s->key);
+      double v;
 
-      if (smp_param_is_numeric (s) && !strncmp (engine_error->message, s->key, n) &&
-          !strncmp (engine_error->message + n, " is ", 4))
+      if (s->type == SMP_PARAM_SHADE)
         {
-          const char *sep = *s->arg_unit && strcmp (s->arg_unit, "%") ? " " : "";
-          g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "%s is %g%s%s, but must lie between %g and %g%s%s", s->arg,
-                       smp_param_get (params, s) * s->arg_factor, sep, s->arg_unit,
-                       s->min * s->arg_factor, s->max * s->arg_factor, sep, s->arg_unit);
-          return;
+          gboolean bad = FALSE;
+
+          for (int k = 0; k < 3; k++)
+            bad |= !isfinite (params->shade[k]) || params->shade[k] < 0.0 || params->shade[k] > 1.0;
+          if (bad)
+            break;
+          continue;
         }
+      if (s->type != SMP_PARAM_DOUBLE && s->type != SMP_PARAM_INT && s->type != SMP_PARAM_CHOICE)
+        continue;
+      v = smp_param_get (params, s);
+      if (isfinite (v) && v >= s->min && v <= s->max)
+        continue;
+      if (s->type == SMP_PARAM_CHOICE)
+        break;
+      {
+        const char *sep = *s->arg_unit && strcmp (s->arg_unit, "%") ? " " : "";
+        g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
+                     _("%s is %g%s%s, but must lie between %g and %g%s%s"), s->arg,
+                     v * s->arg_factor, sep, s->arg_unit,
+                     s->min * s->arg_factor, s->max * s->arg_factor, sep, s->arg_unit);
+        return;
+      }
     }
   g_propagate_error (error, g_error_copy (engine_error));
 }

@@ -1,6 +1,7 @@
 /* smp-plugin-common.c: what every SMP procedure shares: names, parasites,
  * calibration, output format choice, shade conversion and hairline path reading. */
 #include "smp-plugin-common.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <string.h>
@@ -218,7 +219,7 @@ smp_plugin_calibration_set (GimpImage  *image,
   if (!isfinite (px_per_mm) || px_per_mm < range->min || px_per_mm > range->max)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "The measured scale is %g px/mm, but must lie between %g and %g px/mm",
+                   _("The measured scale is %g px/mm, but must lie between %g and %g px/mm"),
                    px_per_mm, range->min, range->max);
       return FALSE;
     }
@@ -229,7 +230,7 @@ smp_plugin_calibration_set (GimpImage  *image,
                          method ? method : "");
   if (!smp_plugin_image_set_key_file (image, SMP_PLUGIN_CALIBRATION_PARASITE, key_file))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "The calibration could not be stored on the image");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("The calibration could not be stored on the image"));
       return FALSE;
     }
   /* The same scale as GIMP's own resolution, so the calibration shows outside the
@@ -298,7 +299,7 @@ smp_plugin_proposal_read (GimpGroupLayer *group, GError **error)
   data = parasite ? gimp_parasite_get_data (parasite, &size) : NULL;
   if (!data || size == 0)
     g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                 "The layer group has no readable SMP design attached");
+                 _("The layer group has no readable SMP design attached"));
   else
     proposal = smp_proposal_from_string (data, size, error); /* not NUL-terminated */
   if (parasite)
@@ -336,8 +337,8 @@ smp_plugin_format_for_image (GimpImage       *image,
   if (base == GIMP_INDEXED)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The image is indexed (a limited palette cannot hold soft pigment "
-                   "dots); convert it with Image → Mode → RGB first");
+                   _("The image is indexed (a limited palette cannot hold soft pigment "
+                   "dots); convert it with Image → Mode → RGB first"));
       return FALSE;
     }
   grey = base == GIMP_GRAY;
@@ -447,7 +448,7 @@ smp_plugin_pick_path (GimpImage *image, GimpPath *path, GError **error)
       if (gimp_item_get_image (GIMP_ITEM (path)) != image)
         {
           g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                       "The path given belongs to another image");
+                       _("The path given belongs to another image"));
           return NULL;
         }
       return path;
@@ -465,15 +466,15 @@ smp_plugin_pick_path (GimpImage *image, GimpPath *path, GError **error)
 
   if (n_all == 0)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "The image has no path: draw the hairline with the Paths tool first");
+                 _("The image has no path: draw the hairline with the Paths tool first"));
   else if (n_selected == 0)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "The image has %" G_GSIZE_FORMAT " paths and none is selected: "
-                 "select the hairline path in the Paths dialog", n_all);
+                 _("The image has %lu paths and none is selected: "
+                 "select the hairline path in the Paths dialog"), (gulong) n_all);
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "%" G_GSIZE_FORMAT " paths are selected: select only the hairline path",
-                 n_selected);
+                 _("%lu paths are selected: select only the hairline path"),
+                 (gulong) n_selected);
   return NULL;
 }
 
@@ -513,8 +514,8 @@ smp_plugin_hairline_from_path (GimpPath *path,
   if (smp_hairline_get_n_strokes (hairline) == 0 || !(smp_hairline_get_length_px (hairline) > 0.0))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The path “%s” has no length: draw the hairline with at least two "
-                   "separate points%s%s%s", name,
+                   _("The path “%s” has no length: draw the hairline with at least two "
+                   "separate points%s%s%s"), name,
                    first_error ? " (" : "", first_error ? first_error->message : "",
                    first_error ? ")" : "");
       return NULL;

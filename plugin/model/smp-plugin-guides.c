@@ -1,6 +1,7 @@
 /* smp-plugin-guides.c: the face frame on the image, the design checks of a
  * proposal and the hidden "SMP guides" layer drawn from the face frame. */
 #include "smp-plugin-guides.h"
+#include <glib/gi18n-lib.h>
 
 #include <cairo.h>
 #include <math.h>
@@ -68,14 +69,14 @@ smp_plugin_face_frame_from_path (GimpPath *path, SmpFaceFrame *frame, GError **e
   if (anchors->len != 6)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The face-frame path “%s” has %u anchors; it needs exactly three: the glabella "
-                   "(between the brows) and the two outer eye corners",
+                   _("The face-frame path “%s” has %u anchors; it needs exactly three: the glabella "
+                   "(between the brows) and the two outer eye corners"),
                    name, anchors->len / 2);
       return FALSE;
     }
   if (!smp_face_frame_from_points (frame, (const double *) anchors->data, &local))
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Path “%s”: %s", name, local->message);
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Path “%s”: %s"), name, local->message);
       return FALSE;
     }
   return TRUE;
@@ -96,7 +97,7 @@ smp_plugin_face_frame_resolve (GimpImage    *image,
     {
       if (gimp_item_get_image (GIMP_ITEM (path)) != image)
         {
-          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "The face-frame path belongs to another image");
+          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("The face-frame path belongs to another image"));
           return FALSE;
         }
       if (!smp_plugin_face_frame_from_path (path, frame, error))
@@ -124,8 +125,8 @@ smp_plugin_face_frame_resolve (GimpImage    *image,
     return TRUE;
 
   g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-               "No face frame: draw a path with three anchors — the glabella (between the brows) "
-               "and the two outer eye corners — and select it");
+               _("No face frame: draw a path with three anchors — the glabella (between the brows) "
+               "and the two outer eye corners — and select it"));
   return FALSE;
 }
 
@@ -134,14 +135,14 @@ smp_plugin_face_frame_resolve (GimpImage    *image,
 void
 smp_plugin_design_aids_add_arguments (GimpProcedure *procedure)
 {
-  gimp_procedure_add_boolean_argument (procedure, "feminine", "_Feminine hairline",
-                                       "Design checks use the feminine height limit "
-                                       "(5 cm above the glabella instead of 7 cm)",
+  gimp_procedure_add_boolean_argument (procedure, "feminine", _("_Feminine hairline"),
+                                       _("Design checks use the feminine height limit "
+                                       "(5 cm above the glabella instead of 7 cm)"),
                                        FALSE, G_PARAM_READWRITE);
-  gimp_procedure_add_boolean_argument (procedure, "guides", "Add design _guides",
-                                       "Add a hidden \"SMP guides\" layer to the proposal: "
+  gimp_procedure_add_boolean_argument (procedure, "guides", _("Add design _guides"),
+                                       _("Add a hidden \"SMP guides\" layer to the proposal: "
                                        "face midline, 7/8/10 cm height marks, temple "
-                                       "verticals and facial thirds (needs a face frame)",
+                                       "verticals and facial thirds (needs a face frame)"),
                                        FALSE, G_PARAM_READWRITE);
 }
 
@@ -202,7 +203,7 @@ smp_plugin_checks_run (GimpImage       *image,
     {
       g_autofree char *name = gimp_item_get_name (GIMP_ITEM (path));
 
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "The path “%s” has no stroke to check", name);
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("The path “%s” has no stroke to check"), name);
       return NULL;
     }
   has_frame = smp_plugin_face_frame_get (image, &frame);
@@ -485,23 +486,23 @@ smp_plugin_design_aids_apply (GimpProcedureConfig *config,
   if (!findings)
     {
       /* No readable line: only what does not need one. */
-      smp_plugin_warn (run_mode, "Design checks skipped: %s",
+      smp_plugin_warn (run_mode, _("Design checks skipped: %s"),
                        error ? error->message : "the hairline path was not found");
     }
   else if (*findings)
-    smp_plugin_warn (run_mode, "SMP design checks:\n%s", findings);
+    smp_plugin_warn (run_mode, _("SMP design checks:\n%s"), findings);
 
   if (guides)
     {
       SmpFaceFrame frame;
 
       if (!smp_plugin_face_frame_get (image, &frame))
-        smp_plugin_warn (run_mode, "No guides: the image has no face frame (mark one with "
-                                   "Hairline from Template…)");
+        smp_plugin_warn (run_mode, _("No guides: the image has no face frame (mark one with "
+                                   "Hairline from Template…)"));
       else if (!smp_plugin_guides_add (image, group, &frame, params->px_per_mm,
                                        isfinite (mid_frontal_mm) ? mid_frontal_mm
                                                                  : SMP_FACE_DEFAULT_HEIGHT_MM,
                                        record && record->on_head ? &record->head : NULL))
-        smp_plugin_warn (run_mode, "No guides: the face frame lies outside the image");
+        smp_plugin_warn (run_mode, _("No guides: the face frame lies outside the image"));
     }
 }

@@ -1,6 +1,7 @@
 /* smp-plugin-head.c: the head model on the image (parasite "smp-head-model"): reading,
  * storing, the outline path's points, and which model a hairline run uses. */
 #include "smp-plugin-head.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <string.h>
@@ -125,12 +126,12 @@ smp_plugin_head_resolve (GimpImage          *image,
     return TRUE;
   if (local)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "The image's stored head model cannot be used (%s): fit it again with Fit Head Model…, "
-                 "or choose the flat model", local->message);
+                 _("The image's stored head model cannot be used (%s): fit it again with Fit Head Model…, "
+                 "or choose the flat model"), local->message);
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "head-model is “fitted” but the image has no head model: trace the head's outline as a "
-                 "path and run Filters ▸ Render ▸ Scalp Micropigmentation ▸ Fit Head Model…, or choose auto or flat");
+                 _("head-model is “fitted” but the image has no head model: trace the head's outline as a "
+                 "path and run Filters ▸ Render ▸ Scalp Micropigmentation ▸ Fit Head Model…, or choose auto or flat"));
   return FALSE;
 }
 

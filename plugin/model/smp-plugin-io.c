@@ -1,6 +1,7 @@
 /* smp-plugin-io.c: pixel IO between the engine and GIMP: the selection read as
  * tiled float coverage, and session layers written in bounded row chunks. */
 #include "smp-plugin-io.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <string.h>
@@ -81,7 +82,7 @@ smp_plugin_io_read_coverage (GimpChannel *channel, const SmpRect *rect, GError *
   if (!c->tiles || !strip || !raw || !c->zero || !c->one)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "Not enough memory to read a %d × %d selection", rect->width, rect->height);
+                   _("Not enough memory to read a %d × %d selection"), rect->width, rect->height);
       return NULL;
     }
   for (gsize i = 0; i < T * T; i++)
@@ -121,7 +122,7 @@ smp_plugin_io_read_coverage (GimpChannel *channel, const SmpRect *rect, GError *
           if (!tile)
             {
               g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                           "Not enough memory to read a %d × %d selection", rect->width, rect->height);
+                           _("Not enough memory to read a %d × %d selection"), rect->width, rect->height);
               return NULL;
             }
           for (int r = 0; r < rows; r++)
@@ -334,7 +335,7 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
   pixels = g_try_malloc (rowstride * (gsize) chunk_rows);
   if (!pixels)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for %d rows of a %d px wide layer",
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for %d rows of a %d px wide layer"),
                    chunk_rows, extent->width);
       return FALSE;
     }
@@ -346,7 +347,7 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
       if (estimate_chroma (photo, linear, extent, clip, shot.chroma) &&
           !(photo_rgb = g_try_new (float, (gsize) extent->width * chunk_rows * 3)))
         {
-          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for %d rows of a %d px wide photo",
+          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for %d rows of a %d px wide photo"),
                        chunk_rows, extent->width);
           return FALSE;
         }

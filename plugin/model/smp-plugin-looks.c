@@ -1,6 +1,7 @@
 /* smp-plugin-looks.c: where looks live: the shipped ones (patterns/presets) and the
  * artist's own in the GIMP profile (<gimp_directory>/smp-hairline/looks). */
 #include "smp-plugin-looks.h"
+#include <glib/gi18n-lib.h>
 
 #include <string.h>
 
@@ -81,7 +82,7 @@ smp_plugin_looks_find (const char *id, GError **error)
 
   if (!smp_look_id_is_safe (id))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "“%s” cannot name a look", id ? id : "");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("“%s” cannot name a look"), id ? id : "");
       return NULL;
     }
   file = g_strconcat (id, LOOK_SUFFIX, NULL);
@@ -93,7 +94,7 @@ smp_plugin_looks_find (const char *id, GError **error)
   b = g_build_filename (user, file, NULL);
   if (g_file_test (b, G_FILE_TEST_IS_REGULAR))
     return g_steal_pointer (&b);
-  g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "There is no preset “%s” (looked for %s and %s)", id, a, b);
+  g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("There is no preset “%s” (looked for %s and %s)"), id, a, b);
   return NULL;
 }
 

@@ -1,6 +1,7 @@
 /* smp-plugin-target.c: what a run works on (the client's photo, the canvas, the
  * selection) and the one writer of session layers (the run and the canvas preview). */
 #include "smp-plugin-target.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
   if (!GIMP_IS_LAYER (drawable))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "Select the photo layer to design on (not a channel or a layer mask)");
+                   _("Select the photo layer to design on (not a channel or a layer mask)"));
       return NULL;
     }
   if (!smp_plugin_format_for_image (image, drawable, &t->format, error))
@@ -100,7 +101,7 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
   if (image_w < 2 || image_h < 2)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The image is only %d×%d pixels: too small to hold a hairline design",
+                   _("The image is only %d×%d pixels: too small to hold a hairline design"),
                    image_w, image_h);
       return NULL;
     }
@@ -112,8 +113,8 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
       if (!t->client)
         {
           g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                       "The SMP proposal has no photo layer below it: move the group "
-                       "right above the client's photo");
+                       _("The SMP proposal has no photo layer below it: move the group "
+                       "right above the client's photo"));
           return NULL;
         }
     }
@@ -137,7 +138,7 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
                            gimp_drawable_get_height (t->client) };
   if (!rect_intersect (&layer_rect, &image_rect, &layer_rect))
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "The layer lies wholly outside the canvas");
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("The layer lies wholly outside the canvas"));
       return NULL;
     }
   t->layer_rect = (SmpRect) { layer_rect.x - t->offset_x, layer_rect.y - t->offset_y,
@@ -153,8 +154,8 @@ smp_plugin_target_new (GimpImage *image, GimpDrawable *drawable, GError **error)
       if (!rect_intersect (&layer_rect, &selection, &area))
         {
           g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                       "The selection does not touch the photo layer: select the area "
-                       "to treat, or select none to treat the whole layer");
+                       _("The selection does not touch the photo layer: select the area "
+                       "to treat, or select none to treat the whole layer"));
           return NULL;
         }
       /* Only the part that can hold dots is read: memory follows the treated area. */
@@ -259,8 +260,8 @@ smp_plugin_target_read_hairline (const SmpPluginTarget *target,
   if (x1 < r->x || y1 < r->y || x0 > r->x + r->width || y0 > r->y + r->height)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The path “%s” lies wholly outside the photo layer: draw the hairline "
-                   "on the photo", name);
+                   _("The path “%s” lies wholly outside the photo layer: draw the hairline "
+                   "on the photo"), name);
       return NULL;
     }
   if (path_name)
@@ -298,18 +299,18 @@ smp_plugin_target_get_extent (const SmpPluginTarget *target,
     return TRUE;
   if (target->has_mask && smp_plugin_target_selects_scalp (target, hairline, reach_px))
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "The selection (%.1f × %.1f mm) is too small to hold an impression at "
-                 "%g dots/cm²: select a larger part of the scalp, or select none",
+                 _("The selection (%.1f × %.1f mm) is too small to hold an impression at "
+                 "%g dots/cm²: select a larger part of the scalp, or select none"),
                  target->canvas.width / params->px_per_mm, target->canvas.height / params->px_per_mm,
                  params->density_per_cm2);
   else if (target->has_mask)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "The selection lies entirely on the forehead side of the hairline: "
-                 "select part of the scalp side, or select none");
+                 _("The selection lies entirely on the forehead side of the hairline: "
+                 "select part of the scalp side, or select none"));
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "No dot falls on the photo: the scalp side of the hairline lies "
-                 "outside it (check scalp-side)");
+                 _("No dot falls on the photo: the scalp side of the hairline lies "
+                 "outside it (check scalp-side)"));
   return FALSE;
 }
 

@@ -1,6 +1,7 @@
 /* smp-plugin-calibrate.c: plug-in-smp-calibrate, "Calibrate Scale…": the photo's
  * px/mm from two anchors a known distance apart, stored on the image. */
 #include "smp-plugin-calibrate.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -24,15 +25,15 @@ smp_plugin_calibrate_measure (GimpPath *path,
   if (!isfinite (distance_mm) || distance_mm <= 0)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The known distance is %g mm: it must be more than 0 mm "
-                   "(63 mm for the pupils of an average adult)", distance_mm);
+                   _("The known distance is %g mm: it must be more than 0 mm "
+                   "(63 mm for the pupils of an average adult)"), distance_mm);
       return FALSE;
     }
   if (anchors->len < 4)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The path “%s” has %u anchor(s): mark the two ends of the known distance "
-                   "(e.g. both pupils) with two anchors", name, anchors->len / 2);
+                   _("The path “%s” has %u anchor(s): mark the two ends of the known distance "
+                   "(e.g. both pupils) with two anchors"), name, anchors->len / 2);
       return FALSE;
     }
   a = (const double *) anchors->data;
@@ -40,8 +41,8 @@ smp_plugin_calibrate_measure (GimpPath *path,
   if (!(len >= 1.0))
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The first two anchors of the path “%s” are %.2f px apart: a zero-length "
-                   "distance cannot give a scale; place them at the two ends of the known distance",
+                   _("The first two anchors of the path “%s” are %.2f px apart: a zero-length "
+                   "distance cannot give a scale; place them at the two ends of the known distance"),
                    name, len);
       return FALSE;
     }
@@ -94,16 +95,16 @@ update_feedback (CalibrateDialog *c)
 
       ok = px_per_mm >= range->min && px_per_mm <= range->max;
       if (ok)
-        text = g_strdup_printf ("Path “%s”: its first two anchors are %.1f px apart.\n"
-                                "%.1f px = %.1f mm gives %.3f px/mm (1 mm = %.1f px).",
+        text = g_strdup_printf (_("Path “%s”: its first two anchors are %.1f px apart.\n"
+                                "%.1f px = %.1f mm gives %.3f px/mm (1 mm = %.1f px)."),
                                 name, length_px, length_px, distance_mm, px_per_mm, px_per_mm);
       else
-        text = g_strdup_printf ("Path “%s”: %.1f px = %.1f mm would be %.3f px/mm, outside %g–%g px/mm: "
-                                "check the distance.", name, length_px, distance_mm, px_per_mm,
+        text = g_strdup_printf (_("Path “%s”: %.1f px = %.1f mm would be %.3f px/mm, outside %g–%g px/mm: "
+                                "check the distance."), name, length_px, distance_mm, px_per_mm,
                                 range->min, range->max);
     }
   else
-    text = g_strdup (error ? error->message : "No path to measure");
+    text = g_strdup (error ? error->message : _("No path to measure"));
   gtk_label_set_text (GTK_LABEL (c->feedback), text);
   gtk_dialog_set_response_sensitive (GTK_DIALOG (c->dialog), GTK_RESPONSE_OK, ok);
   /* What the GUI tests read (as the preview's SMP_PREVIEW_LOG lines). */
@@ -151,7 +152,7 @@ calibrate_dialog (GimpProcedure *procedure, GimpProcedureConfig *config, GimpIma
   gboolean   ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
-  c.dialog = gimp_procedure_dialog_new (procedure, config, "Calibrate Scale");
+  c.dialog = gimp_procedure_dialog_new (procedure, config, _("Calibrate Scale"));
   /* The argument accepts anything (see above); the dialog offers sane values. */
   spin = gimp_procedure_dialog_get_spin_scale (GIMP_PROCEDURE_DIALOG (c.dialog), "distance-mm", 1.0);
   gtk_spin_button_set_range (GTK_SPIN_BUTTON (spin), 0.1, 10000.0);
@@ -183,14 +184,14 @@ static void
 tell_result (const char *name, double px_per_mm, double length_px, double distance_mm, gboolean removed)
 {
   GtkWidget *box = gtk_message_dialog_new (NULL, GTK_DIALOG_MODAL, GTK_MESSAGE_INFO, GTK_BUTTONS_OK,
-                                           "The photo's scale is now %.3f px/mm", px_per_mm);
+                                           _("The photo's scale is now %.3f px/mm"), px_per_mm);
 
-  gtk_window_set_title (GTK_WINDOW (box), "Scale calibrated");
+  gtk_window_set_title (GTK_WINDOW (box), _("Scale calibrated"));
   gtk_message_dialog_format_secondary_text (
     GTK_MESSAGE_DIALOG (box),
-    "%.1f px between the anchors of “%s” = %.1f mm. Hairline… uses this scale from now on. "
+    _("%.1f px between the anchors of “%s” = %.1f mm. Hairline… uses this scale from now on. "
     "The image's resolution is set to match: with the unit mm (bottom left of the image window) "
-    "the rulers and the Measure tool read real millimetres.%s",
+    "the rulers and the Measure tool read real millimetres.%s"),
     length_px, name, distance_mm, removed ? " The measuring path was removed." : "");
   gtk_dialog_run (GTK_DIALOG (box));
   gtk_widget_destroy (box);
@@ -229,8 +230,8 @@ calibrate_run (GimpProcedure        *procedure,
       if (gimp_core_object_array_get_length ((GObject **) all) == 0)
         {
           g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                       "The image has no path: draw one with two anchors on the ends of the "
-                       "known distance (e.g. the centres of both pupils)");
+                       _("The image has no path: draw one with two anchors on the ends of the "
+                       "known distance (e.g. the centres of both pupils)"));
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
         }
     }
@@ -262,42 +263,42 @@ smp_plugin_calibrate_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
   GimpProcedure *procedure;
 
-  procedure = smp_plugin_procedure_new (plug_in, name, calibrate_run, NULL, "_Calibrate Scale…",
-                                       "Measure the photo's scale (px/mm). Prepare a path whose first two anchors mark the pupils or a ruler",
-    "Draw a path whose first two anchors mark a known distance: the centres of the "
+  procedure = smp_plugin_procedure_new (plug_in, name, calibrate_run, NULL, _("_Calibrate Scale…"),
+                                       _("Measure the photo's scale (px/mm). Prepare a path whose first two anchors mark the pupils or a ruler"),
+    _("Draw a path whose first two anchors mark a known distance: the centres of the "
     "pupils (63 mm, the adult average interpupillary distance, on a frontal photo), "
     "the ends of a ruler segment, or the edges of a sticker of known size. The scale "
     "is stored on the image (parasite \"smp-calibration\") and set as the image's "
     "resolution (px/mm × 25.4 ppi), so GIMP's rulers and Measure tool read real mm; "
     "the hairline procedure uses it whenever its px-per-mm is 0. Further anchors are "
-    "ignored. Anchor order and rotation do not matter.");
+    "ignored. Anchor order and rotation do not matter."));
 
-  gimp_procedure_add_path_argument (procedure, "path", "_Path",
-                                    "Its first two anchors mark the known distance; none means "
-                                    "the selected path, else the image's only path",
+  gimp_procedure_add_path_argument (procedure, "path", _("_Path"),
+                                    _("Its first two anchors mark the known distance; none means "
+                                    "the selected path, else the image's only path"),
                                     TRUE, G_PARAM_READWRITE);
   /* The range lets any value through so that a distance <= 0 gets a clear error
    * from the run instead of being dropped by GLib's range check. */
-  gimp_procedure_add_double_argument (procedure, "distance-mm", "_Distance (mm)",
-                                      "The real distance between the two anchors, in mm "
-                                      "(must be > 0; 63 = average adult interpupillary distance)",
+  gimp_procedure_add_double_argument (procedure, "distance-mm", _("_Distance (mm)"),
+                                      _("The real distance between the two anchors, in mm "
+                                      "(must be > 0; 63 = average adult interpupillary distance)"),
                                       -1e6, 1e6, SMP_PLUGIN_DEFAULT_IPD_MM, G_PARAM_READWRITE);
   gimp_procedure_add_choice_argument (
-    procedure, "method", "_Measured with", "What the two anchors mark (stored with the scale)",
+    procedure, "method", _("_Measured with"), _("What the two anchors mark (stored with the scale)"),
     gimp_choice_new_with_values (
-      "ipd", 0, "Pupils (interpupillary distance)", "The centres of the pupils on a frontal photo",
-      "ruler", 1, "Ruler", "Two marks on a ruler held at the scalp",
-      "sticker", 2, "Sticker", "The edges of a sticker of known size",
-      "other", 3, "Other", "Any known distance",
+      "ipd", 0, _("Pupils (interpupillary distance)"), _("The centres of the pupils on a frontal photo"),
+      "ruler", 1, _("Ruler"), _("Two marks on a ruler held at the scalp"),
+      "sticker", 2, _("Sticker"), _("The edges of a sticker of known size"),
+      "other", 3, _("Other"), _("Any known distance"),
       NULL),
     "ipd", G_PARAM_READWRITE);
-  gimp_procedure_add_boolean_argument (procedure, "remove-path", "Remove the measuring path after_wards",
-                                       "Delete the path once measured (in the same undo step); "
-                                       "off: it stays in the Paths dialog",
+  gimp_procedure_add_boolean_argument (procedure, "remove-path", _("Remove the measuring path after_wards"),
+                                       _("Delete the path once measured (in the same undo step); "
+                                       "off: it stays in the Paths dialog"),
                                        FALSE, G_PARAM_READWRITE);
 
-  gimp_procedure_add_double_return_value (procedure, "px-per-mm", "Px per mm",
-                                          "The stored scale", 0, G_MAXDOUBLE, 0,
+  gimp_procedure_add_double_return_value (procedure, "px-per-mm", _("Px per mm"),
+                                          _("The stored scale"), 0, G_MAXDOUBLE, 0,
                                           G_PARAM_READWRITE);
   return procedure;
 }

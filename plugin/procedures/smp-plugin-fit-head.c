@@ -1,6 +1,7 @@
 /* smp-plugin-fit-head.c: plug-in-smp-fit-head, "Fit Head Model…": a head model fitted
  * to an outline path and the face frame, stored on the image. */
 #include "smp-plugin-fit-head.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 
@@ -23,7 +24,7 @@ pick_outline (GimpImage *image, GimpPath *path, GError **error)
     {
       if (gimp_item_get_image (GIMP_ITEM (path)) != image)
         {
-          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "The outline path belongs to another image");
+          g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("The outline path belongs to another image"));
           return NULL;
         }
       return path;
@@ -37,8 +38,8 @@ pick_outline (GimpImage *image, GimpPath *path, GError **error)
   if (gimp_core_object_array_get_length ((GObject **) all) == 1)
     return all[0];
   g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-               "Which path is the head's outline? Trace the silhouette of the head's top and sides as a "
-               "path (three or more points on it) and select it, or pass it as the path argument");
+               _("Which path is the head's outline? Trace the silhouette of the head's top and sides as a "
+               "path (three or more points on it) and select it, or pass it as the path argument"));
   return NULL;
 }
 
@@ -79,7 +80,7 @@ fit_head_run (GimpProcedure        *procedure,
     {
       if (gimp_item_get_image (GIMP_ITEM (frame_arg)) != image)
         {
-          g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, "The face-frame path belongs to another image");
+          g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, _("The face-frame path belongs to another image"));
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
         }
       if (!smp_plugin_face_frame_from_path (frame_arg, &frame, &error))
@@ -88,9 +89,9 @@ fit_head_run (GimpProcedure        *procedure,
   else if (!smp_plugin_face_frame_get (image, &frame))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   "No face frame: the head model needs the face's midline and roll. Mark the glabella and "
+                   _("No face frame: the head model needs the face's midline and roll. Mark the glabella and "
                    "the outer eye corners (Hairline from Template… stores them), or pass a path of those "
-                   "three anchors as the face-frame argument");
+                   "three anchors as the face-frame argument"));
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -99,7 +100,7 @@ fit_head_run (GimpProcedure        *procedure,
     xy = g_array_new (FALSE, FALSE, sizeof (double));
   if (!smp_head_model_fit (&model, &frame, (const double *) xy->data, xy->len / 2, &fit_error))
     {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, path ? "Path “%s”: %s" : "%s: %s", name, fit_error->message);
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, path ? _("Path “%s”: %s") : "%s: %s", name, fit_error->message);
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -110,7 +111,7 @@ fit_head_run (GimpProcedure        *procedure,
   gimp_image_undo_group_end (image);
   if (!ok)
     {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, "The head model could not be stored on the image");
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, _("The head model could not be stored on the image"));
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -143,32 +144,32 @@ smp_plugin_fit_head_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
   GimpProcedure *procedure;
 
-  procedure = smp_plugin_procedure_new (plug_in, name, fit_head_run, NULL, "Fit _Head Model…",
-    "Fit a head model to the head's outline, so that density, dot shape and distances are true "
-    "on the curved scalp",
-    "Trace the silhouette of the head's top and sides as a path (three or more points on it; "
+  procedure = smp_plugin_procedure_new (plug_in, name, fit_head_run, NULL, _("Fit _Head Model…"),
+    _("Fit a head model to the head's outline, so that density, dot shape and distances are true "
+    "on the curved scalp"),
+    _("Trace the silhouette of the head's top and sides as a path (three or more points on it; "
     "a whole outline is better). With the face frame (the glabella and the outer eye corners, "
     "stored by Hairline from Template…, or the face-frame argument) it gives the head's midline "
     "and roll; the plug-in fits an ellipsoid seen from the front to the outline and stores it "
     "on the image (parasite \"smp-head-model\"). The hairline procedure then places density per "
     "cm² of skin, foreshortens the dots where the scalp curves away and measures the fade along "
-    "the skin (its head-model argument: auto, flat, fitted). Nothing else in the image changes.");
+    "the skin (its head-model argument: auto, flat, fitted). Nothing else in the image changes."));
 
-  gimp_procedure_add_path_argument (procedure, "path", "_Outline path",
-                                    "The head's outline; none means the selected path, else the top "
+  gimp_procedure_add_path_argument (procedure, "path", _("Outline _path"),
+                                    _("The head's outline; none means the selected path, else the top "
                                     "edge of the selection (the scalp selected up to the outline), else "
-                                    "the image's only path",
+                                    "the image's only path"),
                                     TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
-                                    "A path of three anchors (glabella, outer eye corners); none "
-                                    "means the face frame stored on the image. A path given is stored too",
+  gimp_procedure_add_path_argument (procedure, "face-frame", _("_Face frame"),
+                                    _("A path of three anchors (glabella, outer eye corners); none "
+                                    "means the face frame stored on the image. A path given is stored too"),
                                     TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_double_return_value (procedure, "radius-across-px", "Radius across (px)",
-                                          "Half the fitted head's width", 0, G_MAXDOUBLE, 0, G_PARAM_READWRITE);
-  gimp_procedure_add_double_return_value (procedure, "radius-up-px", "Radius up (px)",
-                                          "Half the fitted head's height", 0, G_MAXDOUBLE, 0, G_PARAM_READWRITE);
-  gimp_procedure_add_double_return_value (procedure, "rms-error-px", "Fit error (px)",
-                                          "RMS distance of the outline from the fitted one", 0, G_MAXDOUBLE, 0,
+  gimp_procedure_add_double_return_value (procedure, "radius-across-px", _("Radius across (px)"),
+                                          _("Half the fitted head's width"), 0, G_MAXDOUBLE, 0, G_PARAM_READWRITE);
+  gimp_procedure_add_double_return_value (procedure, "radius-up-px", _("Radius up (px)"),
+                                          _("Half the fitted head's height"), 0, G_MAXDOUBLE, 0, G_PARAM_READWRITE);
+  gimp_procedure_add_double_return_value (procedure, "rms-error-px", _("Fit error (px)"),
+                                          _("RMS distance of the outline from the fitted one"), 0, G_MAXDOUBLE, 0,
                                           G_PARAM_READWRITE);
   return procedure;
 }

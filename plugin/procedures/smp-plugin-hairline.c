@@ -1,6 +1,7 @@
 /* smp-plugin-hairline.c: the plug-in-smp-hairline procedure: its registration and
  * the run (target, dialog, design, layers, record, checks) in one undo group. */
 #include "smp-plugin-hairline.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -50,7 +51,7 @@ hairline_run (GimpProcedure        *procedure,
   if (gimp_core_object_array_get_length ((GObject **) drawables) != 1)
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   "Procedure '%s' works on one layer: select only the photo layer",
+                   _("Procedure '%s' works on one layer: select only the photo layer"),
                    gimp_procedure_get_name (procedure));
       return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
     }
@@ -96,8 +97,8 @@ hairline_run (GimpProcedure        *procedure,
               g_object_set (config, "preset", record->preset_id, NULL);
             }
           else
-            smp_plugin_warn (run_mode, "The proposal's stored design cannot be read (%s). The dialog "
-                                       "starts from the last-used values; OK replaces the proposal.",
+            smp_plugin_warn (run_mode, _("The proposal's stored design cannot be read (%s). The dialog "
+                                       "starts from the last-used values; OK replaces the proposal."),
                              unreadable->message);
         }
       if (!smp_plugin_dialog_run (procedure, config, target))
@@ -115,13 +116,13 @@ hairline_run (GimpProcedure        *procedure,
     return fail (procedure, GIMP_PDB_CALLING_ERROR, error);
   if (scale_source == SMP_SCALE_FROM_FALLBACK)
     smp_plugin_warn (run_mode,
-                     "The image has no scale: using %g px/mm. Calibrate it "
+                     _("The image has no scale: using %g px/mm. Calibrate it "
                      "(Filters ▸ Render ▸ Scalp Micropigmentation ▸ Calibrate Scale…) or give px-per-mm, "
-                     "or dot sizes and density will be wrong.",
+                     "or dot sizes and density will be wrong."),
                      SMP_PLUGIN_FALLBACK_PX_PER_MM);
   g_object_get (config, "preset", &preset, NULL);
 
-  gimp_progress_init ("Stippling the SMP hairline proposal");
+  gimp_progress_init (_("Stippling the SMP hairline proposal"));
   /* The dialog's pattern when the seed is the one it showed: made once per run. */
   design = smp_design_new (&params, hairline, target->has_mask ? &target->mask : NULL,
                            smp_plugin_target_get_pattern (target, params.seed), &error);
@@ -132,6 +133,8 @@ hairline_run (GimpProcedure        *procedure,
   if (!smp_plugin_head_put_on (design, image, target->offset_x, target->offset_y, &on_head, &head, &error))
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
   smp_design_set_output_linear (design, target->format.linear);
+  /* as many threads as GIMP's preference (Preferences ▸ System Resources) */
+  smp_design_set_threads (design, gimp_get_num_processors ());
   g_object_get (config, "shine", &shine, NULL);
 
   if (!smp_plugin_target_get_extent (target, design, hairline, &extent, &error))
@@ -144,9 +147,9 @@ hairline_run (GimpProcedure        *procedure,
                                           target->has_mask ? &target->mask : NULL, hairline,
                                           params.sentinel_depth_mm * params.px_per_mm, params.px_per_mm, &band_mm))
       smp_plugin_warn (run_mode,
-                       "Head model: no dots where the scalp turns away from the camera (cos θ below %.2f, "
+                       _("Head model: no dots where the scalp turns away from the camera (cos θ below %.2f, "
                        "the last %.0f mm under the top outline of this photo): a photo from above shows "
-                       "that part of the design.", SMP_HEAD_MIN_COS, band_mm);
+                       "that part of the design."), SMP_HEAD_MIN_COS, band_mm);
   }
 
   gimp_image_undo_group_start (image);
@@ -165,7 +168,7 @@ hairline_run (GimpProcedure        *procedure,
     if (ok)
       {
         smp_plugin_target_keep_area (target, previous, record);
-        gimp_progress_set_text ("Checking the SMP hairline design");
+        gimp_progress_set_text (_("Checking the SMP hairline design"));
         /* design checks (into the record) and the optional guides layer */
         smp_plugin_design_aids_apply (config, run_mode, image, group, path_name, &params, record);
         record->complete = TRUE;
@@ -191,34 +194,34 @@ smp_plugin_hairline_procedure_new (GimpPlugIn *plug_in, const char *name)
   GimpProcedure *procedure;
   g_autoptr (GeglColor) shade = NULL;
 
-  procedure = smp_plugin_procedure_new (plug_in, name, hairline_run, "RGB*, GRAY*", "_Hairline…",
-                                       "Simulate SMP behind a hairline. Prepare the hairline as a path and select the scalp",
-    "Stipples follicle-like pigment dots behind the hairline drawn as a path: "
+  procedure = smp_plugin_procedure_new (plug_in, name, hairline_run, "RGB*, GRAY*", _("_Hairline…"),
+                                       _("Simulate SMP behind a hairline. Prepare the hairline as a path and select the scalp"),
+    _("Stipples follicle-like pigment dots behind the hairline drawn as a path: "
     "sentinel dots ahead of the line, a transition zone, then full density, in "
     "physical units. The result goes into a new layer group \"SMP proposal\" "
     "above the photo, one Multiply layer per session; the photo is never "
     "changed. Running it on an existing proposal group (or a layer in it) "
-    "replaces that proposal. A non-empty selection confines the dots.");
+    "replaces that proposal. A non-empty selection confines the dots."));
 
-  gimp_procedure_add_path_argument (procedure, "path", "Hairline path",
-                                    "The hairline; none means the selected path, "
-                                    "else the image's only path",
+  gimp_procedure_add_path_argument (procedure, "path", _("Hairline path"),
+                                    _("The hairline; none means the selected path, "
+                                    "else the image's only path"),
                                     TRUE, G_PARAM_READWRITE);
   /* GeglColor needs GEGL, and this runs before any run function. */
   gegl_init (NULL, NULL);
   shade = smp_plugin_args_default_shade ();
   smp_plugin_args_add_design (procedure, shade);
-  gimp_procedure_add_string_argument (procedure, "preset", "Loo_k (preset)",
-                                      "Id of a shipped look (a file name in patterns/presets "
+  gimp_procedure_add_string_argument (procedure, "preset", _("Loo_k (preset)"),
+                                      _("Id of a shipped look (a file name in patterns/presets "
                                       "without .smp-preset); empty: none. In scripted runs its "
-                                      "values override the matching arguments",
+                                      "values override the matching arguments"),
                                       "", G_PARAM_READWRITE);
   smp_plugin_design_aids_add_arguments (procedure); /* "feminine", "guides" */
   /* A rendering choice, not a look: not in the parameter table. */
-  gimp_procedure_add_boolean_argument (procedure, "shine", "Keep shine on top",
-                                       "Where the photo shows shine (surface reflection), darken only the "
+  gimp_procedure_add_boolean_argument (procedure, "shine", _("Keep shine on top"),
+                                       _("Where the photo shows shine (surface reflection), darken only the "
                                        "skin's diffuse light under it, as real pigment does; off: the "
-                                       "layers darken shine like the rest",
+                                       "layers darken shine like the rest"),
                                        TRUE, G_PARAM_READWRITE);
   return procedure;
 }

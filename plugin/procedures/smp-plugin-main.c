@@ -72,19 +72,27 @@ smp_plug_in_create_procedure (GimpPlugIn *plug_in, const char *name)
   return NULL;
 }
 
-/* No translations are shipped: without this GIMP prints "Localization disabled"
- * on every run. */
+/* GIMP's default scheme: text domain = the plug-in's name (GETTEXT_PACKAGE, the
+ * engine's domain too), catalogs in locale/ beside the binary. GIMP binds the
+ * domain before each query and run, so the engine's g_dgettext finds it. A
+ * build without catalogs (locale/ absent) runs in English without GIMP's
+ * "Localization disabled" warning. */
 static gboolean
 smp_plug_in_set_i18n (GimpPlugIn  *plug_in,
                       const char  *procedure_name,
                       char       **gettext_domain,
                       char       **catalog_dir)
 {
+  g_autofree char *dir = g_path_get_dirname (gimp_get_progname ());
+  g_autofree char *locale = g_build_filename (dir, "locale", NULL);
+
   (void) plug_in;
   (void) procedure_name;
-  (void) gettext_domain;
-  (void) catalog_dir;
-  return FALSE;
+  if (!g_file_test (locale, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  *gettext_domain = g_strdup (GETTEXT_PACKAGE);
+  *catalog_dir = NULL; /* the default: locale/ */
+  return TRUE;
 }
 
 static void

@@ -1,6 +1,7 @@
 /* smp-plugin-match.c: plug-in-smp-match-look, "Match Look from Photo…": learn a look
  * from a photo of the artist's own healed work and save it in their looks folder. */
 #include "smp-plugin-match.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -102,7 +103,7 @@ match_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
   gboolean   ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
-  dialog = gimp_procedure_dialog_new (procedure, config, "Match Look from Photo");
+  dialog = gimp_procedure_dialog_new (procedure, config, _("Match Look from Photo"));
   gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "look-name", "px-per-mm", "untreated-path",
                               "untreated-channel", NULL);
   ok = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
@@ -149,32 +150,32 @@ match_run (GimpProcedure        *procedure,
 
   if (gimp_core_object_array_get_length ((GObject **) drawables) != 1 || !GIMP_IS_LAYER (drawables[0]))
     {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, "Choose the photo's layer (one layer) to measure");
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, _("Choose the photo's layer (one layer) to measure"));
       return fail (procedure, error);
     }
   photo = drawables[0];
   if (!gimp_drawable_is_rgb (photo))
     {
       g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           "The photo must be RGB: the colour of the work is part of the look");
+                           _("The photo must be RGB: the colour of the work is part of the look"));
       return fail (procedure, error);
     }
   if (!name || !*g_strstrip (name))
     {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, "Give the look a name");
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, _("Give the look a name"));
       return fail (procedure, error);
     }
   if (!(ppm > 0) && !smp_plugin_calibration_get (image, &ppm, NULL, NULL))
     {
       g_set_error_literal (&error, SMP_ERROR, SMP_ERROR_MEASURE,
-                           "The photo's scale is unknown: calibrate it first (Calibrate Scale… on a ruler in "
-                           "the photo) or give px-per-mm");
+                           _("The photo's scale is unknown: calibrate it first (Calibrate Scale… on a ruler in "
+                           "the photo) or give px-per-mm"));
       return fail (procedure, error);
     }
   if (!gimp_selection_bounds (image, &non_empty, &x1, &y1, &x2, &y2) || !non_empty)
     {
       g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0,
-                           "Select the treated scalp to measure (a selection inside the healed work)");
+                           _("Select the treated scalp to measure (a selection inside the healed work)"));
       return fail (procedure, error);
     }
 
@@ -187,19 +188,19 @@ match_run (GimpProcedure        *procedure,
   roi.height = MIN (y2 + margin, oy + gimp_drawable_get_height (photo)) - roi.y;
   if (roi.width <= 0 || roi.height <= 0)
     {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, "The selection does not lie on the chosen layer");
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, _("The selection does not lie on the chosen layer"));
       return fail (procedure, error);
     }
   if ((guint64) roi.width * roi.height > MAX_PIXELS)
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   "The selection is too large to measure (%d × %d px with its surroundings): select an area of "
-                   "at most about %.0f × %.0f mm; a few cm² of work are plenty",
+                   _("The selection is too large to measure (%d × %d px with its surroundings): select an area of "
+                   "at most about %.0f × %.0f mm; a few cm² of work are plenty"),
                    roi.width, roi.height, sqrt (MAX_PIXELS) / ppm, sqrt (MAX_PIXELS) / ppm);
       return fail (procedure, error);
     }
 
-  gimp_progress_init ("Measuring the impressions");
+  gimp_progress_init (_("Measuring the impressions"));
   {
     GeglBuffer *buffer = gimp_drawable_get_buffer (photo);
     const Babl *linear = babl_format_with_space ("RGB float", babl_format_get_space (gimp_drawable_get_format (photo)));
@@ -208,7 +209,7 @@ match_run (GimpProcedure        *procedure,
     if (!rgb)
       {
         g_object_unref (buffer);
-        g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory to read the photo");
+        g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory to read the photo"));
         return fail (procedure, error);
       }
     gegl_buffer_get (buffer, GEGL_RECTANGLE (roi.x - ox, roi.y - oy, roi.width, roi.height), 1.0, linear, rgb,
@@ -223,7 +224,7 @@ match_run (GimpProcedure        *procedure,
 
   if (!treated || ((untreated_channel || untreated_path) && !untreated))
     {
-      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory to read the selection");
+      g_set_error_literal (&error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory to read the selection"));
       return fail (procedure, error);
     }
   in.rgb = rgb, in.width = roi.width, in.height = roi.height, in.stride = (gsize) roi.width * 3;
@@ -231,7 +232,7 @@ match_run (GimpProcedure        *procedure,
   if (!smp_match_measure (&in, &m, &error))
     return fail (procedure, error);
   gimp_progress_update (0.5);
-  gimp_progress_set_text ("Fitting the look");
+  gimp_progress_set_text (_("Fitting the look"));
   smp_params_init_defaults (&look);
   if (!smp_match_fit (&m, ppm, &look, &fit, &error))
     return fail (procedure, error);
@@ -252,7 +253,7 @@ match_run (GimpProcedure        *procedure,
   gimp_progress_end ();
 
   report = g_strdup_printf (
-    "Look “%s” saved (%s).\n"
+    _("Look “%s” saved (%s).\n"
     "Measured on %.2f cm² of skin (%.0f%% of the selection left out: bare skin, highlights):\n"
     "  %u impressions: %.1f ± %.1f per cm² (look: %.1f)\n"
     "  healed cores %.3f ± %.3f mm across as seen (look: %.3f mm, fresh dot %.2f mm), spread %.0f%%\n"
@@ -260,13 +261,13 @@ match_run (GimpProcedure        *procedure,
     "  shadow share %.0f%%, spacing %.2f mm (CV %.2f, Clark–Evans %.2f), impressions %.1f× above the skin's "
     "texture (below 1.5: check the untreated skin is bare)\n"
     "  fitted ink: opacity %.0f%%, depth %.2f mm (%s)\n"
-    "  residual %.3f (RMS relative difference of the statistics, photo vs the look rendered)",
+    "  residual %.3f (RMS relative difference of the statistics, photo vs the look rendered)"),
     name, path, m.area_cm2, 100 * m.excluded_share, m.impressions, m.density_per_cm2, m.density_err,
     fit.density_per_cm2, m.core_diameter_mm, m.core_diameter_err, fit.core_diameter_mm, look.dot_diameter_mm,
     100 * m.core_spread, m.transmittance[0], m.transmittance_err[0], m.transmittance[1], m.transmittance_err[1],
     m.transmittance[2], m.transmittance_err[2], 100 * m.mean_drop, 100 * m.shadow_share, m.spacing_mm,
     m.spacing_cv, m.clark_evans, m.skin_contrast, 100 * look.opacity, look.pigment_depth_mm,
-    fit.depth_measured ? "fitted" : "kept: not measurable from a photo", fit.residual);
+    fit.depth_measured ? _("fitted") : _("kept: not measurable from a photo"), fit.residual);
   smp_plugin_warn (run_mode, "%s", report);
 
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
@@ -285,44 +286,44 @@ smp_plugin_match_procedure_new (GimpPlugIn *plug_in, const char *name)
   GimpProcedure *procedure;
 
   procedure = smp_plugin_procedure_new (
-    plug_in, name, match_run, "RGB*", "_Match Look from Photo…",
-    "Learn a look from a close-up photo of your own healed work and save it in your looks folder",
-    "Select treated scalp on a close-up photo of healed SMP whose scale is known (calibrate it on a ruler "
+    plug_in, name, match_run, "RGB*", _("_Match Look from Photo…"),
+    _("Learn a look from a close-up photo of your own healed work and save it in your looks folder"),
+    _("Select treated scalp on a close-up photo of healed SMP whose scale is known (calibrate it on a ruler "
     "in the photo, or give px-per-mm). The impressions are found and measured (density per cm² of skin, "
     "healed core size and its spread, the shadow, colour against untreated skin: a second selection saved as "
     "a channel, a path around bare skin, or else a ring 2-5 mm outside the selection), a look is fitted to "
     "them through the plug-in's own rendering, and saved under your name in your looks folder, where the "
-    "hairline dialog lists it beside the shipped looks. Nothing is written to the image.");
+    "hairline dialog lists it beside the shipped looks. Nothing is written to the image."));
 
-  gimp_procedure_add_double_argument (procedure, "px-per-mm", "Scale (px/mm)",
-                                      "Photo scale in pixels per mm; 0 uses the image's calibration "
-                                      "(plug-in-smp-calibrate)",
+  gimp_procedure_add_double_argument (procedure, "px-per-mm", _("Scale (px/mm)"),
+                                      _("Photo scale in pixels per mm; 0 uses the image's calibration "
+                                      "(plug-in-smp-calibrate)"),
                                       0.0, 200.0, 0.0, G_PARAM_READWRITE);
-  gimp_procedure_add_path_argument (procedure, "untreated-path", "Untreated skin (_path)",
-                                    "A closed path around untreated skin near the work (optional)", TRUE,
+  gimp_procedure_add_path_argument (procedure, "untreated-path", _("Untreated skin (_path)"),
+                                    _("A closed path around untreated skin near the work (optional)"), TRUE,
                                     G_PARAM_READWRITE);
-  gimp_procedure_add_channel_argument (procedure, "untreated-channel", "Untreated skin (_channel)",
-                                       "A saved selection of untreated skin near the work (optional; wins over "
-                                       "the path)", TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "look-name", "Look _name", "The name of the new look",
+  gimp_procedure_add_channel_argument (procedure, "untreated-channel", _("Untreated skin (ch_annel)"),
+                                       _("A saved selection of untreated skin near the work (optional; wins over "
+                                       "the path)"), TRUE, G_PARAM_READWRITE);
+  gimp_procedure_add_string_argument (procedure, "look-name", _("Look _name"), _("The name of the new look"),
                                       DEFAULT_NAME, G_PARAM_READWRITE);
 
-  gimp_procedure_add_double_return_value (procedure, "density", "Density",
-                                          "Impressions per cm² of skin (the fitted look's)", 0, G_MAXDOUBLE, 0,
+  gimp_procedure_add_double_return_value (procedure, "density", _("Density"),
+                                          _("Impressions per cm² of skin (the fitted look's)"), 0, G_MAXDOUBLE, 0,
                                           G_PARAM_READWRITE);
-  gimp_procedure_add_double_return_value (procedure, "dot-diameter", "Dot diameter",
-                                          "The healed core's diameter, mm (as the photo shows it)", 0, G_MAXDOUBLE,
+  gimp_procedure_add_double_return_value (procedure, "dot-diameter", _("Dot diameter"),
+                                          _("The healed core's diameter, mm (as the photo shows it)"), 0, G_MAXDOUBLE,
                                           0, G_PARAM_READWRITE);
-  gimp_procedure_add_string_return_value (procedure, "look-id", "Look id",
-                                          "The saved look's id (its file name without .smp-preset)", NULL,
+  gimp_procedure_add_string_return_value (procedure, "look-id", _("Look id"),
+                                          _("The saved look's id (its file name without .smp-preset)"), NULL,
                                           G_PARAM_READWRITE);
-  gimp_procedure_add_int_return_value (procedure, "impressions", "Impressions", "How many were measured", 0,
+  gimp_procedure_add_int_return_value (procedure, "impressions", _("Impressions"), _("How many were measured"), 0,
                                        G_MAXINT, 0, G_PARAM_READWRITE);
-  gimp_procedure_add_double_return_value (procedure, "residual", "Residual",
-                                          "RMS relative difference of the local statistics, photo vs the fitted "
-                                          "look rendered (-1: not computed)", -1, G_MAXDOUBLE, 0,
+  gimp_procedure_add_double_return_value (procedure, "residual", _("Residual"),
+                                          _("RMS relative difference of the local statistics, photo vs the fitted "
+                                          "look rendered (-1: not computed)"), -1, G_MAXDOUBLE, 0,
                                           G_PARAM_READWRITE);
-  gimp_procedure_add_string_return_value (procedure, "look-file", "Look file", "Where the look was saved", NULL,
+  gimp_procedure_add_string_return_value (procedure, "look-file", _("Look file"), _("Where the look was saved"), NULL,
                                           G_PARAM_READWRITE);
   return procedure;
 }

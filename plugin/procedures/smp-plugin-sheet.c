@@ -1,6 +1,7 @@
 /* smp-plugin-sheet.c: plug-in-smp-design-sheet: gathers a stored proposal (design,
  * plan, checks, before/after views, hairline) and hands it to the engine's sheet. */
 #include "smp-plugin-sheet.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -53,11 +54,11 @@ pick_proposal (GimpImage *image, GimpDrawable **drawables, GError **error)
     return g_ptr_array_index (found, 0);
   if (found->len == 0)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "This image has no “%s” group: design the hairline first "
-                 "(Filters ▸ Render ▸ Scalp Micropigmentation ▸ Hairline…)", SMP_PLUGIN_GROUP_NAME);
+                 _("This image has no “%s” group: design the hairline first "
+                 "(Filters ▸ Render ▸ Scalp Micropigmentation ▸ Hairline…)"), SMP_PLUGIN_GROUP_NAME);
   else
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "This image holds %u proposals: select the “%s” group to export",
+                 _("This image holds %u proposals: select the “%s” group to export"),
                  found->len, SMP_PLUGIN_GROUP_NAME);
   return NULL;
 }
@@ -106,14 +107,14 @@ flatten_copy (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal, G
   *dup_out = NULL;
   if (!dup)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Could not copy the image for the sheet");
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Could not copy the image for the sheet"));
       return NULL;
     }
   gimp_image_undo_disable (dup);
   copy = find_in_copy (image, dup, GIMP_ITEM (group));
   if (!copy)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Could not find the proposal in the copy of the image");
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Could not find the proposal in the copy of the image"));
       gimp_image_delete (dup);
       return NULL;
     }
@@ -137,7 +138,7 @@ flatten_copy (GimpImage *image, GimpGroupLayer *group, gboolean with_proposal, G
   flat = gimp_image_flatten (dup);
   if (!flat)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Could not flatten a copy of the image");
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Could not flatten a copy of the image"));
       gimp_image_delete (dup);
       return NULL;
     }
@@ -167,7 +168,7 @@ read_view (GimpLayer *flat, const GeglRectangle *region, int factor, int *view_w
 
   if (!view || !strip || !sum)
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Not enough memory for a %d × %d view", vw, vh);
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for a %d × %d view"), vw, vh);
       return NULL;
     }
   gimp_drawable_get_offsets (GIMP_DRAWABLE (flat), &ox, &oy);
@@ -284,8 +285,8 @@ proposal_path (GimpImage *image, const SmpProposal *record, GError **error)
     path = smp_plugin_pick_path (image, NULL, &local);
   if (!path)
     g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                 "The proposal's hairline path%s%s%s is gone: the sheet draws the hairline, "
-                 "so keep (or redraw) the path", name && *name ? " “" : "", name && *name ? name : "",
+                 _("The proposal's hairline path%s%s%s is gone: the sheet draws the hairline, "
+                 "so keep (or redraw) the path"), name && *name ? " “" : "", name && *name ? name : "",
                  name && *name ? "”" : "");
   return path;
 }
@@ -342,7 +343,7 @@ preset_name (const char *id)
     return NULL;
   /* The record's reader refuses ids that leave the looks folder. */
   dir = smp_plugin_get_patterns_dir ();
-  file = g_strdup_printf ("%s%cpresets%c%s.smp-preset", dir, G_DIR_SEPARATOR, G_DIR_SEPARATOR, id);
+  file = g_strdup_printf ("%s%cpresets%c%s.smp-preset", dir, G_DIR_SEPARATOR, G_DIR_SEPARATOR, id); /* NOTR: a file name */
   preset = smp_preset_load (file, NULL);
   return g_strdup (preset ? smp_preset_get_name (preset) : id);
 }
@@ -442,11 +443,11 @@ confirm_overwrite (GtkWidget *parent, GimpProcedureConfig *config)
   name = g_file_get_parse_name (file);
   ask = gtk_message_dialog_new (GTK_WINDOW (parent), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                 GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                "“%s” already exists. Replace it?", name);
-  gtk_window_set_title (GTK_WINDOW (ask), "Replace the design sheet?");
+                                _("“%s” already exists. Replace it?"), name);
+  gtk_window_set_title (GTK_WINDOW (ask), _("Replace the design sheet?"));
   gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (ask),
-                                            "The sheet there, perhaps another client's, will be lost.");
-  gtk_dialog_add_buttons (GTK_DIALOG (ask), "_Keep it", GTK_RESPONSE_CANCEL, "_Replace", GTK_RESPONSE_ACCEPT,
+                                            _("The sheet there, perhaps another client's, will be lost."));
+  gtk_dialog_add_buttons (GTK_DIALOG (ask), _("_Keep it"), GTK_RESPONSE_CANCEL, _("_Replace"), GTK_RESPONSE_ACCEPT,
                           NULL);
   gtk_dialog_set_default_response (GTK_DIALOG (ask), GTK_RESPONSE_CANCEL);
   response = gtk_dialog_run (GTK_DIALOG (ask));
@@ -461,16 +462,16 @@ sheet_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
   gboolean ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
-  dialog = gimp_procedure_dialog_new (procedure, config, "Export Design Sheet");
+  dialog = gimp_procedure_dialog_new (procedure, config, _("Export Design Sheet"));
   notes = gimp_procedure_dialog_get_widget (GIMP_PROCEDURE_DIALOG (dialog), "notes", GTK_TYPE_TEXT_VIEW);
   /* A text view has no label of its own, and one line is too little for notes. */
   label = gimp_procedure_dialog_get_label (GIMP_PROCEDURE_DIALOG (dialog), "notes-label",
-                                           "_Notes printed on the sheet:", FALSE, TRUE);
+                                           _("_Notes printed on the sheet:"), FALSE, TRUE);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), notes);
   gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (notes), GTK_WRAP_WORD_CHAR);
   gtk_widget_set_size_request (notes, 360, -1);
   gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "file", "client-name", "artist", "date",
-                              "notes-label", "notes", "paper", "margin-mm", NULL);
+                              "notes-label", "notes", "paper", "margin-mm", "language", NULL);
   /* Several lines tall, scrolling beyond. */
   scroller = gtk_scrolled_window_new (NULL, NULL);
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
@@ -511,7 +512,8 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   g_autoptr (GFile) file = NULL;
   g_autofree char *client = NULL, *artist = NULL, *date = NULL, *notes = NULL;
   g_autofree char *path_str = NULL, *preset = NULL;
-  g_autofree char *checks_run = NULL;
+  g_autofree char *checks_run = NULL, *language = NULL;
+  g_autoptr (SmpCatalog) catalog = NULL;
   g_auto (GStrv) checks = NULL;
   g_autoptr (SmpProposal) record = NULL;
   g_autoptr (SmpHairline) hairline = NULL;
@@ -527,11 +529,22 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   int paper;
 
   g_object_get (config, "file", &file, "client-name", &client, "artist", &artist, "date", &date,
-                "notes", &notes, "margin-mm", &margin_mm, NULL);
+                "notes", &notes, "margin-mm", &margin_mm, "language", &language, NULL);
   paper = gimp_procedure_config_get_choice_id (config, "paper");
+  /* The sheet's language: its own catalog, read from the plug-in's locale/
+   * folder, so the dialog stays in the UI language (no LANGUAGE switching). */
+  if (language && *language)
+    {
+      g_autofree char *dir = g_path_get_dirname (gimp_get_progname ());
+      g_autofree char *locale = g_build_filename (dir, "locale", NULL);
+
+      catalog = smp_catalog_new_for_language (locale, GETTEXT_PACKAGE, g_strstrip (language), error);
+      if (!catalog)
+        return FALSE;
+    }
   if (!file || !(path_str = g_file_get_path (file)))
     {
-      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, "Choose a local file to write the design sheet to");
+      g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Choose a local file to write the design sheet to"));
       return FALSE;
     }
   {
@@ -539,7 +552,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
     if (!g_str_has_suffix (lower, ".pdf") && !g_str_has_suffix (lower, ".png"))
       {
         g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                     "“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png",
+                     _("“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png"),
                      path_str);
         return FALSE;
       }
@@ -552,8 +565,8 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
     {
       g_autofree char *name = gimp_item_get_name (GIMP_ITEM (group));
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0,
-                   "The proposal “%s” is incomplete (a run stopped before it finished): run "
-                   "Hairline on it again to redo it, then export the sheet", name);
+                   _("The proposal “%s” is incomplete (a run stopped before it finished): run "
+                   "Hairline on it again to redo it, then export the sheet"), name);
       return FALSE;
     }
   params = record->params;
@@ -561,7 +574,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   if (!path)
     return FALSE;
 
-  gimp_progress_init ("Exporting the design sheet");
+  gimp_progress_init (_("Exporting the design sheet"));
   /* the region: the proposal and its hairline, with a margin of photo around them */
   if (!proposal_bounds (group, record, &bounds))
     bounds = (GeglRectangle) { 0, 0, gimp_image_get_width (image), gimp_image_get_height (image) };
@@ -623,6 +636,7 @@ export_sheet (GimpImage *image, GimpDrawable **drawables, GimpProcedureConfig *c
   sheet.date = date;
   sheet.notes = notes;
   sheet.paper = paper == SMP_PAPER_LETTER ? SMP_PAPER_LETTER : SMP_PAPER_A4;
+  sheet.catalog = catalog;
 
   /* The views: the region read scaled down to what the page can show; only the
    * 1:1 detail at the photo's resolution. Memory stays bounded by the page,
@@ -705,7 +719,7 @@ sheet_run (GimpProcedure        *procedure,
     {
       sheet_remember (image, config, written);
       /* Where the file went, said where the artist looks (the status bar / messages). */
-      g_autofree char *text = g_strdup_printf ("Design sheet written to %s", written);
+      g_autofree char *text = g_strdup_printf (_("Design sheet written to %s"), written);
       gimp_message (text);
     }
   values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
@@ -718,37 +732,41 @@ smp_plugin_sheet_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
   GimpProcedure *procedure;
 
-  procedure = smp_plugin_procedure_new (plug_in, name, sheet_run, NULL, "Export _Design Sheet…",
-                                       "Export the consultation design sheet. Prepare an SMP proposal made by Hairline…",
-    "Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
+  procedure = smp_plugin_procedure_new (plug_in, name, sheet_run, NULL, _("Export _Design Sheet…"),
+                                       _("Export the consultation design sheet. Prepare an SMP proposal made by Hairline…"),
+    _("Writes a one-page consultation sheet (PDF, or PNG by the file name) for an "
     "\"SMP proposal\" group: before and after views, the hairline with its "
     "transition zone, a 10 × 10 mm close-up of it at true size with a scale bar, the "
     "session plan, the parameters, the design checks, the client, artist, date "
     "and notes. The proposal is the selected group (or the one holding the "
-    "selected layer), else the image's only one. The image is not changed.");
+    "selected layer), else the image's only one. The image is not changed."));
   gimp_procedure_set_attribution (procedure, SMP_PLUGIN_AUTHOR, SMP_PLUGIN_COPYRIGHT, SMP_PLUGIN_DATE);
 
-  gimp_procedure_add_file_argument (procedure, "file", "_File",
-                                    "The sheet to write: a name ending in .pdf or .png",
+  gimp_procedure_add_file_argument (procedure, "file", _("_File"),
+                                    _("The sheet to write: a name ending in .pdf or .png"),
                                     GIMP_FILE_CHOOSER_ACTION_SAVE, FALSE, NULL, G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "client-name", "Clien_t", "The client's name", "",
+  gimp_procedure_add_string_argument (procedure, "client-name", _("Clien_t"), _("The client's name"), "",
                                       G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "artist", "_Artist", "The artist or studio", "",
+  gimp_procedure_add_string_argument (procedure, "artist", _("_Artist"), _("The artist or studio"), "",
                                       G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "date", "_Date",
-                                      "The consultation date as printed (empty: today, YYYY-MM-DD)", "",
+  gimp_procedure_add_string_argument (procedure, "date", _("_Date"),
+                                      _("The consultation date as printed (empty: today, YYYY-MM-DD)"), "",
                                       G_PARAM_READWRITE);
-  gimp_procedure_add_string_argument (procedure, "notes", "_Notes", "Notes printed on the sheet", "",
+  gimp_procedure_add_string_argument (procedure, "notes", _("_Notes"), _("Notes printed on the sheet"), "",
                                       G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "paper", "_Paper", "The page size",
+  gimp_procedure_add_choice_argument (procedure, "paper", _("_Paper"), _("The page size"),
                                       gimp_choice_new_with_values ("a4", SMP_PAPER_A4, "A4", NULL,
-                                                                   "letter", SMP_PAPER_LETTER, "Letter", NULL,
+                                                                   "letter", SMP_PAPER_LETTER, _("Letter"), NULL,
                                                                    NULL),
                                       "a4", G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "margin-mm", "_Margin (mm)",
-                                      "Photo shown around the proposal and its hairline, mm",
+  gimp_procedure_add_double_argument (procedure, "margin-mm", _("_Margin (mm)"),
+                                      _("Photo shown around the proposal and its hairline, mm"),
                                       0.0, 200.0, DEFAULT_MARGIN_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_string_return_value (procedure, "path", "Path", "The file the sheet was written to",
+  gimp_procedure_add_string_argument (procedure, "language", _("Sheet lan_guage"),
+                                      _("Language the sheet is printed in, e.g. \"de\", \"pt_BR\" or \"en\"; "
+                                        "empty: the language of GIMP's interface"),
+                                      "", G_PARAM_READWRITE);
+  gimp_procedure_add_string_return_value (procedure, "path", _("Path"), _("The file the sheet was written to"),
                                           "", G_PARAM_READWRITE);
   return procedure;
 }

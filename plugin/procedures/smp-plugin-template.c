@@ -1,6 +1,7 @@
 /* smp-plugin-template.c: plug-in-smp-hairline-template ("Hairline from Template…")
  * and plug-in-smp-mirror-hairline ("Mirror Hairline"): new hairline paths on the face frame. */
 #include "smp-plugin-template.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -56,7 +57,7 @@ template_choice (char **default_id)
   if (!*default_id)
     {
       /* Nothing installed: keep the procedure registrable; the run explains. */
-      gimp_choice_add (choice, DEFAULT_TEMPLATE, 0, "Rounded", "");
+      gimp_choice_add (choice, DEFAULT_TEMPLATE, 0, _("Rounded"), "");
       *default_id = g_strdup (DEFAULT_TEMPLATE);
     }
   return choice;
@@ -94,7 +95,7 @@ template_dialog (GimpProcedure *procedure, GimpProcedureConfig *config)
   gboolean   ok;
 
   gimp_ui_init (SMP_PLUGIN_BINARY);
-  dialog = gimp_procedure_dialog_new (procedure, config, "Hairline from Template");
+  dialog = gimp_procedure_dialog_new (procedure, config, _("Hairline from Template"));
   gimp_procedure_dialog_fill (GIMP_PROCEDURE_DIALOG (dialog), "template", "height-mm", "px-per-mm", NULL);
   ok = gimp_procedure_dialog_run (GIMP_PROCEDURE_DIALOG (dialog));
   gtk_widget_destroy (dialog);
@@ -133,8 +134,8 @@ template_run (GimpProcedure        *procedure,
   if (px_per_mm <= 0 && !smp_plugin_calibration_get (image, &px_per_mm, NULL, NULL))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   "The image has no scale: run Calibrate Scale… first (two anchors on the "
-                   "pupils, 63 mm), or give px-per-mm");
+                   _("The image has no scale: run Calibrate Scale… first (two anchors on the "
+                   "pupils, 63 mm), or give px-per-mm"));
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -167,9 +168,9 @@ smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
   g_autofree char *default_id = NULL;
   GimpChoice *choice = template_choice (&default_id);
 
-  procedure = smp_plugin_procedure_new (plug_in, name, template_run, NULL, "Hairline from _Template…",
-                                       "Draw a hairline from a template. Prepare a face-frame path: glabella and both outer eye corners",
-    "Places a shipped hairline template (patterns/templates) on the face frame: a "
+  procedure = smp_plugin_procedure_new (plug_in, name, template_run, NULL, _("Hairline from _Template…"),
+                                       _("Draw a hairline from a template. Prepare a face-frame path: glabella and both outer eye corners"),
+    _("Places a shipped hairline template (patterns/templates) on the face frame: a "
     "path with three anchors at the glabella (between the brows) and the two outer "
     "eye corners, in any order. The template's width follows the eye corners (its "
     "temple points land on the verticals through them, perpendicular to the eye "
@@ -178,26 +179,26 @@ smp_plugin_template_procedure_new (GimpPlugIn *plug_in, const char *name)
     "template, ready for the hairline procedure; the face frame is stored on the "
     "image (parasite \"smp-face-frame\") for the design checks, guides and Mirror "
     "Hairline. Without a face-frame path the selected 3-anchor path or the stored "
-    "frame is used.");
+    "frame is used."));
 
-  gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
-                                    "Path with three anchors: glabella and both outer eye "
+  gimp_procedure_add_path_argument (procedure, "face-frame", _("_Face frame"),
+                                    _("Path with three anchors: glabella and both outer eye "
                                     "corners; none means the selected path (if it has three "
-                                    "anchors), else the stored face frame",
+                                    "anchors), else the stored face frame"),
                                     TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_choice_argument (procedure, "template", "_Template",
-                                      "The hairline template (file name in patterns/templates "
-                                      "without .smp-template)",
+  gimp_procedure_add_choice_argument (procedure, "template", _("_Template"),
+                                      _("The hairline template (file name in patterns/templates "
+                                      "without .smp-template)"),
                                       choice, default_id, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "height-mm", "Mid-frontal hei_ght (mm)",
-                                      "Height of the mid-frontal point above the glabella: "
+  gimp_procedure_add_double_argument (procedure, "height-mm", _("Mid-frontal hei_ght (mm)"),
+                                      _("Height of the mid-frontal point above the glabella: "
                                       "70 aggressive, 80 typical, 100 conservative, about 55 "
-                                      "for women",
+                                      "for women"),
                                       20.0, 200.0, SMP_FACE_DEFAULT_HEIGHT_MM, G_PARAM_READWRITE);
-  gimp_procedure_add_double_argument (procedure, "px-per-mm", "Sc_ale (px/mm; 0: the calibration)",
-                                      "Photo scale; 0 uses the image's calibration (Calibrate Scale…)",
+  gimp_procedure_add_double_argument (procedure, "px-per-mm", _("Sc_ale (px/mm; 0: the calibration)"),
+                                      _("Photo scale; 0 uses the image's calibration (Calibrate Scale…)"),
                                       0.0, 200.0, 0.0, G_PARAM_READWRITE);
-  gimp_procedure_add_path_return_value (procedure, "path", "Path", "The new hairline path",
+  gimp_procedure_add_path_return_value (procedure, "path", _("Path"), _("The new hairline path"),
                                         FALSE, G_PARAM_READWRITE);
   return procedure;
 }
@@ -235,7 +236,7 @@ mirror_run (GimpProcedure        *procedure,
     {
       if (gimp_item_get_image (GIMP_ITEM (frame_path)) != image)
         {
-          g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, "The face-frame path belongs to another image");
+          g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, _("The face-frame path belongs to another image"));
           return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
         }
       if (!smp_plugin_face_frame_from_path (frame_path, &frame, &error))
@@ -245,10 +246,10 @@ mirror_run (GimpProcedure        *procedure,
   else if (!smp_plugin_face_frame_get (image, &frame))
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   "No face frame: draw a path with three anchors (the glabella between the brows "
+                   _("No face frame: draw a path with three anchors (the glabella between the brows "
                    "and both outer eye corners) and run Mirror Hairline again with it selected "
                    "as the Face frame, or run Hairline from Template… once on it (the image "
-                   "then keeps the frame)");
+                   "then keeps the frame)"));
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
@@ -262,17 +263,17 @@ mirror_run (GimpProcedure        *procedure,
   if (closed)
     {
       g_set_error (&error, GIMP_PLUG_IN_ERROR, 0,
-                   "The path “%s” is closed: draw the half hairline as an open line", half_name);
+                   _("The path “%s” is closed: draw the half hairline as an open line"), half_name);
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
   full = smp_face_mirror_half (&frame, points, n_points / 6, &local);
   if (!full)
     {
-      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, "Path “%s”: %s", half_name, local->message);
+      g_set_error (&error, GIMP_PLUG_IN_ERROR, 0, _("Path “%s”: %s"), half_name, local->message);
       return gimp_procedure_new_return_values (procedure, GIMP_PDB_EXECUTION_ERROR, error);
     }
 
-  name = g_strdup_printf ("%s (mirrored)", half_name);
+  name = g_strdup_printf ("%s (mirrored)", half_name); /* NOTR: item names stay English, as "SMP proposal" does */
   gimp_image_undo_group_start (image);
   /* The midline the halves were joined on, shown as its own path: a half drawn
    * off it makes a flat bridge at the centre, and this is where to look. Once per
@@ -304,25 +305,25 @@ smp_plugin_mirror_procedure_new (GimpPlugIn *plug_in, const char *name)
 {
   GimpProcedure *procedure;
 
-  procedure = smp_plugin_procedure_new (plug_in, name, mirror_run, NULL, "_Mirror Hairline",
-                                       "Make a symmetric hairline. Prepare half a hairline as a path, and a face frame",
-    "Reflects a half hairline path (one side, from the midline to the temple, in "
+  procedure = smp_plugin_procedure_new (plug_in, name, mirror_run, NULL, _("_Mirror Hairline"),
+                                       _("Make a symmetric hairline. Prepare half a hairline as a path, and a face frame"),
+    _("Reflects a half hairline path (one side, from the midline to the temple, in "
     "either direction) about the face midline — the perpendicular bisector of the "
     "outer eye corners of the face frame — and joins both halves into a new path "
     "\"<name> (mirrored)\". The face frame comes from the face-frame path (three "
     "anchors: glabella and both outer eye corners; it is then stored on the image) "
     "or from the frame stored by Hairline from Template. Natural asymmetry can be "
-    "added back with the hairline procedure's irregularity.");
+    "added back with the hairline procedure's irregularity."));
 
-  gimp_procedure_add_path_argument (procedure, "path", "Half hairli_ne",
-                                    "The half to mirror (its first stroke); none means the "
-                                    "selected path, else the image's only path",
+  gimp_procedure_add_path_argument (procedure, "path", _("Half hairli_ne"),
+                                    _("The half to mirror (its first stroke); none means the "
+                                    "selected path, else the image's only path"),
                                     TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_path_argument (procedure, "face-frame", "_Face frame",
-                                    "Path with three anchors: glabella and both outer eye "
-                                    "corners; none means the image's stored face frame",
+  gimp_procedure_add_path_argument (procedure, "face-frame", _("_Face frame"),
+                                    _("Path with three anchors: glabella and both outer eye "
+                                    "corners; none means the image's stored face frame"),
                                     TRUE, G_PARAM_READWRITE);
-  gimp_procedure_add_path_return_value (procedure, "mirrored-path", "Mirrored path",
-                                        "The new, symmetric hairline path", FALSE, G_PARAM_READWRITE);
+  gimp_procedure_add_path_return_value (procedure, "mirrored-path", _("Mirrored path"),
+                                        _("The new, symmetric hairline path"), FALSE, G_PARAM_READWRITE);
   return procedure;
 }

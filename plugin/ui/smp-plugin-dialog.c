@@ -1,6 +1,7 @@
 /* smp-plugin-dialog.c: the consultation dialog of plug-in-smp-hairline: sections in the
  * craft's terms, shipped looks, a live preview and an optional on-canvas preview. */
 #include "smp-plugin-dialog.h"
+#include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
 #include <math.h>
@@ -212,21 +213,22 @@ sync_scale (SmpDialog *d)
   d->syncing = FALSE;
 
   if (px_per_mm == 0.0 && !d->have_calibration)
-    note = g_strdup_printf ("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
+    note = g_strdup_printf (_("<b>No calibration:</b> %g px/mm is assumed, so sizes and density "
                             "are guesses. Calibrate the photo (Filters ▸ Render ▸ Scalp "
-                            "Micropigmentation ▸ Calibrate Scale…) or type the scale.", SMP_PLUGIN_FALLBACK_PX_PER_MM);
+                            "Micropigmentation ▸ Calibrate Scale…) or type the scale."),
+                            SMP_PLUGIN_FALLBACK_PX_PER_MM);
   else if (px_per_mm == 0.0)
-    note = g_markup_printf_escaped ("From the photo's calibration (%s).",
+    note = g_markup_printf_escaped (_("From the photo's calibration (%s)."),
                                     d->calibration_method ? d->calibration_method : "stored");
   else if (d->have_calibration)
-    note = g_strdup_printf ("Typed; the calibration says %.2f px/mm.", d->calibration_px_per_mm);
+    note = g_strdup_printf (_("Typed; the calibration says %.2f px/mm."), d->calibration_px_per_mm);
   else
-    note = g_strdup ("Typed by hand: the photo has no calibration.");
+    note = g_strdup (_("Typed by hand: the photo has no calibration."));
   gtk_label_set_markup (GTK_LABEL (d->scale_note), note);
   gtk_widget_queue_draw (d->ruler);
   if (d->params_ok)
     {
-      g_autofree char *mm = g_strdup_printf ("At 100%% zoom 1 mm is %.1f px; a %.2f mm dot is %.1f px.",
+      g_autofree char *mm = g_strdup_printf (_("At 100%% zoom 1 mm is %.1f px; a %.2f mm dot is %.1f px."),
                                              d->params.px_per_mm, d->params.dot_diameter_mm,
                                              d->params.dot_diameter_mm * d->params.px_per_mm);
       gtk_label_set_text (GTK_LABEL (d->ruler_note), mm);
@@ -292,7 +294,7 @@ update_split_note (SmpDialog *d)
   if (!d->params_ok)
     return;
   for (int k = 0; k < d->params.sessions; k++)
-    g_string_append_printf (text, "%sSession %d: %.0f%%", k ? ",  " : "", k + 1,
+    g_string_append_printf (text, _("%sSession %d: %.0f%%"), k ? ",  " : "", k + 1,
                             100.0 * smp_params_session_share (&d->params, k));
   gtk_label_set_text (GTK_LABEL (d->split_note), text->str);
 }
@@ -378,7 +380,7 @@ static GtkWidget *
 preset_row (SmpPreset *preset, gboolean user)
 {
   GtkWidget *row = gtk_list_box_row_new ();
-  g_autofree char *text = user ? g_strdup_printf ("%s (yours)", smp_preset_get_name (preset))
+  g_autofree char *text = user ? g_strdup_printf (_("%s (yours)"), smp_preset_get_name (preset))
                                : g_strdup (smp_preset_get_name (preset));
   GtkWidget *label = gtk_label_new (text);
 
@@ -417,7 +419,7 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
   gtk_dialog_set_default_response (GTK_DIALOG (ask), GTK_RESPONSE_OK);
   area = gtk_dialog_get_content_area (GTK_DIALOG (ask));
   gtk_container_set_border_width (GTK_CONTAINER (area), 12);
-  gtk_box_pack_start (GTK_BOX (area), gtk_label_new ("Name of the look:"), FALSE, FALSE, 4);
+  gtk_box_pack_start (GTK_BOX (area), gtk_label_new (_("Name of the look:")), FALSE, FALSE, 4);
   entry = gtk_entry_new ();
   gtk_entry_set_text (GTK_ENTRY (entry), "My look");
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
@@ -457,7 +459,7 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
     gtk_widget_show_all (row);
     gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
     g_object_set (d->config, "preset", id, NULL);
-    note = g_strdup_printf ("Saved as %s", path);
+    note = g_strdup_printf (_("Saved as %s"), path);
     gtk_label_set_text (GTK_LABEL (d->preset_note), note);
   }
 }
@@ -492,8 +494,8 @@ make_preset_list (SmpDialog *d)
   g_signal_connect (d->preset_list, "key-press-event", G_CALLBACK (preset_list_key), d);
 
   d->preset_note = gtk_label_new (error ? error->message
-                                        : "Click a look to load its values; adjust from there. "
-                                          "Your own settings: the menu at the top.");
+                                        : _("Click a look to load its values; adjust from there. "
+                                          "Your own settings: the menu at the top."));
   gtk_label_set_line_wrap (GTK_LABEL (d->preset_note), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (d->preset_note), 40);
   gtk_label_set_xalign (GTK_LABEL (d->preset_note), 0.0);
@@ -514,9 +516,9 @@ make_preset_list (SmpDialog *d)
         fclose (log);
       }
   }
-  save = gtk_button_new_with_label ("Save as look…");
+  save = gtk_button_new_with_label (_("Save as look…"));
   gtk_widget_set_name (save, "smp-save-look");
-  gtk_widget_set_tooltip_text (save, "Save the current look values under a name in your own looks folder");
+  gtk_widget_set_tooltip_text (save, _("Save the current look values under a name in your own looks folder"));
   gtk_widget_set_halign (save, GTK_ALIGN_START);
   g_signal_connect (save, "clicked", G_CALLBACK (save_look_clicked), d);
   gtk_box_pack_start (GTK_BOX (box), d->preset_list, FALSE, FALSE, 0);
@@ -582,6 +584,7 @@ write_canvas_layers (gpointer data)
       !smp_design_get_extent (design, &d->target->canvas, &extent))
     return G_SOURCE_REMOVE;
   smp_design_set_output_linear (design, d->target->format.linear);
+  smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
   g_object_get (d->config, "shine", &shine, NULL);
 
   if (!d->undo_frozen)
@@ -652,7 +655,7 @@ preview_rendered (SmpPluginPreview *preview, gpointer data)
 {
   SmpDialog                    *d = data;
   const SmpPluginPreviewTiming *t = smp_plugin_preview_get_timing (preview);
-  g_autofree char              *text = g_strdup_printf ("Preview %d×%d at %.0f%%: %.1f ms",
+  g_autofree char              *text = g_strdup_printf (_("Preview %d×%d at %.0f%%: %.1f ms"),
                                                         t->width, t->height, t->scale * 100.0,
                                                         t->total_ms);
 
@@ -663,19 +666,19 @@ static GtkWidget *
 make_preview_controls (SmpDialog *d)
 {
   static const struct { const char *label; guint mask; } shown[] = {
-    { "Session 1", SMP_SESSION_BIT (0) },
-    { "Sessions 1–2", SMP_SESSION_BIT (0) | SMP_SESSION_BIT (1) },
-    { "All sessions", SMP_SESSIONS_ALL },
+    { N_("Session 1"), SMP_SESSION_BIT (0) },
+    { N_("Sessions 1–2"), SMP_SESSION_BIT (0) | SMP_SESSION_BIT (1) },
+    { N_("All sessions"), SMP_SESSIONS_ALL },
   };
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *stage;
   GSList    *group = NULL;
 
-  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("Show:"), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new (_("Show:")), FALSE, FALSE, 0);
   for (guint i = 0; i < G_N_ELEMENTS (shown); i++)
     {
-      GtkWidget *radio = gtk_radio_button_new_with_label (group, shown[i].label);
+      GtkWidget *radio = gtk_radio_button_new_with_label (group, _(shown[i].label));
 
       group = gtk_radio_button_get_group (GTK_RADIO_BUTTON (radio));
       g_object_set_data (G_OBJECT (radio), "smp-mask", GUINT_TO_POINTER (shown[i].mask));
@@ -686,22 +689,22 @@ make_preview_controls (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_pack_start (GTK_BOX (row), gtk_label_new ("Stage shown:"), FALSE, FALSE, 0);
+  gtk_box_pack_start (GTK_BOX (row), gtk_label_new (_("Stage shown:")), FALSE, FALSE, 0);
   stage = gtk_combo_box_text_new ();
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "As designed");
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Fresh");
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Healed");
-  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), "Aged");
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("As designed"));
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("Fresh"));
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("Healed"));
+  gtk_combo_box_text_append_text (GTK_COMBO_BOX_TEXT (stage), _("Aged"));
   gtk_combo_box_set_active (GTK_COMBO_BOX (stage), 0);
-  gtk_widget_set_tooltip_text (stage, "Preview only: show the client how the work looks fresh, "
-                                      "healed or aged without changing the design");
+  gtk_widget_set_tooltip_text (stage, _("Preview only: show the client how the work looks fresh, "
+                                      "healed or aged without changing the design"));
   g_signal_connect (stage, "changed", G_CALLBACK (stage_shown_changed), d);
   gtk_box_pack_start (GTK_BOX (row), stage, FALSE, FALSE, 0);
 
-  d->canvas_check = gtk_check_button_new_with_mnemonic ("Show on the can_vas");
+  d->canvas_check = gtk_check_button_new_with_mnemonic (_("Show on the can_vas"));
   gtk_widget_set_tooltip_text (d->canvas_check,
-                               "Render the proposal into temporary layers on the image, "
-                               "for the client to see full-screen; they go away on Cancel");
+                               _("Render the proposal into temporary layers on the image, "
+                               "for the client to see full-screen; they go away on Cancel"));
   g_signal_connect (d->canvas_check, "toggled", G_CALLBACK (canvas_toggled), d);
   gtk_box_pack_end (GTK_BOX (row), d->canvas_check, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);
@@ -837,6 +840,12 @@ update_now (gpointer data)
   /* The run's own check: a design with no dot on the canvas is refused there. */
   if (design != NULL && !smp_plugin_target_get_extent (d->target, design, d->hairline, &extent, &error))
     g_clear_pointer (&design, smp_design_free);
+  if (design != NULL)
+    {
+      smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
+      /* dots and shade in the output's encoding, as the preview reads them (babl) */
+      smp_design_set_output_linear (design, d->target->format.linear);
+    }
   set_problem (d, design ? NULL : error->message);
   smp_plugin_preview_set_design_ms (d->preview, (g_get_monotonic_time () - start) / 1000.0);
   smp_plugin_preview_set_design (d->preview, design, d->target->has_mask ? &d->target->mask : NULL, NULL);
@@ -951,18 +960,18 @@ build (SmpDialog *d)
   make_fields (dialog);
 
   /* Presets */
-  label = gimp_procedure_dialog_get_label (dialog, "presets-hint", "Start from a loo_k:", FALSE, TRUE);
-  box = section (dialog, "presets", "Looks", "presets-hint", NULL);
+  label = gimp_procedure_dialog_get_label (dialog, "presets-hint", _("Start from a loo_k:"), FALSE, TRUE);
+  box = section (dialog, "presets", _("Looks"), "presets-hint", NULL);
   gtk_box_pack_start (GTK_BOX (box), make_preset_list (d), FALSE, FALSE, 0);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->preset_list);
 
   /* Hairline: the path (no GIMP widget exists for paths), the scalp side and the
    * design aids' options when the procedure has them. */
-  box = section (dialog, "hairline", "Hairline",
+  box = section (dialog, "hairline", _("Hairline"),
                  has_property (d, "feminine") ? "feminine" : NULL,
                  has_property (d, "guides") ? "guides" : NULL, NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  label = gtk_label_new ("Path:");
+  label = gtk_label_new (_("Path:"));
   d->path_combo = gtk_combo_box_text_new ();
   gtk_widget_set_name (d->path_combo, "smp-path");
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), d->path_combo);
@@ -981,11 +990,11 @@ build (SmpDialog *d)
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
   {
     g_autofree char *text =
-      d->target->area ? g_strdup ("Treated area: the one stored with the proposal. Select another area to change it.")
-      : d->target->has_mask ? g_strdup_printf ("Treated area: the selection, %d × %d px.",
+      d->target->area ? g_strdup (_("Treated area: the one stored with the proposal. Select another area to change it."))
+      : d->target->has_mask ? g_strdup_printf (_("Treated area: the selection, %d × %d px."),
                                                d->target->canvas.width, d->target->canvas.height)
-      : g_strdup ("No selection: dots cover the whole scalp side of the photo, background and ears too. "
-                  "Select the scalp first to confine them.");
+      : g_strdup (_("No selection: dots cover the whole scalp side of the photo, background and ears too. "
+                  "Select the scalp first to confine them."));
     gtk_label_set_text (GTK_LABEL (label), text);
   }
   gtk_widget_show (label);
@@ -1001,14 +1010,14 @@ build (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (box), d->head_note, FALSE, FALSE, 0);
 
   /* Scale: px/mm, where it comes from, and what a mm looks like. */
-  gimp_procedure_dialog_get_label (dialog, "scale-hint", "Photo scale (pixels per mm):", FALSE, FALSE);
-  box = section (dialog, "scale", "Scale", "scale-hint", NULL);
+  gimp_procedure_dialog_get_label (dialog, "scale-hint", _("Photo scale (pixels per mm):"), FALSE, FALSE);
+  box = section (dialog, "scale", _("Scale"), "scale-hint", NULL);
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   d->scale_spin = gtk_spin_button_new_with_range (0.5, 200.0, 0.1);
   gtk_widget_set_name (d->scale_spin, "smp-px-per-mm");
   gtk_spin_button_set_digits (GTK_SPIN_BUTTON (d->scale_spin), 2);
   g_signal_connect (d->scale_spin, "value-changed", G_CALLBACK (scale_spin_changed), d);
-  d->follow_check = gtk_check_button_new_with_label ("From the calibration");
+  d->follow_check = gtk_check_button_new_with_label (_("From the calibration"));
   gtk_widget_set_sensitive (d->follow_check, d->have_calibration);
   g_signal_connect (d->follow_check, "toggled", G_CALLBACK (follow_toggled), d);
   gtk_box_pack_start (GTK_BOX (row), d->scale_spin, FALSE, FALSE, 0);
@@ -1022,7 +1031,7 @@ build (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (box), d->scale_note, FALSE, FALSE, 0);
   d->ruler = gtk_drawing_area_new ();
   gtk_widget_set_size_request (d->ruler, RULER_MAX_PX + 40, 40);
-  gtk_widget_set_tooltip_text (d->ruler, "One fresh dot and a ruler in mm, at the photo's own pixels");
+  gtk_widget_set_tooltip_text (d->ruler, _("One fresh dot and a ruler in mm, at the photo's own pixels"));
   g_signal_connect (d->ruler, "draw", G_CALLBACK (draw_ruler), d);
   gtk_box_pack_start (GTK_BOX (box), d->ruler, FALSE, FALSE, 0);
   d->ruler_note = gtk_label_new (NULL);
@@ -1033,22 +1042,22 @@ build (SmpDialog *d)
   gtk_widget_show_all (box);
 
   /* Dots, Shade, Fade */
-  section (dialog, "dots", "Dots", NULL);
-  section (dialog, "shade", "Shade", has_property (d, "shine") ? "shine" : NULL, NULL);
-  section (dialog, "fade", "Fade", NULL);
+  section (dialog, "dots", _("Dots"), NULL);
+  section (dialog, "shade", _("Shade"), has_property (d, "shine") ? "shine" : NULL, NULL);
+  section (dialog, "fade", _("Fade"), NULL);
 
   /* Sessions: number and split */
-  box = section (dialog, "sessions", "Sessions", NULL);
+  box = section (dialog, "sessions", _("Sessions"), NULL);
   d->split_note = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (d->split_note), 0.0);
   gtk_widget_show (d->split_note);
   gtk_box_pack_start (GTK_BOX (box), d->split_note, FALSE, FALSE, 0);
 
   /* Seed: with a one-click new variation */
-  box = section (dialog, "seed", "Variation", NULL);
-  button = gtk_button_new_with_label ("New variation");
+  box = section (dialog, "seed", _("Variation"), NULL);
+  button = gtk_button_new_with_label (_("New variation"));
   gtk_widget_set_name (button, "smp-new-variation");
-  gtk_widget_set_tooltip_text (button, "Another dot pattern with the same design");
+  gtk_widget_set_tooltip_text (button, _("Another dot pattern with the same design"));
   g_signal_connect (button, "clicked", G_CALLBACK (new_variation), d);
   gtk_widget_show (button);
   gtk_box_pack_start (GTK_BOX (box), button, FALSE, FALSE, 0);
@@ -1136,10 +1145,10 @@ smp_plugin_dialog_run (GimpProcedure       *procedure,
                                                    &d.calibration_method);
 
   d.dialog = gimp_procedure_dialog_new (procedure, config,
-                                        d.target->proposal ? "SMP Hairline – re-edit proposal"
-                                                           : "SMP Hairline – consultation");
+                                        d.target->proposal ? _("SMP Hairline – re-edit proposal")
+                                                           : _("SMP Hairline – consultation"));
   gimp_procedure_dialog_set_ok_label (GIMP_PROCEDURE_DIALOG (d.dialog),
-                                      d.target->proposal ? "_Update proposal" : "Cr_eate proposal");
+                                      d.target->proposal ? _("_Update proposal") : _("Cr_eate proposal"));
   d.preview = smp_plugin_preview_new (d.target->client);
   smp_plugin_preview_set_rendered_callback (d.preview, preview_rendered, &d);
   build (&d);

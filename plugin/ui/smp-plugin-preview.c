@@ -1,12 +1,12 @@
 /* smp-plugin-preview.c: the dialog's live preview: a GtkDrawingArea view (zoom, Fit, 1:1, drag to pan,
  * before/after) of GIMP's thumbnails with smp_design_render's dots at the view's scale, multiplied per session. */
 #include "smp-plugin-preview.h"
+#include <glib/gi18n-lib.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#define LINEAR_STEPS 16384 /* linear → sRGB table; fine enough for dark, dotted skin */
 #define VIEW_MIN_W   360   /* px: the view's smallest size; it grows with the dialog */
 #define VIEW_MIN_H   270
 #define ZOOM_STEP    1.5
@@ -50,9 +50,16 @@ struct _SmpPluginPreview
   int           source_key[6];
   int           source_width, source_height, source_bpp;
 
-  guint8       *layers[SMP_MAX_SESSIONS]; /* one per session, RGBA u8 */
-  guint8       *composite;
+  guint8       *layers[SMP_MAX_SESSIONS]; /* one per session, RGBA u8 in layer_format */
+  float        *composite;                /* RGBA float in work_format */
   gsize         buffer_size;
+
+  /* Colour, by babl in the image's own space: the thumbnails come in the
+   * drawable's format (precision, TRC, space), the dots in the output's encoding,
+   * they multiply in linear light (work_format) and are shown as sRGB. */
+  const Babl   *photo_format;
+  const Babl   *layer_format;
+  const Babl   *work_format;
 
   /* What draw() paints: the composite at (surface_x, surface_y) view px, scaled
    * by surface_zoom (1 unless the thumbnail came smaller than asked). */
@@ -66,70 +73,70 @@ struct _SmpPluginPreview
   gpointer               rendered_data;
 };
 
-static float  to_linear[256];
-static guint8 from_linear[LINEAR_STEPS + 1];
-
-static gpointer
-init_tables (gpointer data)
+/* The format GIMP's sub-thumbnails come in (measured on both series):
+ * GIMP 3.0 sends the drawable's own format (precision, TRC and colour space,
+ * though its thumbnail format names sRGB); GIMP 3.2 sends its thumbnail format,
+ * in 8 bits whatever the precision while naming the drawable's ("RGB float",
+ * 3 bytes a pixel), so a probe's size picks the 8-bit non-linear variant. */
+static const Babl *
+thumbnail_format (GimpDrawable *drawable)
 {
-  (void) data;
-  for (int i = 0; i < 256; i++)
+  const Babl        *format = gimp_drawable_get_thumbnail_format (drawable);
+  g_autoptr (GBytes) probe = NULL;
+  int                w = 0, h = 0, bpp = 0, channels;
+
+  if (format == NULL || (gimp_major_version == 3 && gimp_minor_version < 2))
+    return gimp_drawable_get_format (drawable);
+  probe = gimp_drawable_get_sub_thumbnail_data (drawable, 0, 0, 1, 1, 1, 1, &w, &h, &bpp);
+  channels = babl_format_get_n_components (format);
+  if (probe != NULL && bpp != babl_format_get_bytes_per_pixel (format) && bpp == channels)
     {
-      double v = i / 255.0;
-      to_linear[i] = v <= 0.04045 ? v / 12.92 : pow ((v + 0.055) / 1.055, 2.4);
+      const char *name = channels == 1 ? "Y' u8" : channels == 2 ? "Y'A u8" : channels == 3 ? "R'G'B' u8"
+                                                                                         : "R'G'B'A u8";
+      format = babl_format_with_space (name, babl_format_get_space (format));
     }
-  for (int i = 0; i <= LINEAR_STEPS; i++)
-    {
-      double l = (double) i / LINEAR_STEPS;
-      double v = l <= 0.0031308 ? l * 12.92 : 1.055 * pow (l, 1 / 2.4) - 0.055;
-      from_linear[i] = (guint8) CLAMP (lround (v * 255.0), 0, 255);
-    }
-  return NULL;
+  return format;
 }
 
-static void
-ensure_tables (void)
+/* The engine's RGBA u8 dots as the output encodes them (smp_plugin_format_for_image's
+ * rule): linear light on linear images, else the image's TRC, in its space. */
+static const Babl *
+layer_format_for (const Babl *drawable_format)
 {
-  static GOnce once = G_ONCE_INIT;
-  g_once (&once, init_tables, NULL);
-}
+  const char *model = babl_get_name (babl_format_get_model (drawable_format));
+  const char *name = strchr (model, '~') ? "R~G~B~A u8" : strchr (model, '\'') ? "R'G'B'A u8" : "RGBA u8";
 
-static inline guint8
-encode (float linear)
-{
-  return from_linear[(int) (CLAMP (linear, 0.0f, 1.0f) * LINEAR_STEPS + 0.5f)];
+  return babl_format_with_space (name, babl_format_get_space (drawable_format));
 }
 
 void
-smp_plugin_preview_multiply (guint8       *photo,
-                             int           bpp,
-                             gsize         photo_stride,
+smp_plugin_preview_multiply (float        *photo,
                              const guint8 *layer,
                              gsize         layer_stride,
+                             const Babl   *layer_format,
                              int           width,
                              int           height)
 {
-  int colour = bpp >= 3 ? 3 : 1;
+  const Babl       *fish;
+  g_autofree float *dots = NULL;
 
-  g_return_if_fail (bpp >= 1 && bpp <= 4);
-  ensure_tables ();
+  g_return_if_fail (photo != NULL && layer != NULL && layer_format != NULL);
+  fish = babl_fish (layer_format, babl_format_with_space ("RGBA float", babl_format_get_space (layer_format)));
+  dots = g_new (float, 4 * (gsize) width);
   for (int y = 0; y < height; y++)
     {
-      guint8       *p = photo + y * photo_stride;
-      const guint8 *l = layer + y * layer_stride;
+      float       *p = photo + (gsize) y * width * 4;
+      const float *l = dots;
 
-      for (int x = 0; x < width; x++, p += bpp, l += 4)
+      babl_process (fish, layer + y * layer_stride, dots, width);
+      for (int x = 0; x < width; x++, p += 4, l += 4)
         {
-          float a = l[3] * (1.0f / 255.0f);
+          float a = l[3];
 
-          if (l[3] == 0)
+          if (a <= 0.0f)
             continue;
-          for (int c = 0; c < colour; c++)
-            {
-              /* Grey photos take the layer's first channel: the plug-in writes grey shades. */
-              float dot = to_linear[l[c]];
-              p[c] = encode (to_linear[p[c]] * (1.0f - a + a * dot));
-            }
+          for (int c = 0; c < 3; c++)
+            p[c] *= 1.0f - a + a * l[c];
         }
     }
 }
@@ -266,8 +273,8 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
 {
   int      key[6] = { sx, sy, sw, sh, width, height };
   int      nx = (width + SOURCE_TILE - 1) / SOURCE_TILE, ny = (height + SOURCE_TILE - 1) / SOURCE_TILE;
-  /* Thumbnails are 8-bit with the drawable's channels; each tile is checked against it. */
-  int      bpp = (gimp_drawable_is_gray (self->drawable) ? 1 : 3) + (gimp_drawable_has_alpha (self->drawable) ? 1 : 0);
+  /* Thumbnails come in GIMP's thumbnail format for the drawable; each tile is checked against it. */
+  int      bpp = babl_format_get_bytes_per_pixel (self->photo_format);
   gsize    stride = (gsize) width * bpp;
   guint8  *pixels;
 
@@ -300,27 +307,28 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
   return TRUE;
 }
 
-/* The composite as a cairo surface; alpha is shown over mid grey. */
+/* The composite (linear RGBA float in the image's space) as a cairo surface in
+ * sRGB; alpha is shown over mid grey. */
 static cairo_surface_t *
-to_surface (const guint8 *pixels, int bpp, int w, int h)
+to_surface (const float *pixels, const Babl *work_format, int w, int h)
 {
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  guint8          *data = cairo_image_surface_get_data (surface);
-  int              stride = cairo_image_surface_get_stride (surface);
+  cairo_surface_t   *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
+  guint8            *data = cairo_image_surface_get_data (surface);
+  int                stride = cairo_image_surface_get_stride (surface);
+  const Babl        *fish = babl_fish (work_format, babl_format ("R'G'B'A u8"));
+  g_autofree guint8 *row = g_malloc ((gsize) w * 4);
 
   cairo_surface_flush (surface);
   for (int y = 0; y < h; y++)
     {
-      const guint8 *p = pixels + (gsize) y * w * bpp;
+      const guint8 *p = row;
       guint32      *out = (guint32 *) (data + (gsize) y * stride);
 
-      for (int x = 0; x < w; x++, p += bpp)
+      babl_process (fish, pixels + (gsize) y * w * 4, row, w);
+      for (int x = 0; x < w; x++, p += 4)
         {
-          int r, g, b, a = (bpp == 2 || bpp == 4) ? p[bpp - 1] : 255;
+          int r = p[0], g = p[1], b = p[2], a = p[3];
 
-          r = p[0];
-          g = bpp >= 3 ? p[1] : p[0];
-          b = bpp >= 3 ? p[2] : p[0];
           if (a != 255)
             {
               r = (r * a + 128 * (255 - a)) / 255;
@@ -342,7 +350,7 @@ render (SmpPluginPreview *self)
   gint64  start = g_get_monotonic_time (), step;
   int     aw = gtk_widget_get_allocated_width (self->area);
   int     ah = gtk_widget_get_allocated_height (self->area);
-  int     sx, sy, sw, sh, dw, dh, w, h, bpp;
+  int     sx, sy, sw, sh, dw, dh, w, h;
   double  x0, y0, s, scale;
   gsize   need;
 
@@ -378,7 +386,6 @@ render (SmpPluginPreview *self)
   self->timing.source_ms = ms_since (start);
   w = self->source_width;
   h = self->source_height;
-  bpp = self->source_bpp;
 
   need = (gsize) w * h * 4;
   if (need > self->buffer_size)
@@ -389,10 +396,11 @@ render (SmpPluginPreview *self)
           self->layers[k] = g_malloc (need);
         }
       g_free (self->composite);
-      self->composite = g_malloc (need);
+      self->composite = g_malloc (need * sizeof (float));
       self->buffer_size = need;
     }
-  memcpy (self->composite, g_bytes_get_data (self->source, NULL), (gsize) w * h * bpp);
+  babl_process (babl_fish (self->photo_format, self->work_format), g_bytes_get_data (self->source, NULL),
+                self->composite, (long) w * h);
 
   /* GIMP scales the source area onto the returned thumbnail: that is the render's
    * scale (the view's, unless GIMP gave a smaller thumbnail than asked). */
@@ -426,13 +434,13 @@ render (SmpPluginPreview *self)
           {
             if (self->clip != NULL)
               clip_to_mask (outs[i], w, h, &region, scale, self->clip);
-            smp_plugin_preview_multiply (self->composite, bpp, (gsize) w * bpp, outs[i], (gsize) w * 4, w, h);
+            smp_plugin_preview_multiply (self->composite, outs[i], (gsize) w * 4, self->layer_format, w, h);
           }
     }
   self->timing.render_ms = ms_since (step);
 
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  self->surface = to_surface (self->composite, bpp, w, h);
+  self->surface = to_surface (self->composite, self->work_format, w, h);
   self->surface_x = (int) lround ((sx - x0) * s);
   self->surface_y = (int) lround ((sy - y0) * s);
   self->surface_zoom = s / scale;
@@ -667,9 +675,11 @@ smp_plugin_preview_new (GimpDrawable *drawable)
 
   g_return_val_if_fail (GIMP_IS_DRAWABLE (drawable), NULL);
 
-  ensure_tables ();
   self = g_new0 (SmpPluginPreview, 1);
   self->drawable = g_object_ref (drawable);
+  self->photo_format = thumbnail_format (drawable);
+  self->layer_format = layer_format_for (gimp_drawable_get_format (drawable));
+  self->work_format = babl_format_with_space ("RGBA float", babl_format_get_space (self->layer_format));
   self->drawable_w = gimp_drawable_get_width (drawable);
   self->drawable_h = gimp_drawable_get_height (drawable);
   self->session_mask = SMP_SESSIONS_ALL;
@@ -684,12 +694,12 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   g_object_ref_sink (self->box);
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
-  tool_button (row, "−", "Zoom out (or scroll down over the preview)", G_CALLBACK (zoom_out_clicked), self);
-  tool_button (row, "+", "Zoom in (or scroll up over the preview)", G_CALLBACK (zoom_in_clicked), self);
-  tool_button (row, "Fit", "Show the whole photo", G_CALLBACK (fit_clicked), self);
-  tool_button (row, "1:_1", "Zoom the preview to the photo's own pixels: dots at their true size",
+  tool_button (row, "−", _("Zoom out (or scroll down over the preview)"), G_CALLBACK (zoom_out_clicked), self);
+  tool_button (row, "+", _("Zoom in (or scroll up over the preview)"), G_CALLBACK (zoom_in_clicked), self);
+  tool_button (row, _("Fit"), _("Show the whole photo"), G_CALLBACK (fit_clicked), self);
+  tool_button (row, "1:_1", _("Zoom the preview to the photo's own pixels: dots at their true size"),
                G_CALLBACK (actual_clicked), self);
-  tool_button (row, "Hairline", "Frame the hairline and the zones around it", G_CALLBACK (frame_clicked), self);
+  tool_button (row, _("Hairline"), _("Frame the hairline and the zones around it"), G_CALLBACK (frame_clicked), self);
   self->zoom_label = gtk_label_new (NULL);
   gtk_widget_set_name (self->zoom_label, "smp-preview-zoom");
   gtk_box_pack_start (GTK_BOX (row), self->zoom_label, FALSE, FALSE, 6);
@@ -698,16 +708,16 @@ smp_plugin_preview_new (GimpDrawable *drawable)
    * where the artist last selected) and hide part of what the client looks at;
    * under Xvfb it even stays an unpainted black box. */
   {
-    GtkWidget *hint = gtk_label_new ("Drag to pan, scroll to zoom");
+    GtkWidget *hint = gtk_label_new (_("Drag to pan, scroll to zoom"));
 
     gtk_widget_set_name (hint, "smp-preview-hint");
     gtk_style_context_add_class (gtk_widget_get_style_context (hint), "dim-label");
     gtk_box_pack_start (GTK_BOX (row), hint, FALSE, FALSE, 6);
   }
-  self->before_toggle = gtk_toggle_button_new_with_mnemonic ("Before (_photo only)");
+  self->before_toggle = gtk_toggle_button_new_with_mnemonic (_("Before (_photo only)"));
   gtk_widget_set_name (self->before_toggle, "smp-preview-before");
   gtk_widget_set_tooltip_text (self->before_toggle,
-                               "Show the client's photo without the proposal; release to see it again");
+                               _("Show the client's photo without the proposal; release to see it again"));
   g_signal_connect (self->before_toggle, "toggled", G_CALLBACK (before_toggled), self);
   gtk_box_pack_end (GTK_BOX (row), self->before_toggle, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (self->box), row, FALSE, FALSE, 0);

@@ -72,15 +72,14 @@ void smp_plugin_preview_zoom_frame         (SmpPluginPreview *preview);
 
 const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *preview);
 
-/* Multiplies one session's straight-alpha RGBA u8 layer over an 8-bit photo in
- * linear light, as GIMP's Multiply mode does: out = src · (1 − a + a · dot).
- * `photo` has `bpp` 1 (Y), 2 (YA), 3 (RGB) or 4 (RGBA); alpha is kept.
- * Exposed for the unit test of the compositing. */
-void smp_plugin_preview_multiply (guint8       *photo,
-                                  int           bpp,
-                                  gsize         photo_stride,
+/* Multiplies one session's straight-alpha RGBA u8 layer (in `layer_format`, the
+ * output's encoding) over the photo in linear light, as GIMP's Multiply mode
+ * does: out = src · (1 − a + a · dot). `photo` is RGBA float, linear, in the
+ * layer format's colour space, `width` px a row; alpha is kept. */
+void smp_plugin_preview_multiply (float        *photo,
                                   const guint8 *layer,
                                   gsize         layer_stride,
+                                  const Babl   *layer_format,
                                   int           width,
                                   int           height);
 

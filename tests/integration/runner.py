@@ -128,7 +128,35 @@ def make_profile(work, plugin, patterns, extra_plugins=()):
         name = os.path.basename(extra)
         os.makedirs(os.path.join(profile, "plug-ins", name), exist_ok=True)
         shutil.copy2(extra, os.path.join(profile, "plug-ins", name, name))
+    # The built catalogs (po/<ll>/LC_MESSAGES/smp-hairline.mo) as locale/, where
+    # GIMP's default i18n scheme looks: beside the binary.
+    locale = os.environ.get("SMP_LOCALE_DIR", "")
+    if locale and os.path.isdir(locale):
+        for lang in sorted(os.listdir(locale)):
+            src = os.path.join(locale, lang, "LC_MESSAGES")
+            if not os.path.isdir(src):
+                continue
+            for folder in (dest, real_dir):
+                out = os.path.join(folder, "locale", lang, "LC_MESSAGES")
+                os.makedirs(out, exist_ok=True)
+                for mo in os.listdir(src):
+                    if mo.endswith(".mo"):
+                        shutil.copy2(os.path.join(src, mo), out)
     return profile, home, scratch
+
+
+def ui_locale(scratch):
+    """Environment that makes LANGUAGE count. glibc ignores LANGUAGE under the C
+    and C.UTF-8 locales, and the build roots have no other: a copy of C.UTF-8
+    under another name (LOCPATH) is a UTF-8 locale that gettext obeys, as a real
+    one (de_DE.UTF-8) does on an artist's system."""
+    for src in ("/usr/lib/locale/C.utf8", "/usr/lib/locale/C.UTF-8"):
+        if os.path.isdir(src):
+            root = os.path.join(scratch, "locales")
+            shutil.copytree(src, os.path.join(root, "smp.utf8"))
+            return {"LOCPATH": root, "LC_ALL": "smp.UTF-8", "LANG": "smp.UTF-8"}
+    print("INFO no C.UTF-8 locale to copy: LANGUAGE may be ignored")
+    return {}
 
 
 def judge(output, rc):
@@ -183,6 +211,8 @@ def main():
                                           [os.path.abspath(p) for p in args.extra_plugin])
     extra = dict(kv.split("=", 1) for kv in args.env)
     extra["SMP_TEST_SCRATCH"] = scratch
+    if "LANGUAGE" in extra and "LC_ALL" not in extra:
+        extra.update(ui_locale(scratch))
     # The wrapper appends each plug-in process's peak memory here.
     extra.setdefault("SMP_PLUGIN_MEMORY_REPORT", os.path.join(scratch, "memory-report.txt"))
     extra["SMP_TEST_LIB"] = HERE

@@ -62,6 +62,9 @@ want=$(ls "$src"/patterns/presets/*.smp-preset | wc -l)
 n=$(grep -c " \.$gimplibdir/plug-ins/smp-hairline/patterns/templates/.*\.smp-template\$" "$work/contents.txt")
 want=$(ls "$src"/patterns/templates/*.smp-template | wc -l)
 [ "$n" = "$want" ]; check "the package holds every hairline template" $? "$n of $want"
+n=$(grep -c " \.$gimplibdir/plug-ins/smp-hairline/locale/[^/]*/LC_MESSAGES/smp-hairline\.mo\$" "$work/contents.txt")
+want=$(sed -e 's/#.*//' "$src/po/LINGUAS" | grep -c .)
+[ "$n" = "$want" ]; check "the package holds a catalog per shipped language (locale/<ll>/LC_MESSAGES)" $? "$n of $want"
 grep -q ' \./usr/share/metainfo/org\.gimp\.GIMP\.Plugin\.SMPHairline\.metainfo\.xml$' "$work/contents.txt"
 check "the package holds the AppStream metainfo" $?
 grep -q ' \./usr/share/doc/gimp-smp-hairline/copyright$' "$work/contents.txt"

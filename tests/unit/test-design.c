@@ -301,6 +301,72 @@ test_stability (void)
     }
 }
 
+/* The render's threads while it runs: tasks of this process, sampled. */
+typedef struct
+{
+  volatile gint stop;
+  int           peak;
+} TaskWatch;
+
+static int
+count_tasks (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  int n = 0;
+
+  while (dir && g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+static gpointer
+watch_tasks (gpointer data)
+{
+  TaskWatch *w = data;
+
+  while (!g_atomic_int_get (&w->stop))
+    {
+      w->peak = MAX (w->peak, count_tasks ());
+      g_usleep (100);
+    }
+  return NULL;
+}
+
+/* Threads follow the caller's count (GIMP's preference in the plug-in), the
+ * default is the machine's, and the pixels do not depend on it. */
+static void
+test_threads (void)
+{
+  SmpRect full = { 0, 0, 1100, 800 };
+  g_autoptr (SmpDesign) d = hairline_design (11, 70);
+  g_autofree guint8 *ref = NULL;
+  gsize size = smp_pixel_format_get_bpp (SMP_PIXEL_RGBA_U8) * full.width * full.height;
+  static const int counts[] = { 1, 2, 3, 7 };
+
+  g_assert_cmpint (smp_design_get_threads (d), ==, (int) g_get_num_processors ());
+  ref = render (d, &full, SMP_PIXEL_RGBA_U8, SMP_SESSIONS_ALL);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      TaskWatch w = { 0, 0 };
+      GThread *watcher;
+      g_autofree guint8 *px = NULL;
+      int before;
+
+      smp_design_set_threads (d, counts[i]);
+      g_assert_cmpint (smp_design_get_threads (d), ==, counts[i]);
+      before = count_tasks ();
+      watcher = g_thread_new ("watch", watch_tasks, &w);
+      px = render (d, &full, SMP_PIXEL_RGBA_U8, SMP_SESSIONS_ALL);
+      g_atomic_int_set (&w.stop, 1);
+      g_thread_join (watcher);
+      g_assert_true (memcmp (px, ref, size) == 0);
+      /* this thread, the watcher and at most counts[i] - 1 workers */
+      g_assert_cmpint (w.peak, <=, before + 1 + counts[i] - 1);
+    }
+  smp_design_set_threads (d, 0);
+  g_assert_cmpint (smp_design_get_threads (d), ==, (int) g_get_num_processors ());
+}
+
 static void
 test_layers_one_pass (void)
 {
@@ -707,6 +773,7 @@ main (int argc, char **argv)
   g_test_add_func ("/design/render-progress", test_render_progress);
   g_test_add_func ("/design/stability", test_stability);
   g_test_add_func ("/design/region-exact-u8", test_region_exact_u8);
+  g_test_add_func ("/design/threads", test_threads);
   g_test_add_func ("/design/progressive", test_progressive);
   g_test_add_func ("/design/layers-one-pass", test_layers_one_pass);
   g_test_add_func ("/design/sessions", test_sessions);

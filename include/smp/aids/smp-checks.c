@@ -1,6 +1,7 @@
 /* smp-checks.c: measurements along a drawn hairline (height, irregularity,
  * asymmetry) and the design checks built on them, bounded by the line's length. */
 #include <smp/smp-face.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include "smp-aids-private.h"
 
@@ -478,21 +479,21 @@ smp_face_check_design (const double       *xy,
   if (xy == NULL || n_points < 2 || !all_finite (xy, 2 * n_points))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Design checks: the hairline needs at least two points with finite coordinates");
+                   _("Design checks: the hairline needs at least two points with finite coordinates"));
       return NULL;
     }
   for (gsize i = 0; i < 2 * n_points; i++)
     if (fabs (xy[i]) > SMP_FACE_MAX_COORDINATE_PX)
       {
         g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                     "Design checks: point %" G_GSIZE_FORMAT " of the hairline lies at %g px, outside any "
-                     "image (%g px at most)", i / 2 + 1, xy[i], SMP_FACE_MAX_COORDINATE_PX);
+                     _("Design checks: point %lu of the hairline lies at %g px, outside any "
+                     "image (%g px at most)"), (gulong) (i / 2 + 1), xy[i], SMP_FACE_MAX_COORDINATE_PX);
         return NULL;
       }
   if (!isfinite (px_per_mm) || px_per_mm <= 0)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "Design checks: the scale is %g px/mm, but must be positive", px_per_mm);
+                   _("Design checks: the scale is %g px/mm, but must be positive"), px_per_mm);
       return NULL;
     }
   if (frame && !smp_face_frame_validate (frame, error))

@@ -1,6 +1,7 @@
 /* smp-curve.c: Bézier paths flattened to polylines, and a half hairline mirrored
  * about the face midline into a whole one. */
 #include <smp/smp-face.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include "smp-aids-private.h"
 
@@ -116,14 +117,14 @@ smp_face_mirror_half (const SmpFaceFrame *frame,
   if (points == NULL || n_anchors < 2)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "The half hairline needs at least two anchors (it has %" G_GSIZE_FORMAT ")",
-                   points ? n_anchors : 0);
+                   _("The half hairline needs at least two anchors (it has %lu)"),
+                   (gulong) (points ? n_anchors : 0));
       return NULL;
     }
   if (!all_finite (points, 6 * n_anchors))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "The half hairline has points with no finite coordinates");
+                   _("The half hairline has points with no finite coordinates"));
       return NULL;
     }
   smp_face_frame_get_axes (frame, &axes);
@@ -142,7 +143,7 @@ smp_face_mirror_half (const SmpFaceFrame *frame,
   if (far < tolerance)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "The half hairline lies on the face midline: draw one side, from the midline out to the temple");
+                   _("The half hairline lies on the face midline: draw one side, from the midline out to the temple"));
       return NULL;
     }
   for (gsize i = 0; i < n_anchors; i++)
@@ -151,7 +152,7 @@ smp_face_mirror_half (const SmpFaceFrame *frame,
       if (a * side < -tolerance)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                       "The half hairline reaches %.1f px across the face midline: draw one side only",
+                       _("The half hairline reaches %.1f px across the face midline: draw one side only"),
                        fabs (a));
           return NULL;
         }

@@ -1,6 +1,7 @@
 /* smp-face.c: the face frame (glabella and outer eye corners), its axes in image
  * px and its stored text form. Pure geometry; mm only through a caller's px_per_mm. */
 #include <smp/smp-face.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include "smp-aids-private.h"
 
@@ -22,7 +23,7 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
   if (!all_finite (v, 6))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Face frame: a landmark has no finite coordinates");
+                   _("Face frame: a landmark has no finite coordinates"));
       return FALSE;
     }
   /* Beyond any image, the products below overflow to a NaN that no comparison
@@ -31,7 +32,7 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
     if (fabs (v[k]) > SMP_FACE_MAX_COORDINATE_PX)
       {
         g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                     "Face frame: a landmark lies at %g px, outside any image (%g px at most)", v[k],
+                     _("Face frame: a landmark lies at %g px, outside any image (%g px at most)"), v[k],
                      SMP_FACE_MAX_COORDINATE_PX);
         return FALSE;
       }
@@ -41,8 +42,8 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
   if (len < SMP_FACE_MIN_EYE_DISTANCE_PX)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Face frame: the outer eye corners are %.1f px apart (at least %.0f px needed); "
-                   "mark the glabella and both outer eye corners",
+                   _("Face frame: the outer eye corners are %.1f px apart (at least %.0f px needed); "
+                   "mark the glabella and both outer eye corners"),
                    len, SMP_FACE_MIN_EYE_DISTANCE_PX);
       return FALSE;
     }
@@ -51,8 +52,8 @@ smp_face_frame_validate (const SmpFaceFrame *frame, GError **error)
   if (!(t >= 0.2 && t <= 0.8 && off <= len)) /* written so that a NaN fails too */
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Face frame: the glabella (%.1f, %.1f) does not lie between the outer eye corners; "
-                   "mark the glabella and both outer eye corners",
+                   _("Face frame: the glabella (%.1f, %.1f) does not lie between the outer eye corners; "
+                   "mark the glabella and both outer eye corners"),
                    v[0], v[1]);
       return FALSE;
     }
@@ -204,7 +205,7 @@ smp_face_frame_from_string (SmpFaceFrame *frame, const char *text, GError **erro
 
   if (!g_key_file_load_from_data (key_file, text, strlen (text), G_KEY_FILE_NONE, &local))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "Face frame: %s", local->message);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("Face frame: %s"), local->message);
       return FALSE;
     }
   for (int i = 0; i < 6; i++)
@@ -213,7 +214,7 @@ smp_face_frame_from_string (SmpFaceFrame *frame, const char *text, GError **erro
       if (local)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                       "Face frame: key \"%s\" in group [%s]: %s",
+                       _("Face frame: key \"%s\" in group [%s]: %s"),
                        frame_keys[i], SMP_FACE_FRAME_GROUP, local->message);
           return FALSE;
         }

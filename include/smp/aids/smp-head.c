@@ -3,6 +3,8 @@
 #include <smp/smp-head.h>
 #include <smp/smp-error.h>
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -383,7 +385,7 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
   if (!frame)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: no face frame (mark the glabella and the outer eye corners first)");
+                   _("Head model: no face frame (mark the glabella and the outer eye corners first)"));
       return FALSE;
     }
   if (!smp_face_frame_validate (frame, error))
@@ -391,8 +393,8 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
   if (!xy || n_points < 3)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the outline has %" G_GSIZE_FORMAT " points; trace at least three on the "
-                   "head's silhouette", xy ? n_points : 0);
+                   _("Head model: the outline has %lu points; trace at least three on the "
+                      "head's silhouette"), (unsigned long) (xy ? n_points : 0));
       return FALSE;
     }
   smp_face_frame_get_axes (frame, &axes);
@@ -406,8 +408,8 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
           fabs (y) > SMP_FACE_MAX_COORDINATE_PX)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                       "Head model: outline point %" G_GSIZE_FORMAT " (%g, %g) is not a position in an image",
-                       i * stride + 1, x, y);
+                       _("Head model: outline point %lu (%g, %g) is not a position in an image"),
+                       (unsigned long) (i * stride + 1), x, y);
           return FALSE;
         }
       smp_face_axes_to_face (&axes, x, y, &uw[2 * i], &uw[2 * i + 1]);
@@ -426,8 +428,8 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
   if (n_rep < 3)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the outline has only %" G_GSIZE_FORMAT " distinct point%s; trace at least three "
-                   "on the head's silhouette", n_rep, n_rep == 1 ? "" : "s");
+                   _("Head model: the outline has only %lu distinct point%s; trace at least three "
+                      "on the head's silhouette"), (unsigned long) n_rep, n_rep == 1 ? "" : "s");
       return FALSE;
     }
   mean[0] /= n, mean[1] /= n;
@@ -444,7 +446,7 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
   if (!(sqrt (MAX (lmin, 0.0)) > MAX (0.5, 0.002 * ext)))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the outline points lie on a line; trace the curve of the head's top and sides");
+                   _("Head model: the outline points lie on a line; trace the curve of the head's top and sides"));
       return FALSE;
     }
 
@@ -464,23 +466,23 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
   if (!solve3 (ata, atb, sol))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: these outline points do not determine a head (points mirrored about the "
-                   "face's midline say the same thing); add points at other heights on the silhouette");
+                   _("Head model: these outline points do not determine a head (points mirrored about the "
+                   "face's midline say the same thing); add points at other heights on the silhouette"));
       return FALSE;
     }
   if (sol[0] < 0 && sol[1] < 0)
     {
       /* An ellipse after all, but one that leaves out the face's own midline point. */
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the outline passes above the face (the glabella lies outside it), so it "
-                   "cannot contain the face frame; trace the head's own silhouette round the face");
+                   _("Head model: the outline passes above the face (the glabella lies outside it), so it "
+                   "cannot contain the face frame; trace the head's own silhouette round the face"));
       return FALSE;
     }
   if (!(sol[0] > 0) || !(sol[1] > 0))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: no head outline round the face's midline fits these points; trace the "
-                   "silhouette of the head's top and sides (a convex curve round the face)");
+                   _("Head model: no head outline round the face's midline fits these points; trace the "
+                   "silhouette of the head's top and sides (a convex curve round the face)"));
       return FALSE;
     }
   t = -sol[2] / (2 * sol[1]);
@@ -494,15 +496,15 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
       k[0] > SMP_FACE_MAX_COORDINATE_PX || k[1] > SMP_FACE_MAX_COORDINATE_PX || fabs (k[2]) > SMP_FACE_MAX_COORDINATE_PX)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the outline is far too flat for a head round this face (fitted radius %.0f px "
-                   "against eye corners %.0f px apart); trace more of its curve",
+                   _("Head model: the outline is far too flat for a head round this face (fitted radius %.0f px "
+                   "against eye corners %.0f px apart); trace more of its curve"),
                    MAX (k[0], k[1]), 2 * axes.half_width_px);
       return FALSE;
     }
   if (k[0] < MIN_RADIUS_PX || k[1] < MIN_RADIUS_PX)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the fitted outline is smaller than %g px", MIN_RADIUS_PX);
+                   _("Head model: the fitted outline is smaller than %g px"), MIN_RADIUS_PX);
       return FALSE;
     }
   /* The face lies on the head: the glabella inside the outline, the outer eye
@@ -517,25 +519,25 @@ smp_head_model_fit (SmpHeadModel *model, const SmpFaceFrame *frame, const double
     if (!(a * a + b * b < 1.0))
       {
         g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                     "Head model: the glabella lies outside the fitted head outline, so this outline cannot "
-                     "contain the face frame; trace the head's own silhouette round the face");
+                     _("Head model: the glabella lies outside the fitted head outline, so this outline cannot "
+                     "contain the face frame; trace the head's own silhouette round the face"));
         return FALSE;
       }
     for (int e = 1; e < 3; e++)
       if (!(fabs (eyes[e][0]) < k[0]))
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                       "Head model: the fitted head outline (%.0f px wide) is narrower than the outer eye "
+                       _("Head model: the fitted head outline (%.0f px wide) is narrower than the outer eye "
                        "corners (%.0f px apart), so it cannot contain the face frame; trace the head's own "
-                       "silhouette round the face", 2 * k[0], 2 * axes.half_width_px);
+                       "silhouette round the face"), 2 * k[0], 2 * axes.half_width_px);
           return FALSE;
         }
   }
   if (k[1] > 4 * k[0] || k[0] > 4 * k[1])
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: the fitted outline (%.0f × %.0f px) is not head-shaped; trace more of the "
-                   "silhouette", 2 * k[0], 2 * k[1]);
+                   _("Head model: the fitted outline (%.0f × %.0f px) is not head-shaped; trace more of the "
+                   "silhouette"), 2 * k[0], 2 * k[1]);
       return FALSE;
     }
   rms = sqrt (sum_sq (uw, n, k) / n);
@@ -568,14 +570,14 @@ smp_head_model_validate (const SmpHeadModel *m, GError **error)
     if (!isfinite (coords[i]) || fabs (coords[i]) > SMP_FACE_MAX_COORDINATE_PX)
       {
         g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                     "Head model: the centre (%g, %g) is not a position in an image", m->centre_x, m->centre_y);
+                     _("Head model: the centre (%g, %g) is not a position in an image"), m->centre_x, m->centre_y);
         return FALSE;
       }
   if (!(fabs (hypot (m->across_x, m->across_y) - 1) < 1e-6) || !(fabs (hypot (m->up_x, m->up_y) - 1) < 1e-6) ||
       !(fabs (m->across_x * m->up_x + m->across_y * m->up_y) < 1e-6))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: its axes (%g, %g) and (%g, %g) are not perpendicular unit vectors",
+                   _("Head model: its axes (%g, %g) and (%g, %g) are not perpendicular unit vectors"),
                    m->across_x, m->across_y, m->up_x, m->up_y);
       return FALSE;
     }
@@ -583,14 +585,14 @@ smp_head_model_validate (const SmpHeadModel *m, GError **error)
       !(m->radius_up_px >= MIN_RADIUS_PX && m->radius_up_px <= SMP_FACE_MAX_COORDINATE_PX))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: radii %g × %g px are not a head's (%g to %g px)", m->radius_across_px,
+                   _("Head model: radii %g × %g px are not a head's (%g to %g px)"), m->radius_across_px,
                    m->radius_up_px, MIN_RADIUS_PX, SMP_FACE_MAX_COORDINATE_PX);
       return FALSE;
     }
   if (!(m->radius_depth_px >= m->radius_across_px / 3 && m->radius_depth_px <= 3 * m->radius_across_px))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: depth radius %g px is not within a third to 3× the across radius %g px",
+                   _("Head model: depth radius %g px is not within a third to 3× the across radius %g px"),
                    m->radius_depth_px, m->radius_across_px);
       return FALSE;
     }
@@ -598,7 +600,7 @@ smp_head_model_validate (const SmpHeadModel *m, GError **error)
       m->n_points < 3 || m->n_points > SMP_HEAD_MAX_POINTS)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "Head model: fit error %g px from %u points is not a fit", m->rms_error_px, m->n_points);
+                   _("Head model: fit error %g px from %u points is not a fit"), m->rms_error_px, m->n_points);
       return FALSE;
     }
   return TRUE;
@@ -649,7 +651,7 @@ read_double (GKeyFile *kf, const char *key, double *out, GError **error)
 
   if (local || !isfinite (v))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "Head model: key \"%s\" in group [%s]: %s", key,
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("Head model: key \"%s\" in group [%s]: %s"), key,
                    SMP_HEAD_GROUP, local ? local->message : "not a finite number");
       return FALSE;
     }
@@ -668,13 +670,13 @@ smp_head_model_from_string (SmpHeadModel *model, const char *text, GError **erro
   len = strnlen (text, SMP_HEAD_MAX_RECORD + 1);
   if (len > SMP_HEAD_MAX_RECORD)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "Head model: the record is longer than %d bytes",
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("Head model: the record is longer than %d bytes"),
                    SMP_HEAD_MAX_RECORD);
       return FALSE;
     }
   if (!g_key_file_load_from_data (kf, text, len, G_KEY_FILE_NONE, &local))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "Head model: %s", local->message);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("Head model: %s"), local->message);
       return FALSE;
     }
   return smp_head_model_load_key_file (model, kf, error);
@@ -692,7 +694,7 @@ smp_head_model_load_key_file (SmpHeadModel *model, GKeyFile *kf, GError **error)
   if (v != SMP_HEAD_VERSION)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "Head model: record version %g is not one this plug-in reads (%d)", v, SMP_HEAD_VERSION);
+                   _("Head model: record version %g is not one this plug-in reads (%d)"), v, SMP_HEAD_VERSION);
       return FALSE;
     }
   for (int i = 0; i < 9; i++)
@@ -702,8 +704,8 @@ smp_head_model_load_key_file (SmpHeadModel *model, GKeyFile *kf, GError **error)
     return FALSE;
   if (!(v >= 3 && v <= SMP_HEAD_MAX_POINTS && v == floor (v)))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "Head model: key \"n_points\" in group [%s]: %g is not "
-                   "a count of 3 to %d", SMP_HEAD_GROUP, v, SMP_HEAD_MAX_POINTS);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("Head model: key \"n_points\" in group [%s]: %g is not "
+                   "a count of 3 to %d"), SMP_HEAD_GROUP, v, SMP_HEAD_MAX_POINTS);
       return FALSE;
     }
   m.n_points = (guint) v;

@@ -1,6 +1,7 @@
 /* smp-proposal.c: reading and writing the stored proposal record, every known
  * version, with bounds on every number and string (records come from images). */
 #include <smp/smp-proposal.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 
 #include <math.h>
@@ -130,7 +131,7 @@ smp_proposal_to_string (const SmpProposal *p)
 static gboolean
 bad_key (GError **error, const char *group, const char *key, const char *what)
 {
-  g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "stored proposal, [%s] %s: %s", group, key, what);
+  g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("stored proposal, [%s] %s: %s"), group, key, what);
   return FALSE;
 }
 
@@ -322,13 +323,13 @@ smp_proposal_from_string (const char *text, gsize length, GError **error)
   if (length > SMP_PROPOSAL_MAX_BYTES)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "stored proposal is %" G_GSIZE_FORMAT " bytes, far more than the plug-in writes",
-                   length);
+                   _("stored proposal is %lu bytes, far more than the plug-in writes"),
+                   (gulong) length);
       return NULL;
     }
   if (!g_key_file_load_from_data (kf, text, length, G_KEY_FILE_NONE, &local))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "stored proposal is not readable: %s", local->message);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("stored proposal is not readable: %s"), local->message);
       return NULL;
     }
   if (g_key_file_has_key (kf, GROUP_PROPOSAL, "version", NULL))
@@ -342,8 +343,8 @@ smp_proposal_from_string (const char *text, gsize length, GError **error)
       if (version > SMP_PROPOSAL_VERSION)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                       "stored proposal has version %" G_GINT64_FORMAT ", made by a newer SMP Hairline "
-                       "(this one reads up to %d): update the plug-in", version, SMP_PROPOSAL_VERSION);
+                       _("stored proposal has version %lld, made by a newer SMP Hairline "
+                       "(this one reads up to %d): update the plug-in"), (long long) version, SMP_PROPOSAL_VERSION);
           return NULL;
         }
     }

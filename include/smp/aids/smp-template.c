@@ -1,6 +1,7 @@
 /* smp-template.c: shipped hairline templates (key files in face mm): loading,
  * listing and placing one on a face frame. */
 #include <smp/smp-face.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include "smp-aids-private.h"
 
@@ -103,7 +104,7 @@ smp_face_template_load (const char *path, GError **error)
   if (t->name == NULL || *t->name == '\0')
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: key \"name\" in group [%s] is missing or empty", path, TEMPLATE_GROUP);
+                   _("%s: key \"name\" in group [%s] is missing or empty"), path, TEMPLATE_GROUP);
       return NULL;
     }
   t->description = g_key_file_get_locale_string (key_file, TEMPLATE_GROUP, "description", NULL, NULL);
@@ -115,7 +116,7 @@ smp_face_template_load (const char *path, GError **error)
   if (items == NULL)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: key \"half\" in group [%s] is missing", path, TEMPLATE_GROUP);
+                   _("%s: key \"half\" in group [%s] is missing"), path, TEMPLATE_GROUP);
       return NULL;
     }
   t->half = g_array_new (FALSE, FALSE, sizeof (TemplatePoint));
@@ -148,7 +149,7 @@ smp_face_template_load (const char *path, GError **error)
       if (problem)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                       "%s: key \"half\" in group [%s], point %u (\"%s\") %s",
+                       _("%s: key \"half\" in group [%s], point %u (\"%s\") %s"),
                        path, TEMPLATE_GROUP, t->half->len + 1, items[i], problem);
           return NULL;
         }
@@ -162,8 +163,8 @@ smp_face_template_load (const char *path, GError **error)
   if (t->half->len < 3 || !have_temple)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: key \"half\" in group [%s] needs at least three points, one of them the "
-                   "temple point with x = 1",
+                   _("%s: key \"half\" in group [%s] needs at least three points, one of them the "
+                   "temple point with x = 1"),
                    path, TEMPLATE_GROUP);
       return NULL;
     }
@@ -247,14 +248,14 @@ smp_face_template_place (const SmpFaceTemplate *face_template,
   if (!isfinite (px_per_mm) || px_per_mm < scale_range->min || px_per_mm > scale_range->max)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "The scale is %g px/mm, but must lie between %g and %g px/mm",
+                   _("The scale is %g px/mm, but must lie between %g and %g px/mm"),
                    px_per_mm, scale_range->min, scale_range->max);
       return NULL;
     }
   if (!isfinite (height_mm) || height_mm < 20 || height_mm > 200)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "The mid-frontal height is %g mm, but must lie between 20 and 200 mm",
+                   _("The mid-frontal height is %g mm, but must lie between 20 and 200 mm"),
                    height_mm);
       return NULL;
     }

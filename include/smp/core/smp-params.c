@@ -1,6 +1,7 @@
 /* smp-params.c: design parameters: defaults from docs/domain.md, ranges, validation,
  * key-file serialisation (presets, the proposal parasite) and the fade profile. */
 #include <smp/smp-params.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 
 #include <math.h>
@@ -13,30 +14,30 @@
 #define F(field) offsetof (SmpParams, field)
 
 static const SmpParamChoice side_choices[] = {
-  { "auto", "Auto", "The side holding most of the selection, else the side toward the image top" },
-  { "left", "Left of the path", "Left of the path's direction, as seen on screen" },
-  { "right", "Right of the path", "Right of the path's direction" },
+  { "auto", N_("Auto"), N_("The side holding most of the selection, else the side toward the image top") },
+  { "left", N_("Left of the path"), N_("Left of the path's direction, as seen on screen") },
+  { "right", N_("Right of the path"), N_("Right of the path's direction") },
   { NULL, NULL, NULL },
 };
 
 static const SmpParamChoice stage_choices[] = {
-  { "fresh", "Fresh",
-    "The day of the session: full-size deposits, dark and nearly neutral, with ink still up to the surface" },
-  { "healed", "Healed",
-    "4-8 weeks on, what the client lives with: scabs took some ink, cores are about half the size "
-    "(0.10-0.15 mm), 2-3 shades lighter and cooler, seen through regrown skin" },
-  { "aged", "Aged",
-    "Years on: the pigment has spread and faded and sits deeper, so it reads lighter and bluer" },
+  { "fresh", N_("Fresh"),
+    N_("The day of the session: full-size deposits, dark and nearly neutral, with ink still up to the surface") },
+  { "healed", N_("Healed"),
+    N_("4-8 weeks on, what the client lives with: scabs took some ink, cores are about half the size "
+    "(0.10-0.15 mm), 2-3 shades lighter and cooler, seen through regrown skin") },
+  { "aged", N_("Aged"),
+    N_("Years on: the pigment has spread and faded and sits deeper, so it reads lighter and bluer") },
   { NULL, NULL, NULL },
 };
 
 static const SmpParamChoice head_choices[] = {
-  { "auto", "Auto", "The head model fitted to this photo (Fit Head Model…) when there is one, else flat" },
-  { "flat", "Flat",
-    "The photo as a flat surface at one scale: for top views and close-ups, where the scalp faces the camera" },
-  { "fitted", "Fitted head",
-    "The fitted head model: density per cm² of skin, dots foreshortened where the head curves away, "
-    "distances along the skin" },
+  { "auto", N_("Auto"), N_("The head model fitted to this photo (Fit Head Model…) when there is one, else flat") },
+  { "flat", N_("Flat"),
+    N_("The photo as a flat surface at one scale: for top views and close-ups, where the scalp faces the camera") },
+  { "fitted", N_("Fitted head"),
+    N_("The fitted head model: density per cm² of skin, dots foreshortened where the head curves away, "
+    "distances along the skin") },
   { NULL, NULL, NULL },
 };
 
@@ -47,63 +48,63 @@ static const SmpParamChoice head_choices[] = {
  * canvas v, looks k, 1:1 zoom 1. */
 static const SmpParamSpec specs[] = {
   { "px_per_mm", "px-per-mm", SMP_PARAM_DOUBLE, F (px_per_mm), 0.5, 200.0, 10.0, "px/mm", 1, "px/mm",
-    SMP_PARAM_ARG_ZERO_AUTO, "Scale (px/mm)",
-    "Photo scale in pixels per mm. 0 uses the scale stored by calibration "
-    "(plug-in-smp-calibrate), else 10 px/mm with a warning", NULL, NULL },
+    SMP_PARAM_ARG_ZERO_AUTO, N_("Scale (px/mm)"),
+    N_("Photo scale in pixels per mm. 0 uses the scale stored by calibration "
+    "(plug-in-smp-calibrate), else 10 px/mm with a warning"), NULL, NULL },
   { "density_per_cm2", "density", SMP_PARAM_DOUBLE, F (density_per_cm2), 1.0, SMP_DENSITY_CEILING_PER_CM2,
-    70.0, "dots/cm²", 1, "dots/cm²", SMP_PARAM_LOOK, "_Density (dots/cm²)",
-    "Impressions per cm² at full density (natural scalp: 60-110)", "dots", NULL },
+    70.0, "dots/cm²", 1, "dots/cm²", SMP_PARAM_LOOK, N_("_Density (dots/cm²)"),
+    N_("Impressions per cm² at full density (natural scalp: 60-110)"), "dots", NULL },
   { "dot_diameter_mm", "dot-diameter", SMP_PARAM_DOUBLE, F (dot_diameter_mm), 0.05, 1.5, 0.25, "mm", 1, "mm",
-    SMP_PARAM_LOOK, "Dot d_iameter (mm)", "Diameter of a fresh impression in mm (about 0.25)", "dots", NULL },
+    SMP_PARAM_LOOK, N_("Dot d_iameter (mm)"), N_("Diameter of a fresh impression in mm (about 0.25)"), "dots", NULL },
   { "size_jitter", "size-jitter", SMP_PARAM_DOUBLE, F (size_jitter), 0.0, 0.6, 0.2, "", 100, "%",
-    SMP_PARAM_LOOK, "Size _jitter (± %)", "Variation of the dot diameter, ± percent", "dots", NULL },
+    SMP_PARAM_LOOK, N_("Size _jitter (± %)"), N_("Variation of the dot diameter, ± percent"), "dots", NULL },
   { "shade", "shade", SMP_PARAM_SHADE, F (shade), 0, 1, 0, "", 1, "",
-    SMP_PARAM_LOOK, "Sh_ade",
-    "Pigment colour (diluted carbon black: a near-black grey). "
-    "A fully transparent colour means this default", "shade", NULL },
+    SMP_PARAM_LOOK, N_("Sh_ade"),
+    N_("Pigment colour (diluted carbon black: a near-black grey). "
+    "A fully transparent colour means this default"), "shade", NULL },
   { "opacity", "opacity", SMP_PARAM_DOUBLE, F (opacity), 0.0, 1.0, 0.75, "", 100, "%",
-    SMP_PARAM_LOOK, "Opacity (%)",
-    "Ink opacity of the last session as tattooed, percent; earlier sessions are lighter", "shade", NULL },
+    SMP_PARAM_LOOK, N_("Opacity (%)"),
+    N_("Ink opacity of the last session as tattooed, percent; earlier sessions are lighter"), "shade", NULL },
   { "softness", "softness", SMP_PARAM_DOUBLE, F (softness), 0.0, 1.0, 0.35, "", 100, "%",
-    SMP_PARAM_LOOK, "Sof_tness (%)", "Pigment spread at the impression's edge, percent", "dots", NULL },
+    SMP_PARAM_LOOK, N_("Sof_tness (%)"), N_("Pigment spread at the impression's edge, percent"), "dots", NULL },
   { "fade_width_mm", "fade-width", SMP_PARAM_DOUBLE, F (fade_width_mm), 0.0, 30.0, 8.0, "mm", 1, "mm",
-    SMP_PARAM_LOOK, "Fade _width (mm)", "Depth of the transition zone behind the line, in mm", "fade", NULL },
+    SMP_PARAM_LOOK, N_("Fade _width (mm)"), N_("Depth of the transition zone behind the line, in mm"), "fade", NULL },
   { "sentinel", "sentinel", SMP_PARAM_DOUBLE, F (sentinel), 0.0, 0.5, 0.03, "", 100, "%",
-    SMP_PARAM_LOOK, "Se_ntinels (% of full)",
-    "Density of the sparse sentinel dots ahead of the line, percent of full density", "fade", NULL },
+    SMP_PARAM_LOOK, /* xgettext:no-c-format */ N_("Se_ntinels (% of full)"),
+    N_("Density of the sparse sentinel dots ahead of the line, percent of full density"), "fade", NULL },
   { "irregularity_mm", "irregularity", SMP_PARAM_DOUBLE, F (irregularity_mm), 0.0, 10.0, 3.0, "mm", 1, "mm",
-    SMP_PARAM_LOOK, "Irregularit_y (mm)", "Macro undulation of the line in mm (wavelength about 20 mm)",
+    SMP_PARAM_LOOK, N_("Irregularit_y (mm)"), N_("Macro undulation of the line in mm (wavelength about 20 mm)"),
     "fade", NULL },
   { "scalp_side", "scalp-side", SMP_PARAM_CHOICE, F (scalp_side), 0, SMP_SCALP_SIDE_RIGHT, SMP_SCALP_SIDE_AUTO,
-    "", 1, "", SMP_PARAM_LOOK, "Scalp side", "Which side of the path is scalp", "hairline", side_choices },
+    "", 1, "", SMP_PARAM_LOOK, N_("Scalp side"), N_("Which side of the path is scalp"), "hairline", side_choices },
   { "sessions", "sessions", SMP_PARAM_INT, F (sessions), 1, SMP_MAX_SESSIONS, 3, "", 1, "",
-    SMP_PARAM_LOOK, "Num_ber of sessions", "Number of treatment sessions, one layer each", "sessions", NULL },
+    SMP_PARAM_LOOK, N_("Num_ber of sessions"), N_("Number of treatment sessions, one layer each"), "sessions", NULL },
   { "stage", "stage", SMP_PARAM_CHOICE, F (stage), 0, SMP_STAGE_AGED, SMP_STAGE_FRESH, "", 1, "",
-    SMP_PARAM_LOOK, "Stage", "How the work looks: as tattooed, healed or aged", "shade", stage_choices },
-  { "seed", "seed", SMP_PARAM_SEED, F (seed), 0, G_MAXUINT32, 1, "", 1, "", 0, "Seed",
-    "Seed of the dot pattern: the same seed gives the same dots", "seed", NULL },
+    SMP_PARAM_LOOK, N_("Stage"), N_("How the work looks: as tattooed, healed or aged"), "shade", stage_choices },
+  { "seed", "seed", SMP_PARAM_SEED, F (seed), 0, G_MAXUINT32, 1, "", 1, "", 0, N_("Seed"),
+    N_("Seed of the dot pattern: the same seed gives the same dots"), "seed", NULL },
   { "sentinel_depth_mm", "sentinel-depth", SMP_PARAM_DOUBLE, F (sentinel_depth_mm), 0.0, 6.0, 3.0, "mm", 1, "mm",
-    SMP_PARAM_LOOK, "Sentinel _zone (mm ahead)", "How far ahead of the drawn line sentinel dots reach, in mm",
+    SMP_PARAM_LOOK, N_("Sentinel _zone (mm ahead)"), N_("How far ahead of the drawn line sentinel dots reach, in mm"),
     "fade", NULL },
   { "micro_irregularity_mm", "micro-irregularity", SMP_PARAM_DOUBLE, F (micro_irregularity_mm), 0.0, 3.0, 1.0,
-    "mm", 1, "mm", SMP_PARAM_LOOK, "_Micro irregularity (mm)", "Raggedness of the line at the 1 mm scale, in mm",
+    "mm", 1, "mm", SMP_PARAM_LOOK, N_("_Micro irregularity (mm)"), N_("Raggedness of the line at the 1 mm scale, in mm"),
     "fade", NULL },
   { "under_hair", "under-hair", SMP_PARAM_DOUBLE, F (under_hair), 0.05, 1.0, 1.0, "", 100, "%",
-    SMP_PARAM_LOOK, "Under hair (% of full)",
-    "Density under existing hair, percent of the shaved look: 100 shaved, 30-50 under thinning hair",
+    SMP_PARAM_LOOK, /* xgettext:no-c-format */ N_("Under hair (% of full)"),
+    N_("Density under existing hair, percent of the shaved look: 100 shaved, 30-50 under thinning hair"),
     "dots", NULL },
   { "session_split", "session-split", SMP_PARAM_SPLIT, F (session_split), 0, 1, 0, "", 1, "",
-    SMP_PARAM_LOOK, "Split (%, e.g. 50/35/15)",
-    "Share of the dots per session, e.g. \"50/35/15\" (percent or fractions); empty: the default split",
+    SMP_PARAM_LOOK, N_("Split (%, e.g. 50/35/15)"),
+    N_("Share of the dots per session, e.g. \"50/35/15\" (percent or fractions); empty: the default split"),
     "sessions", NULL },
   { "pigment_depth_mm", "pigment-depth", SMP_PARAM_DOUBLE, F (pigment_depth_mm), 0.1, 1.5, 0.2, "mm", 1, "mm",
-    SMP_PARAM_LOOK, "Pigment depth (mm)",
-    "Where the ink rests under the skin surface, in mm: 0.15-0.3 is the papillary dermis (crisp grey dots); "
-    "deeper work shows larger, softer, bluer marks that merge (blown out, the helmet look)", "shade", NULL },
+    SMP_PARAM_LOOK, N_("Pigment depth (mm)"),
+    N_("Where the ink rests under the skin surface, in mm: 0.15-0.3 is the papillary dermis (crisp grey dots); "
+    "deeper work shows larger, softer, bluer marks that merge (blown out, the helmet look)"), "shade", NULL },
   { "head_model", "head-model", SMP_PARAM_CHOICE, F (head_model), 0, SMP_HEAD_MODEL_FITTED, SMP_HEAD_MODEL_AUTO,
-    "", 1, "", 0, "Head model",
-    "The surface the dots lie on: auto (the fitted head model when the image has one, else flat), flat, "
-    "or fitted (Fit Head Model…)", "hairline", head_choices },
+    "", 1, "", 0, N_("Head model"),
+    N_("The surface the dots lie on: auto (the fitted head model when the image has one, else flat), flat, "
+    "or fitted (Fit Head Model…)"), "hairline", head_choices },
   { NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, NULL },
 };
 
@@ -239,7 +240,7 @@ check_range (const SmpParamSpec *s, double value, GError **error)
   if (!isfinite (value) || value < s->min || value > s->max)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "%s is %g%s%s, but must lie between %g and %g%s%s", s->key, value,
+                   _("%s is %g%s%s, but must lie between %g and %g%s%s"), s->key, value,
                    *s->unit ? " " : "", s->unit, s->min, s->max,
                    *s->unit ? " " : "", s->unit);
       return FALSE;
@@ -271,7 +272,7 @@ smp_params_validate (const SmpParams *params, GError **error)
             {
               g_autofree char *human = g_strdelimit (g_strdup (s->key), "_", ' ');
               g_autofree char *names = choice_names (s);
-              g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "%s %d is not %s",
+              g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("%s %d is not %s"),
                            human, (int) v, names);
               return FALSE;
             }
@@ -281,7 +282,7 @@ smp_params_validate (const SmpParams *params, GError **error)
             if (!isfinite (params->shade[k]) || params->shade[k] < 0.0 || params->shade[k] > 1.0)
               {
                 g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                             "shade component %d is %g, but must lie between 0 and 1",
+                             _("shade component %d is %g, but must lie between 0 and 1"),
                              k, params->shade[k]);
                 return FALSE;
               }
@@ -297,7 +298,7 @@ smp_params_validate (const SmpParams *params, GError **error)
       if (!isfinite (s) || s < 0.0 || s > 1.0)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "session %d's share is %g, but must lie between 0 and 1", k + 1, s);
+                       _("session %d's share is %g, but must lie between 0 and 1"), k + 1, s);
           return FALSE;
         }
       split_sum += s;
@@ -305,7 +306,7 @@ smp_params_validate (const SmpParams *params, GError **error)
   if (split_sum <= 1e-6)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "the session split gives no dots to any session");
+                   _("the session split gives no dots to any session"));
       return FALSE;
     }
   return TRUE;
@@ -380,7 +381,7 @@ smp_params_parse_session_split (const char *key,
       if (!end || *end || !isfinite (v) || v < 0.0 || n >= SMP_MAX_SESSIONS)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "%s is “%.*s%s”, but must be up to %d shares such as “50/35/15”",
+                       _("%s is “%.*s%s”, but must be up to %d shares such as “50/35/15”"),
                        key, 64, text, strlen (text) > 64 ? "…" : "", SMP_MAX_SESSIONS);
           return FALSE;
         }
@@ -389,8 +390,9 @@ smp_params_parse_session_split (const char *key,
   if (n < sessions)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "%s “%.*s%s” gives %d share%s for %d sessions",
-                   key, 64, text, strlen (text) > 64 ? "…" : "", n, n == 1 ? "" : "s", sessions);
+                   g_dngettext (GETTEXT_PACKAGE, "%s “%.*s%s” gives %d share for %d sessions",
+                                "%s “%.*s%s” gives %d shares for %d sessions", n),
+                   key, 64, text, strlen (text) > 64 ? "…" : "", n, sessions);
       return FALSE;
     }
   for (int k = 0; k < n; k++)
@@ -406,7 +408,7 @@ smp_params_parse_session_split (const char *key,
 static gboolean
 key_error (GError **error, const char *origin, const char *key, const char *what)
 {
-  g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "%s%skey \"%s\": %s",
+  g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("%s%skey \"%s\": %s"),
                origin ? origin : "", origin ? ": " : "", key, what);
   return FALSE;
 }
@@ -495,7 +497,7 @@ smp_params_load_key_file (SmpParams  *params,
     group = GROUP_DEFAULT;
   if (!g_key_file_has_group (key_file, group))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "%s%sno [%s] group",
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("%s%sno [%s] group"),
                    origin ? origin : "", origin ? ": " : "", group);
       return FALSE;
     }
@@ -573,7 +575,7 @@ smp_params_from_string (SmpParams *params, const char *text, GError **error)
   g_return_val_if_fail (params != NULL && text != NULL, FALSE);
   if (!g_key_file_load_from_data (kf, text, -1, G_KEY_FILE_NONE, &local))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, "stored design is not readable: %s",
+      g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET, _("stored design is not readable: %s"),
                    local->message);
       return FALSE;
     }

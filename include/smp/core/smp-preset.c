@@ -1,6 +1,7 @@
 /* smp-preset.c: shipped looks read from patterns/presets/<id>.smp-preset key files.
  * Owns the [SMP Preset] header (name, description); [SMP Design] parsing is smp-params'. */
 #include <smp/smp-preset.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 
 #include <string.h>
@@ -78,7 +79,7 @@ read_header_string (GKeyFile   *key_file,
       if (!required)
         return g_strdup ("");
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: key \"%s\" in group [%s] is missing or empty",
+                   _("%s: key \"%s\" in group [%s] is missing or empty"),
                    path, key, SMP_PRESET_GROUP);
       return NULL;
     }
@@ -106,13 +107,13 @@ smp_preset_load (const char *path, GError **error)
   if (!g_key_file_has_group (key_file, SMP_PRESET_GROUP))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: group [%s] is missing (key \"Name\" expected there)", path, SMP_PRESET_GROUP);
+                   _("%s: group [%s] is missing (key \"Name\" expected there)"), path, SMP_PRESET_GROUP);
       return NULL;
     }
   if (!g_key_file_has_group (key_file, SMP_PRESET_DESIGN_GROUP))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: group [%s] is missing: a preset must set at least one design key",
+                   _("%s: group [%s] is missing: a preset must set at least one design key"),
                    path, SMP_PRESET_DESIGN_GROUP);
       return NULL;
     }
@@ -121,15 +122,15 @@ smp_preset_load (const char *path, GError **error)
   if (keys == NULL || keys[0] == NULL)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "%s: group [%s] sets no key", path, SMP_PRESET_DESIGN_GROUP);
+                   _("%s: group [%s] sets no key"), path, SMP_PRESET_DESIGN_GROUP);
       return NULL;
     }
   for (guint i = 0; keys[i] != NULL; i++)
     if (is_photo_key (keys[i]))
       {
         g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                     "%s: key \"%s\" in group [%s] belongs to the photo or the variation, "
-                     "not to a look; remove it from the preset",
+                     _("%s: key \"%s\" in group [%s] belongs to the photo or the variation, "
+                     "not to a look; remove it from the preset"),
                      path, keys[i], SMP_PRESET_DESIGN_GROUP);
         return NULL;
       }
@@ -138,7 +139,7 @@ smp_preset_load (const char *path, GError **error)
         /* smp_params_load_key_file ignores unknown keys; in a shipped look a
          * misspelt key would silently do nothing, so refuse it here. */
         g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                     "%s: key \"%s\" in group [%s] is not a design parameter",
+                     _("%s: key \"%s\" in group [%s] is not a design parameter"),
                      path, keys[i], SMP_PRESET_DESIGN_GROUP);
         return NULL;
       }
@@ -238,7 +239,7 @@ smp_preset_load_dir (const char *dir, GError **error)
   if (handle == NULL)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_PRESET,
-                   "Cannot read the presets folder: %s", local_error->message);
+                   _("Cannot read the presets folder: %s"), local_error->message);
       return g_steal_pointer (&presets);
     }
   while ((entry = g_dir_read_name (handle)) != NULL)

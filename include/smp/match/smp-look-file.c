@@ -1,6 +1,7 @@
 /* smp-look-file.c: looks written by people (the user's looks folder): safe ids from
  * names, and a look file saved only once it reads back through the look loader. */
 #include <smp/smp-match.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include <smp/smp-preset.h>
 #include "../stipple/smp-impression-private.h"
@@ -64,14 +65,14 @@ smp_look_save (const SmpParams *look,
   g_return_val_if_fail (look != NULL && dir != NULL, NULL);
   if (!*trimmed)
     {
-      g_set_error_literal (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "A look needs a name");
+      g_set_error_literal (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("A look needs a name"));
       return NULL;
     }
   if (!smp_params_validate (look, error))
     return NULL;
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "Cannot create the looks folder %s: %s", dir,
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("Cannot create the looks folder %s: %s"), dir,
                    g_strerror (errno));
       return NULL;
     }
@@ -88,7 +89,7 @@ smp_look_save (const SmpParams *look,
     }
   if (!smp_look_id_is_safe (id) || (!replace && g_file_test (path, G_FILE_TEST_EXISTS)))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "No free file name for the look “%s” in %s", name, dir);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("No free file name for the look “%s” in %s"), name, dir);
       return NULL;
     }
 
@@ -114,7 +115,7 @@ smp_look_save (const SmpParams *look,
   text = g_key_file_to_data (file, NULL, NULL);
   if (!g_file_set_contents (path, text, -1, &local))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "Cannot write the look %s: %s", path, local->message);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("Cannot write the look %s: %s"), path, local->message);
       return NULL;
     }
   /* It counts as saved once the loader takes it like a shipped look. */
@@ -122,7 +123,7 @@ smp_look_save (const SmpParams *look,
   if (!check)
     {
       g_unlink (path);
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "The look written to %s does not read back: %s", path,
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("The look written to %s does not read back: %s"), path,
                    local->message);
       return NULL;
     }

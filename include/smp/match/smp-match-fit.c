@@ -1,6 +1,7 @@
 /* smp-match-fit.c: the look that reproduces measured healed work: geometry from the
  * measures, ink fitted through the engine's own renders, and the check (residual). */
 #include "smp-match-private.h"
+#include <glib/gi18n-lib.h>
 #include "../stipple/smp-impression-private.h"
 
 #include <smp/smp-design.h>
@@ -50,7 +51,7 @@ render_transmittance (const SmpParams *look, double px_per_mm, const SmpRect *r,
   px = g_try_new (float, (gsize) r->width * r->height * 4);
   if (!px)
     {
-      g_set_error_literal (error, SMP_ERROR, SMP_ERROR_MEASURE, "Out of memory for the fit's render");
+      g_set_error_literal (error, SMP_ERROR, SMP_ERROR_MEASURE, _("Out of memory for the fit's render"));
       return NULL;
     }
   if (!smp_design_render (d, r, 1.0, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_FLOAT, px, 16 * (gsize) r->width, error))

@@ -1,6 +1,7 @@
 /* smp-match.c: measuring healed SMP on a photo: scale-normalised DoG blob detection
  * with sub-pixel refinement, the stacked core profile, tone and colour against untreated skin. */
 #include "smp-match-private.h"
+#include <glib/gi18n-lib.h>
 
 #include <smp/smp-error.h>
 #include <smp/smp-shine.h>
@@ -613,13 +614,13 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   if (!(isfinite (ppm) && ppm > 0))
     {
       g_set_error_literal (error, SMP_ERROR, SMP_ERROR_MEASURE,
-                           "The photo's scale is unknown: calibrate it first (Calibrate Scale… with a ruler "
-                           "in the photo) or give its px/mm");
+                           _("The photo's scale is unknown: calibrate it first (Calibrate Scale… with a ruler "
+                           "in the photo) or give its px/mm"));
       return FALSE;
     }
   if (w < 8 || h < 8)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE, "The area to measure is %d × %d px: too small", w, h);
+      g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE, _("The area to measure is %d × %d px: too small"), w, h);
       return FALSE;
     }
 
@@ -630,7 +631,7 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   if (n_treated < 64)
     {
       g_set_error_literal (error, SMP_ERROR, SMP_ERROR_MEASURE,
-                           "The selection is empty: select the treated scalp to measure");
+                           _("The selection is empty: select the treated scalp to measure"));
       return FALSE;
     }
 
@@ -651,10 +652,10 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   if (n_skin < 100 || n_skin / (ppm * ppm) < SMP_MATCH_MIN_SKIN_MM2)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
-                   "There is no untreated skin to compare with (%.1f mm² found, %.0f mm² needed): %s",
+                   _("There is no untreated skin to compare with (%.1f mm² found, %.0f mm² needed): %s"),
                    n_skin / (ppm * ppm), SMP_MATCH_MIN_SKIN_MM2,
-                   in->untreated ? "the untreated-skin area lies inside the selection or is empty"
-                                 : "leave bare skin around the selection in the photo, or mark some with a path");
+                   in->untreated ? _("the untreated-skin area lies inside the selection or is empty")
+                                 : _("leave bare skin around the selection in the photo, or mark some with a path"));
       return FALSE;
     }
   for (int k = 0; k < 3; k++)
@@ -671,7 +672,7 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   if (!(skin_l > 1e-4))
     {
       g_set_error_literal (error, SMP_ERROR, SMP_ERROR_MEASURE,
-                           "The untreated skin is black in the photo: nothing to compare the work with");
+                           _("The untreated skin is black in the photo: nothing to compare the work with"));
       return FALSE;
     }
 
@@ -777,11 +778,11 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   if (good->len < SMP_MATCH_MIN_IMPRESSIONS)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
-                   "Only %u impressions found in the selection; at least %d are needed. Select a larger "
-                   "treated area%s",
+                   _("Only %u impressions found in the selection; at least %d are needed. Select a larger "
+                   "treated area%s"),
                    good->len, SMP_MATCH_MIN_IMPRESSIONS,
-                   ppm < 20 ? "; if the photo does show more, its resolution may be too low (healed cores of "
-                              "0.10 mm need about 20 px/mm)" : "");
+                   ppm < 20 ? _("; if the photo does show more, its resolution may be too low (healed cores of "
+                              "0.10 mm need about 20 px/mm)") : "");
       return FALSE;
     }
   nearest_neighbours ((Blob *) good->data, good->len, w, h, 10.0 * ppm);
@@ -993,9 +994,9 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       {
         double core_mm = MAX (2.0 * r50 / ppm, 0.05);
         g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
-                     "The photo's resolution is too low for the impressions: their cores are about %.1f px "
+                     _("The photo's resolution is too low for the impressions: their cores are about %.1f px "
                      "across at %.1f px/mm (%.2f mm or less). Measuring them needs at least %.0f px/mm "
-                     "(%.1f px across a core): use a closer or sharper photo",
+                     "(%.1f px across a core): use a closer or sharper photo"),
                      2.0 * r50, ppm, core_mm, ceil (1.1 * SMP_MATCH_MIN_CORE_PX / core_mm),
                      SMP_MATCH_MIN_CORE_PX);
         return FALSE;

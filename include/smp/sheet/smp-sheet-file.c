@@ -1,6 +1,7 @@
 /* smp-sheet-file.c: writing a sheet to a temporary file beside the target, renamed
  * into place only when whole; stale temporaries of killed exports cleaned. */
 #include "smp-sheet-private.h"
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 
 #include <errno.h>
@@ -151,7 +152,7 @@ smp_sheet_file_open (SmpSheetFile *w, const char *path, guint32 png_ppm, GError 
           g_close (fd, NULL);
           g_unlink (w->tmp);
         }
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("cannot write “%s”: %s"), path, g_strerror (errsv));
       g_clear_pointer (&w->tmp, g_free);
       g_clear_pointer (&w->path, g_free);
       return FALSE;
@@ -172,16 +173,16 @@ smp_sheet_file_commit (SmpSheetFile *w, cairo_status_t status, GError **error)
     {
       g_unlink (tmp);
       if (w->errsv)
-        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (w->errsv));
+        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("cannot write “%s”: %s"), path, g_strerror (w->errsv));
       else
-        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, cairo_status_to_string (status));
+        g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("cannot write “%s”: %s"), path, cairo_status_to_string (status));
       return FALSE;
     }
   if (g_rename (tmp, path) != 0)
     {
       int errsv = errno;
       g_unlink (tmp);
-      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, "cannot write “%s”: %s", path, g_strerror (errsv));
+      g_set_error (error, SMP_ERROR, SMP_ERROR_IO, _("cannot write “%s”: %s"), path, g_strerror (errsv));
       return FALSE;
     }
   return TRUE;

@@ -5,8 +5,10 @@
 #include <smp/smp-error.h>
 #include <smp/smp-mask.h>
 #include "smp-sheet-private.h"
+#include <smp/smp-catalog.h>
 
 #include <cairo.h>
+#include <glib/gi18n-lib.h>
 #include <cairo-pdf.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -35,6 +37,12 @@
 #define ZONE_AMBER 0xe59a2f
 #define ZONE_TEAL  0x3a9a9a
 
+/* Sheet text is in the sheet's own language (SmpSheet.catalog; NULL: the UI's),
+ * which may differ from the dialog's: T_ looks it up there. xgettext knows T_
+ * and TN_ (po/meson.build). */
+#define T_(s, text)          smp_catalog_gettext ((s)->sheet->catalog, text)
+#define TN_(s, one, many, n) smp_catalog_ngettext ((s)->sheet->catalog, one, many, n)
+
 typedef struct
 {
   int x, y, width, height;
@@ -54,6 +62,17 @@ typedef struct
   double           device_dpi;         /* of the target: EMBED_DPI for PDF, the PNG's dpi */
   gint64          *diff_sat;           /* summed-area table of |after - before|, (w+1)×(h+1) */
 } Sheet;
+
+/* The stage as the sheet names it: the parameter table's label, translated. */
+static const char *
+stage_label (const Sheet *s, SmpStage stage)
+{
+  const SmpParamSpec *spec = smp_params_find_spec ("stage");
+
+  if ((int) stage < 0 || (int) stage > (int) spec->max)
+    return smp_stage_to_string (stage);
+  return T_ (s, spec->choices[stage].label);
+}
 
 /* Sum of |after - before| over the crop-px box [x0, x1) × [y0, y1), clipped;
  * over the view pixels that box covers when the views are scaled down. */
@@ -83,7 +102,7 @@ build_diff_sat (Sheet *s, GError **error)
   if (!sat)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "not enough memory for %d×%d views: pass them scaled down (SMP_SHEET_VIEW_MAX_PX)", w, h);
+                   _("not enough memory for %d×%d views: pass them scaled down (SMP_SHEET_VIEW_MAX_PX)"), w, h);
       return FALSE;
     }
   for (int y = 0; y < h; y++)
@@ -581,12 +600,16 @@ draw_detail (Sheet *s, double x, double y, double zoom_side)
   }
 
   t.width = MAX (40.0, s->page_w - MARGIN_PT - col);
-  g_snprintf (buf, sizeof buf, "Transition zone, 1:1, 10 mm: bare skin, %sa %.1f mm fade to full density.",
-              sh->params.sentinel > 0 ? "sentinel dots, " : "", sh->params.fade_width_mm);
+  /* Two sentences rather than a spliced clause, so each language words them whole. */
+  g_snprintf (buf, sizeof buf,
+              sh->params.sentinel > 0
+                ? T_ (s, "Transition zone, 1:1, 10 mm: bare skin, sentinel dots, a %.1f mm fade to full density.")
+                : T_ (s, "Transition zone, 1:1, 10 mm: bare skin, a %.1f mm fade to full density."),
+              sh->params.fade_width_mm);
   yy += draw_text (s, col, yy, buf, TEXT_PLAIN, &t) + 3;
   if (sh->calibrated)
     {
-      g_snprintf (buf, sizeof buf, "Actual size at %.1f px/mm. Print at 100%% (no \"fit to page\").",
+      g_snprintf (buf, sizeof buf, T_ (s, "Actual size at %.1f px/mm. Print at 100%% (no \"fit to page\")."),
                   sh->params.px_per_mm);
       yy += draw_text (s, col, yy, buf, TEXT_PLAIN, &t);
     }
@@ -594,8 +617,8 @@ draw_detail (Sheet *s, double x, double y, double zoom_side)
     {
       TextStyle tw = text_style (7.6, PANGO_WEIGHT_BOLD, WARN);
       tw.width = t.width;
-      yy += draw_text (s, col, yy, "Scale not calibrated", TEXT_PLAIN, &tw);
-      g_snprintf (buf, sizeof buf, "Sizes assume %.1f px/mm; calibrate the photo for a true 1:1 detail.",
+      yy += draw_text (s, col, yy, T_ (s, "Scale not calibrated"), TEXT_PLAIN, &tw);
+      g_snprintf (buf, sizeof buf, T_ (s, "Sizes assume %.1f px/mm; calibrate the photo for a true 1:1 detail."),
                   sh->params.px_per_mm);
       yy += draw_text (s, col, yy, buf, TEXT_PLAIN, &t);
     }
@@ -740,8 +763,8 @@ format_count (double v)
 static double
 draw_session_table (Sheet *s, double x, double y, double width, const SmpSheetSession *rows, int n)
 {
-  static const char *heads[] = { "Session", "Share", "Dots/cm\u00b2", "Cumulative", "Dot \u00d8",
-                                 "Shade", "Opacity", "Est. impressions" };
+  static const char *heads[] = { N_("Session"), N_("Share"), N_("Dots/cm\u00b2"), N_("Cumulative"),
+                                 N_("Dot \u00d8"), N_("Shade"), N_("Opacity"), N_("Est. impressions") };
   static const double frac[] = { 0.09, 0.09, 0.12, 0.13, 0.11, 0.18, 0.11, 0.17 };
   const int ncol = G_N_ELEMENTS (heads);
   double colx[G_N_ELEMENTS (heads) + 1];
@@ -755,7 +778,7 @@ draw_session_table (Sheet *s, double x, double y, double width, const SmpSheetSe
     colx[i + 1] = colx[i] + frac[i] * width;
   for (int i = 0; i < ncol; i++)
     {
-      g_autofree char *up = g_utf8_strup (heads[i], -1);
+      g_autofree char *up = g_utf8_strup (T_ (s, heads[i]), -1);
       th.align = i == 0 || i == 5 ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT;
       th.width = colx[i + 1] - colx[i] - 6;
       draw_text (s, colx[i] + (i == 0 ? 0 : i == 5 ? 12 : 3), yy, up, TEXT_PLAIN, &th);
@@ -801,7 +824,7 @@ draw_session_table (Sheet *s, double x, double y, double width, const SmpSheetSe
         {
           g_autofree char *imp = format_count (total_imp);
           t.weight = PANGO_WEIGHT_BOLD;
-          g_snprintf (cell[0], sizeof cell[0], "Total");
+          g_snprintf (cell[0], sizeof cell[0], "%s", T_ (s, "Total"));
           g_snprintf (cell[1], sizeof cell[1], "%.0f%%", 100 * total_share);
           g_snprintf (cell[2], sizeof cell[2], "%s", "");
           g_snprintf (cell[3], sizeof cell[3], "%.1f", cumulative);
@@ -853,7 +876,7 @@ draw_checks (Sheet *s, double x, double y, double width, const char *const *chec
   if (!checks)
     {
       t.color = GREY;
-      return draw_text (s, x, yy, "No design checks were run for this proposal.", TEXT_PLAIN, &t);
+      return draw_text (s, x, yy, T_ (s, "No design checks were run for this proposal."), TEXT_PLAIN, &t);
     }
   for (; checks[n]; n++)
     ;
@@ -865,7 +888,7 @@ draw_checks (Sheet *s, double x, double y, double width, const char *const *chec
       cairo_arc (s->cr, x + 3.5, yy + 4.6, 3.2, 0, 2 * G_PI);
       cairo_fill (s->cr);
       cairo_restore (s->cr);
-      yy += draw_text (s, x + 12, yy, "All design checks passed.", TEXT_PLAIN, &t) + 3;
+      yy += draw_text (s, x + 12, yy, T_ (s, "All design checks passed."), TEXT_PLAIN, &t) + 3;
     }
   for (int i = 0; i < n && shown < 6; i++, shown++)
     {
@@ -884,13 +907,13 @@ draw_checks (Sheet *s, double x, double y, double width, const char *const *chec
   if (shown < n)
     {
       char buf[64];
-      g_snprintf (buf, sizeof buf, "\u2026 and %d more.", n - shown);
+      g_snprintf (buf, sizeof buf, TN_ (s, "\u2026 and %d more.", "\u2026 and %d more.", n - shown), n - shown);
       t.color = GREY;
       yy += draw_text (s, x + 12, yy, buf, TEXT_PLAIN, &t) + 3;
     }
   if (checks_run && *checks_run)
     {
-      g_autofree char *text = g_strdup_printf ("Checked: %s.", checks_run);
+      g_autofree char *text = g_strdup_printf (T_ (s, "Checked: %s."), checks_run);
       t.color = GREY;
       t.size = 7.0;
       t.width = width;
@@ -924,13 +947,13 @@ draw_page (Sheet *s)
     TextStyle ts = text_style (8.5, PANGO_WEIGHT_NORMAL, GREY);
     TextStyle tl = text_style (6.8, PANGO_WEIGHT_BOLD, GREY);
     TextStyle tv = text_style (9.5, PANGO_WEIGHT_NORMAL, INK);
-    const char *labels[] = { "CLIENT", "ARTIST", "DATE" };
+    const char *labels[] = { T_ (s, "CLIENT"), T_ (s, "ARTIST"), T_ (s, "DATE") };
     const char *values[] = { sh->client && *sh->client ? sh->client : "\u2014",
                              sh->artist && *sh->artist ? sh->artist : "\u2014", date };
     double hx = x0 + cw * 0.56, hy = y;
 
-    double h = draw_text (s, x0, y, "Hairline Design", TEXT_PLAIN, &tt);
-    draw_text (s, x0, y + h + 1, "Scalp micropigmentation \u00b7 consultation record", TEXT_PLAIN, &ts);
+    double h = draw_text (s, x0, y, T_ (s, "Hairline Design"), TEXT_PLAIN, &tt);
+    draw_text (s, x0, y + h + 1, T_ (s, "Scalp micropigmentation \u00b7 consultation record"), TEXT_PLAIN, &ts);
     tv.width = x1 - hx - 48;
     tv.max_lines = 1;
     for (int i = 0; i < 3; i++)
@@ -967,9 +990,10 @@ draw_page (Sheet *s)
   {
     char buf[160];
     double bx = x0 + (col_w - img_w) / 2, ax = x0 + col_w + GAP_PT + (col_w - img_w) / 2;
-    draw_caption (s, x0, y, "Before");
-    g_snprintf (buf, sizeof buf, "After \u00b7 proposal, %d session%s, %s", p->sessions,
-                p->sessions == 1 ? "" : "s", smp_stage_to_string (p->stage));
+    draw_caption (s, x0, y, T_ (s, "Before"));
+    g_snprintf (buf, sizeof buf, TN_ (s, "After \u00b7 proposal, %d session, %s",
+                                      "After \u00b7 proposal, %d sessions, %s", p->sessions),
+                p->sessions, stage_label (s, p->stage));
     draw_caption (s, x0 + col_w + GAP_PT, y, buf);
     y += 11;
     draw_photo (s, &sh->before, bx, y, img_w, row1_h);
@@ -987,27 +1011,27 @@ draw_page (Sheet *s)
     double dx = x0 + col_w + GAP_PT;
     char buf[128];
 
-    draw_caption (s, x0, y, "Hairline and zones");
-    g_snprintf (buf, sizeof buf, "Transition zone \u00d7%.0f", DETAIL_ZOOM);
+    draw_caption (s, x0, y, T_ (s, "Hairline and zones"));
+    g_snprintf (buf, sizeof buf, T_ (s, "Transition zone \u00d7%.0f"), DETAIL_ZOOM);
     draw_caption (s, dx, y, buf);
-    draw_caption (s, dx + zoom_side + GAP_PT, y, "Actual size");
+    draw_caption (s, dx + zoom_side + GAP_PT, y, T_ (s, "Actual size"));
     y += 11;
     draw_overlay (s, x0 + (col_w - ov_w) / 2, y, ov_w, ov_h);
     if (!step (s, 0.7))
       return;
     double dh = draw_detail (s, dx, y, zoom_side);
     double ly = y + MAX (ov_h, 0) + 5, lx = x0;
-    g_snprintf (buf, sizeof buf, "Transition zone %.1f mm", p->fade_width_mm);
-    lx = legend_item (s, lx, ly, LINE_RED, 1, TRUE, "Hairline");
+    g_snprintf (buf, sizeof buf, T_ (s, "Transition zone %.1f mm"), p->fade_width_mm);
+    lx = legend_item (s, lx, ly, LINE_RED, 1, TRUE, T_ (s, "Hairline"));
     lx = legend_item (s, lx, ly, ZONE_AMBER, 0.45, FALSE, buf);
     if (p->sentinel > 0)
       {
         /* the same figures, rounded the same way, as the parameter table below */
-        g_snprintf (buf, sizeof buf, "Sentinels %.1f mm ahead", p->sentinel_depth_mm);
+        g_snprintf (buf, sizeof buf, T_ (s, "Sentinels %.1f mm ahead"), p->sentinel_depth_mm);
         lx = legend_item (s, lx, ly, ZONE_TEAL, 0.4, FALSE, buf);
       }
-    lx = legend_item (s, lx, ly, ACCENT, 0.35, FALSE, "Full density");
-    legend_item (s, lx, ly, INK, 1, 2, "Close-up");
+    lx = legend_item (s, lx, ly, ACCENT, 0.35, FALSE, T_ (s, "Full density"));
+    legend_item (s, lx, ly, INK, 1, 2, T_ (s, "Close-up"));
     y += MAX (ov_h + 16, dh) + 12;
   }
 
@@ -1025,10 +1049,11 @@ draw_page (Sheet *s)
         n = smp_sheet_plan_sessions (p, shade, sh->treated_area_cm2, plan);
         rows = plan;
       }
-    draw_caption (s, x0, y, "Session plan");
+    draw_caption (s, x0, y, T_ (s, "Session plan"));
     /* On a fitted head the area and the densities are the skin's, not the photo's plane. */
-    g_snprintf (buf, sizeof buf, "Treated area %.1f cm\u00b2 %s \u00b7 sessions 10\u201330 days apart",
-                sh->treated_area_cm2, sh->on_head ? "of skin (fitted head model)" : "(flat photo)");
+    g_snprintf (buf, sizeof buf, T_ (s, "Treated area %.1f cm\u00b2 %s \u00b7 sessions 10\u201330 days apart"),
+                sh->treated_area_cm2, sh->on_head ? T_ (s, "of skin (fitted head model)")
+                                                    : T_ (s, "(flat photo)"));
     tn.align = PANGO_ALIGN_RIGHT;
     tn.width = cw * 0.6;
     draw_text (s, x1 - cw * 0.6, y, buf, TEXT_PLAIN, &tn);
@@ -1038,8 +1063,8 @@ draw_page (Sheet *s)
     tn.width = cw;
     y += 3;
     y += draw_text (s, x0, y,
-                    "Estimated impressions = treated area \u00d7 dots/cm\u00b2; the transition zone needs fewer. "
-                    "Skin heals 2\u20133 shades lighter: later sessions build tone and density.",
+                    T_ (s, "Estimated impressions = treated area \u00d7 dots/cm\u00b2; the transition zone needs fewer. "
+                    "Skin heals 2\u20133 shades lighter: later sessions build tone and density."),
                     TEXT_PLAIN, &tn) + 12;
   }
 
@@ -1054,23 +1079,24 @@ draw_page (Sheet *s)
 #define PAIR(label, ...) do { int i_ = n / 2; g_snprintf (v[i_], sizeof v[0], __VA_ARGS__); \
                               pairs[n] = label; pairs[n + 1] = v[i_]; n += 2; } while (0)
     if (sh->preset && *sh->preset)
-      PAIR ("Preset", "%s", sh->preset);
-    PAIR ("Scale", "%.2f px/mm%s", p->px_per_mm, sh->calibrated ? " (calibrated)" : " (not calibrated)");
-    PAIR ("Density (full)", "%.0f dots/cm\u00b2", p->density_per_cm2);
-    PAIR ("Dot diameter", "%.2f mm \u00b1%.0f%%", p->dot_diameter_mm, 100 * p->size_jitter);
-    PAIR ("Transition (fade) width", "%.1f mm", p->fade_width_mm);
-    PAIR ("Sentinel dots", "%.0f%% density, %.1f mm ahead", 100 * p->sentinel, p->sentinel_depth_mm);
-    PAIR ("Irregularity", "%.1f mm macro, %.1f mm micro", p->irregularity_mm, p->micro_irregularity_mm);
-    PAIR ("Softness", "%.2f", p->softness);
+      PAIR (T_ (s, "Preset"), "%s", sh->preset);
+    PAIR (T_ (s, "Scale"), "%.2f px/mm%s", p->px_per_mm,
+          sh->calibrated ? T_ (s, " (calibrated)") : T_ (s, " (not calibrated)"));
+    PAIR (T_ (s, "Density (full)"), T_ (s, "%.0f dots/cm\u00b2"), p->density_per_cm2);
+    PAIR (T_ (s, "Dot diameter"), "%.2f mm \u00b1%.0f%%", p->dot_diameter_mm, 100 * p->size_jitter);
+    PAIR (T_ (s, "Transition (fade) width"), "%.1f mm", p->fade_width_mm);
+    PAIR (T_ (s, "Sentinel dots"), T_ (s, "%.0f%% density, %.1f mm ahead"), 100 * p->sentinel, p->sentinel_depth_mm);
+    PAIR (T_ (s, "Irregularity"), T_ (s, "%.1f mm macro, %.1f mm micro"), p->irregularity_mm, p->micro_irregularity_mm);
+    PAIR (T_ (s, "Softness"), "%.2f", p->softness);
     if (p->under_hair < 1.0)
-      PAIR ("Under-hair factor", "%.0f%%", 100 * p->under_hair);
-    PAIR ("Stage shown", "%s", smp_stage_to_string (p->stage));
-    PAIR ("Sessions", "%d", p->sessions);
-    PAIR ("Seed", "%u", p->seed);
+      PAIR (T_ (s, "Under-hair factor"), "%.0f%%", 100 * p->under_hair);
+    PAIR (T_ (s, "Stage shown"), "%s", stage_label (s, p->stage));
+    PAIR (T_ (s, "Sessions"), "%d", p->sessions);
+    PAIR (T_ (s, "Seed"), "%u", p->seed);
     pairs[n] = NULL;
 #undef PAIR
-    draw_caption (s, x0, cy, "Parameters");
-    draw_caption (s, x0 + col_w + GAP_PT, cy, "Design checks");
+    draw_caption (s, x0, cy, T_ (s, "Parameters"));
+    draw_caption (s, x0 + col_w + GAP_PT, cy, T_ (s, "Design checks"));
     cy += 12;
     ph = draw_pairs (s, x0, cy, col_w, pairs);
     chh = draw_checks (s, x0 + col_w + GAP_PT, cy, col_w, sh->checks, sh->checks_run);
@@ -1085,7 +1111,7 @@ draw_page (Sheet *s)
     double box_h = MAX (24.0, sig_y - 14 - (y + 11));
     int lines;
 
-    draw_caption (s, x0, y, "Notes");
+    draw_caption (s, x0, y, T_ (s, "Notes"));
     y += 11;
     cairo_save (cr);
     set_rgb (cr, 0xf4f6f7);
@@ -1102,18 +1128,19 @@ draw_page (Sheet *s)
     TextStyle tl = text_style (6.8, PANGO_WEIGHT_NORMAL, GREY);
     hline (cr, x0, x0 + col_w * 0.8, sig_y + 14, 0.5, GREY);
     hline (cr, x0 + col_w + GAP_PT, x0 + col_w + GAP_PT + col_w * 0.8, sig_y + 14, 0.5, GREY);
-    draw_text (s, x0, sig_y + 16, "Client signature", TEXT_PLAIN, &tl);
-    draw_text (s, x0 + col_w + GAP_PT, sig_y + 16, "Artist signature", TEXT_PLAIN, &tl);
+    draw_text (s, x0, sig_y + 16, T_ (s, "Client signature"), TEXT_PLAIN, &tl);
+    draw_text (s, x0 + col_w + GAP_PT, sig_y + 16, T_ (s, "Artist signature"), TEXT_PLAIN, &tl);
 
     /* disclaimer */
     TextStyle td = text_style (7.2, PANGO_WEIGHT_NORMAL, GREY);
     TextStyle tg = td;
     hline (cr, x0, x1, foot - 11, 0.4, RULE_GREY);
     td.style = PANGO_STYLE_ITALIC;
-    draw_text (s, x0, foot - 8, "This is a simulation, not a guarantee of the healed result.", TEXT_PLAIN, &td);
+    draw_text (s, x0, foot - 8, T_ (s, "This is a simulation, not a guarantee of the healed result."), TEXT_PLAIN, &td);
     tg.align = PANGO_ALIGN_RIGHT;
     tg.width = cw * 0.4;
-    draw_text (s, x1 - cw * 0.4, foot - 8, "SMP Hairline " SMP_VERSION " for GIMP", TEXT_PLAIN, &tg);
+    g_autofree char *credit = g_strdup_printf (T_ (s, "SMP Hairline %s for GIMP"), SMP_VERSION);
+    draw_text (s, x1 - cw * 0.4, foot - 8, credit, TEXT_PLAIN, &tg);
   }
 }
 
@@ -1134,25 +1161,25 @@ validate (const SmpSheet *sheet, gboolean with_detail, GError **error)
 
   if (!b->pixels || !a->pixels || b->width <= 0 || b->height <= 0)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "the design sheet needs a before and an after image");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("the design sheet needs a before and an after image"));
       return FALSE;
     }
   if (a->width != b->width || a->height != b->height)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "the before (%d×%d) and after (%d×%d) images differ in size",
+                   _("the before (%d×%d) and after (%d×%d) images differ in size"),
                    b->width, b->height, a->width, a->height);
       return FALSE;
     }
   if (b->rowstride < (gsize) b->width * 4 || a->rowstride < (gsize) a->width * 4)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "an image's row stride is shorter than its rows");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("an image's row stride is shorter than its rows"));
       return FALSE;
     }
   if (cw < b->width || ch < b->height || cw > (1 << 24) || ch > (1 << 24))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "a %d×%d crop cannot be shown by %d×%d views (views are the crop, scaled down)",
+                   _("a %d×%d crop cannot be shown by %d×%d views (views are the crop, scaled down)"),
                    cw, ch, b->width, b->height);
       return FALSE;
     }
@@ -1164,26 +1191,26 @@ validate (const SmpSheet *sheet, gboolean with_detail, GError **error)
           d->width > cw - sheet->detail_left || d->height > ch - sheet->detail_top)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "views scaled down from the crop need the 1:1 detail at full resolution: a "
-                       "square inside the crop (smp_sheet_detail_rect)");
+                       _("views scaled down from the crop need the 1:1 detail at full resolution: a "
+                       "square inside the crop (smp_sheet_detail_rect)"));
           return FALSE;
         }
     }
   if (!sheet->hairline && (sheet->n_strokes == 0 || !sheet->strokes))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "the design sheet needs the hairline");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("the design sheet needs the hairline"));
       return FALSE;
     }
   if (sheet->n_sessions < 0 || sheet->n_sessions > SMP_MAX_SESSIONS)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, "%d sessions: the plan holds 1 to %d",
+      g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER, _("%d sessions: the plan holds 1 to %d"),
                    sheet->n_sessions, SMP_MAX_SESSIONS);
       return FALSE;
     }
   if (!(sheet->treated_area_cm2 >= 0) || !(sheet->treated_area_cm2 <= SMP_SHEET_MAX_TREATED_AREA_CM2))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "treated area %g cm² is not a size (0 to %g cm²)", sheet->treated_area_cm2,
+                   _("treated area %g cm² is not a size (0 to %g cm²)"), sheet->treated_area_cm2,
                    SMP_SHEET_MAX_TREATED_AREA_CM2);
       return FALSE;
     }
@@ -1198,7 +1225,7 @@ validate (const SmpSheet *sheet, gboolean with_detail, GError **error)
             r->impressions <= SMP_SHEET_MAX_TREATED_AREA_CM2 * SMP_DENSITY_CEILING_PER_CM2))
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                       "session %d of the plan holds a number out of range", k + 1);
+                       _("session %d of the plan holds a number out of range"), k + 1);
           return FALSE;
         }
     }
@@ -1244,7 +1271,7 @@ prepare (Sheet *s, const SmpSheet *sheet, gboolean with_detail, SmpHairline **ow
         }
       if (smp_hairline_get_n_strokes (own) == 0)
         {
-          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "no stroke of the hairline can be used");
+          g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, _("no stroke of the hairline can be used"));
           return FALSE;
         }
       /* No resolved hairline given: the side the parameters name, "auto" meaning
@@ -1307,7 +1334,7 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
   else
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png", path);
+                   _("“%s”: a design sheet is written as PDF or PNG; use a name ending in .pdf or .png"), path);
       return FALSE;
     }
   if (!prepare (&s, sheet, TRUE, &own_hairline, error))
@@ -1323,7 +1350,8 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
   if (pdf)
     {
       surface = cairo_pdf_surface_create_for_stream (smp_sheet_file_write, &w, s.page_w, s.page_h);
-      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, "SMP hairline design sheet");
+      cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE,
+                                      smp_catalog_gettext (sheet->catalog, "SMP hairline design sheet"));
       if (sheet->artist && *sheet->artist)
         cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_AUTHOR, sheet->artist);
       cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "SMP Hairline " SMP_VERSION " for GIMP");
@@ -1375,7 +1403,7 @@ smp_sheet_write (const SmpSheet *sheet, const char *path, GError **error)
     {
       /* a failed commit removes the temporary file: nothing is left */
       smp_sheet_file_commit (&w, CAIRO_STATUS_WRITE_ERROR, NULL);
-      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the design sheet was cancelled; “%s” was not written",
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, _("the design sheet was cancelled; “%s” was not written"),
                    path);
       return FALSE;
     }

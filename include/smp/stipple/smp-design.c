@@ -1,6 +1,7 @@
 /* smp-design.c: the density field (hairline profile, irregularity, mask, or a
  * density map) and placement: a rank threshold into the pattern, rendered in bands. */
 #include <smp/smp-design.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 #include <smp/smp-head.h>
 #include "../core/smp-noise.h"
@@ -40,6 +41,7 @@ struct _SmpDesign
   const SmpEncoder *encoder;   /* linear light → the output's encoding (shared, read-only) */
   double cum_share[SMP_MAX_SESSIONS];
   double session_alpha[SMP_MAX_SESSIONS];
+  int    max_threads;              /* 0: g_get_num_processors () */
 };
 
 /* Where impressions can reach: their cores (jitter, ellipse aspect >= 0.8, lobes
@@ -104,7 +106,7 @@ smp_design_new (const SmpParams *params,
     return NULL;
   if (smp_hairline_get_n_strokes (hairline) == 0)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "the hairline has no strokes");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, _("the hairline has no strokes"));
       return NULL;
     }
   d = design_common (params, pattern,
@@ -143,7 +145,7 @@ smp_design_new_from_levels (const SmpParams *params,
   if (darkest == 65535)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "the density map asks for no dots (every pixel is white)");
+                   _("the density map asks for no dots (every pixel is white)"));
       return NULL;
     }
   /* The densest pixel sets the pattern's scale; every other is a threshold. */
@@ -202,7 +204,7 @@ smp_design_set_head (SmpDesign *design, const SmpHeadModel *head, GError **error
   if (head && !design->hairline)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "a density map is drawn on the image: it takes no head model");
+                   _("a density map is drawn on the image: it takes no head model"));
       return FALSE;
     }
   if (head && !smp_head_model_validate (head, error))
@@ -805,6 +807,20 @@ render_worker (gpointer data)
   return NULL;
 }
 
+void
+smp_design_set_threads (SmpDesign *design, int n_threads)
+{
+  g_return_if_fail (design != NULL);
+  design->max_threads = MAX (n_threads, 0);
+}
+
+int
+smp_design_get_threads (const SmpDesign *design)
+{
+  g_return_val_if_fail (design != NULL, 1);
+  return design->max_threads > 0 ? design->max_threads : (int) g_get_num_processors ();
+}
+
 gboolean
 smp_design_render_layers_over (const SmpDesign *design,
                                const SmpRect   *region,
@@ -847,19 +863,19 @@ smp_design_render_layers_with (const SmpDesign        *design,
   if (region->width <= 0 || region->height <= 0 || region->width > (1 << 20) || region->height > (1 << 20))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "cannot render a region of %d × %d pixels", region->width, region->height);
+                   _("cannot render a region of %d × %d pixels"), region->width, region->height);
       return FALSE;
     }
   if (!(scale > 1e-4 && scale <= 1e4))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "render scale %g is out of range", scale);
+                   _("render scale %g is out of range"), scale);
       return FALSE;
     }
   if (rowstride < smp_pixel_format_get_bpp (format) * region->width)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
-                   "row stride %" G_GSIZE_FORMAT " is too small for %d pixels", rowstride, region->width);
+                   _("row stride %lu is too small for %d pixels"), (gulong) rowstride, region->width);
       return FALSE;
     }
 
@@ -867,7 +883,7 @@ smp_design_render_layers_with (const SmpDesign        *design,
    * zoomed-out preview covers a whole photo with few output pixels). Bands are
    * independent, so the result is the same for any band height or thread count. */
   n_threads = (double) region->width * region->height / (scale * scale) < 512.0 * 512.0
-                ? 1 : (int) MIN (g_get_num_processors (), 64);
+                ? 1 : MIN (smp_design_get_threads (design), 64);
   job = (RenderJob) { design, region, scale, n_layers, session_masks, format, pixels, rowstride, photo,
                       smp_footprints_new (), 0, 0, 0, 0, g_thread_self (), options ? options->progress : NULL,
                       options ? options->progress_data : NULL, 0 };
@@ -894,7 +910,7 @@ smp_design_render_layers_with (const SmpDesign        *design,
   smp_footprints_free (job.footprints);
   if (g_atomic_int_get (&job.cancelled))
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, "the render was cancelled");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_CANCELLED, _("the render was cancelled"));
       return FALSE;
     }
   return TRUE;

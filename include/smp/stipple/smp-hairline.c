@@ -1,6 +1,7 @@
 /* smp-hairline.c: hairline strokes, their scalp side, and an exact signed distance.
  * A lazily filled cell index keeps queries fast; each answer is a pure function of the point. */
 #include <smp/smp-hairline.h>
+#include <glib/gi18n-lib.h>
 #include <smp/smp-error.h>
 
 #include <math.h>
@@ -233,7 +234,7 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
 
   if (n_points == 0)
     {
-      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, "the hairline stroke is empty");
+      g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY, _("the hairline stroke is empty"));
       return FALSE;
     }
   clean = g_array_sized_new (FALSE, FALSE, sizeof (double), 2 * n_points);
@@ -245,8 +246,8 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
       if (!isfinite (x) || !isfinite (y) || fabs (x) > MAX_COORDINATE_PX || fabs (y) > MAX_COORDINATE_PX)
         {
           g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                       "point %" G_GSIZE_FORMAT " of the hairline stroke is not a usable "
-                       "coordinate (%g, %g)", i + 1, x, y);
+                       _("point %lu of the hairline stroke is not a usable "
+                       "coordinate (%g, %g)"), (gulong) (i + 1), x, y);
           return FALSE;
         }
       if (m > 0 && g_array_index (clean, double, 2 * m - 2) == x &&
@@ -262,7 +263,7 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
   if (n < 2)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "the hairline stroke has no length (fewer than two distinct points)");
+                   _("the hairline stroke has no length (fewer than two distinct points)"));
       return FALSE;
     }
 
@@ -298,14 +299,14 @@ smp_hairline_add_stroke (SmpHairline  *hairline,
   if (n < 2 || !(length >= SIMPLIFY_TOLERANCE_PX))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "the hairline stroke has no length (it spans %.2g px, under %.1f px)",
+                   _("the hairline stroke has no length (it spans %.2g px, under %.1f px)"),
                    length, SIMPLIFY_TOLERANCE_PX);
       return FALSE;
     }
   if (closed && (n < 3 || fabs (area) < 1e-6 * MAX (length * length, 1e-12)))
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_BAD_GEOMETRY,
-                   "the closed hairline stroke encloses no area");
+                   _("the closed hairline stroke encloses no area"));
       return FALSE;
     }
 
