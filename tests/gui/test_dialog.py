@@ -141,7 +141,11 @@ def open_dialog(gui, log, count, title, placement):
     # The preview area's place in the dialog, and where that lands after the move.
     dx, dy = int(first["screen_x"]) - x0, int(first["screen_y"]) - y0
     desk.xdo("windowmove", "--sync", wid, str(placement), "0")
-    time.sleep(0.5)
+    # The move slides the dialog under a pointer that stays put: park the pointer in
+    # the empty corner, or a tooltip of whatever widget lands under it (under GIMP 3.2
+    # a radio button of a choice) covers the preview, an unpainted box under Xvfb.
+    desk.xdo("mousemove", "--sync", "5", str(SCREEN[1] - 5))
+    time.sleep(0.8)
     x1, y1, _, _ = desk.geometry(wid)
     return wid, (x1 + dx, y1 + dy, int(first["width"]), int(first["height"])), View(first)
 
