@@ -22,6 +22,10 @@ typedef struct
 #define SMP_MATCH_MIN_IMPRESSIONS   30
 #define SMP_MATCH_MIN_CORE_PX       2.5   /* a healed core must look this many px across (half maximum) */
 #define SMP_MATCH_MIN_SKIN_MM2      4.0   /* of untreated skin to compare with */
+/* Depth is fitted only where the cores look this many px across: below it the skin's
+ * texture, noise and compression soften their edges more than depth does
+ * (tests/unit/test-match.c), and the look keeps its depth. */
+#define SMP_MATCH_DEPTH_MIN_CORE_PX 7.0
 
 typedef struct
 {
@@ -42,6 +46,7 @@ typedef struct
   double spacing_cv;           /* its robust CV: lower is more regular */
   double clark_evans;          /* mean NN distance ÷ a random pattern's: 1 random, > 1.5 even */
   double skin[3];              /* the untreated skin's median, linear */
+  double skin_noise[3];        /* σ of its pixel-to-pixel noise, linear (sensor, compression) */
   double contrast;             /* std of the darkening over 1 mm cells ÷ mean drop */
   double skin_contrast;        /* median impression response ÷ the untreated skin's false-alarm level */
 } SmpMatchMeasure;
@@ -56,7 +61,7 @@ typedef struct
   double          core_diameter_mm; /* the look's healed core (what the photo shows) */
   SmpMatchMeasure model;       /* the fitted look rendered at the photo's scale and measured the same way */
   double          residual;    /* RMS relative difference photo vs model over the statistics above */
-  gboolean        depth_measured; /* TRUE: depth fitted to the cores' softness; FALSE: kept */
+  gboolean        depth_measured; /* TRUE: depth fitted to the cores' edges; FALSE: kept (cores too small) */
 } SmpMatchFit;
 
 /* The look's parameters (the rows flagged SMP_PARAM_LOOK) that reproduce `m` as

@@ -128,7 +128,7 @@ match_run (GimpProcedure        *procedure,
   g_autoptr (GimpPath) untreated_path = NULL;
   g_autoptr (GimpChannel) untreated_channel = NULL;
   g_autofree char *name = NULL, *user_dir = NULL, *id = NULL, *file = NULL, *path = NULL;
-  g_autofree char *image_name = NULL, *description = NULL, *report = NULL;
+  g_autofree char *image_name = NULL, *description = NULL, *report = NULL, *depth_how = NULL;
   g_autofree float *rgb = NULL, *treated = NULL, *untreated = NULL;
   GimpDrawable *photo;
   GError *error = NULL;
@@ -252,6 +252,11 @@ match_run (GimpProcedure        *procedure,
   path = g_build_filename (user_dir, file, NULL);
   gimp_progress_end ();
 
+  depth_how = fit.depth_measured
+                ? g_strdup (_("fitted to the cores' edges"))
+                : g_strdup_printf (_("kept: the cores are under %.0f px across here, too small to tell depth; "
+                                     "a closer photo lets it be measured"),
+                                   SMP_MATCH_DEPTH_MIN_CORE_PX);
   report = g_strdup_printf (
     _("Look “%s” saved (%s).\n"
     "Measured on %.2f cm² of skin (%.0f%% of the selection left out: bare skin, highlights):\n"
@@ -267,7 +272,7 @@ match_run (GimpProcedure        *procedure,
     100 * m.core_spread, m.transmittance[0], m.transmittance_err[0], m.transmittance[1], m.transmittance_err[1],
     m.transmittance[2], m.transmittance_err[2], 100 * m.mean_drop, 100 * m.shadow_share, m.spacing_mm,
     m.spacing_cv, m.clark_evans, m.skin_contrast, 100 * look.opacity, look.pigment_depth_mm,
-    fit.depth_measured ? _("fitted") : _("kept: not measurable from a photo"), fit.residual);
+    depth_how, fit.residual);
   smp_plugin_warn (run_mode, "%s", report);
 
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);

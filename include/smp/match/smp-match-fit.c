@@ -15,7 +15,11 @@
 #define CHECK_SIDE_MM  14.0   /* the check render at the photo's scale */
 #define CHECK_SKIN_MM  5.0
 #define INK_STEPS      6
-#define MATCH_ROUNDS   3      /* indirect-inference rounds on density and size */
+#define MATCH_ROUNDS   4      /* indirect-inference rounds on density, size and spread */
+#define DEPTH_STEPS    5      /* secant steps on depth, each with its own rounds */
+#define DEPTH_PROBE_MM 0.2    /* the second depth tried */
+#define DEPTH_MIN_MM   0.1    /* the fitted depth's range: the parameter's floor ... */
+#define DEPTH_MAX_MM   0.8    /* ... and past any blow-out a photo of good work shows */
 #define DARKEST_INK    0.99   /* the fitted shade's darkest channel, 1 − linear shade */
 
 /* A design whose field is uniform everywhere below y = 0 (its line lies far above). */
@@ -131,6 +135,7 @@ measure_look (const SmpParams *look, const SmpMatchMeasure *m, double px_per_mm,
   const SmpRect r = { 0, 0, tw, th };
   g_autofree float *t = render_transmittance (look, px_per_mm, &r, error);
   g_autofree float *rgb = NULL, *treated = NULL, *untreated = NULL;
+  g_autoptr (GRand) noise = g_rand_new_with_seed (0x5eed);
   SmpMatchInput in = { 0 };
 
   if (!t)
@@ -144,7 +149,12 @@ measure_look (const SmpParams *look, const SmpMatchMeasure *m, double px_per_mm,
         gsize i = (gsize) y * tw + xx;
         gboolean skin = xx < edge;
         for (int k = 0; k < 3; k++)
-          rgb[3 * i + k] = (float) (m->skin[k] * (skin ? 1.0f : t[3 * i + k]));
+          {
+            /* The photo's noise too (a fixed seed: the same model measures the same). */
+            double u1 = g_rand_double (noise), u2 = g_rand_double (noise);
+            double n = sqrt (-2.0 * log (1.0 - u1)) * cos (2.0 * G_PI * u2);
+            rgb[3 * i + k] = (float) (m->skin[k] * (skin ? 1.0f : t[3 * i + k]) + m->skin_noise[k] * n);
+          }
         untreated[i] = xx < edge - (int) (1.5 * px_per_mm);
         treated[i] = xx >= edge + (int) (0.5 * px_per_mm) && xx < tw - (int) (0.5 * px_per_mm) &&
                      y >= (int) (0.5 * px_per_mm) && y < th - (int) (0.5 * px_per_mm);
@@ -167,13 +177,50 @@ healed_core_mm (const SmpParams *look)
   return 2.0 * hypot (0.5 * look->dot_diameter_mm * o.size, o.blowout_mm);
 }
 
+/* At the look's depth: render it, measure it like the photo, and move density,
+ * size and their spread until the two measure alike (indirect inference), so that
+ * what the measuring misses or widens (faint dots, blur, neighbours, the shadow
+ * under the core) cancels out. FALSE only on an error; *model is the last measure
+ * (NaN edge when the model could not be measured). */
+static gboolean
+fit_at_depth (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpMatchMeasure *model, GError **error)
+{
+  model->edge_mm = NAN;
+  for (int round = 0; round < MATCH_ROUNDS; round++)
+    {
+      g_autoptr (GError) local = NULL;
+      double fd, fs, dj = 0;
+
+      if (!fit_ink (m, look, error))
+        return FALSE;
+      if (!measure_look (look, m, px_per_mm, model, &local))
+        {
+          model->edge_mm = NAN;
+          break;
+        }
+      fd = CLAMP (m->density_per_cm2 / model->density_per_cm2, 0.7, 1.4);
+      fs = CLAMP (m->core_diameter_mm / model->core_diameter_mm, 0.7, 1.4);
+      if (isfinite (m->core_spread) && isfinite (model->core_spread) && model->core_spread > 0.01)
+        {
+          double fj = CLAMP (m->core_spread / model->core_spread, 0.5, 2.0);
+          dj = CLAMP (look->size_jitter * fj, 0.02, 0.6) - look->size_jitter;
+          look->size_jitter += dj;
+        }
+      look->density_per_cm2 = CLAMP (look->density_per_cm2 * fd, 1.0, SMP_DENSITY_CEILING_PER_CM2);
+      look->dot_diameter_mm = CLAMP (look->dot_diameter_mm * fs, 0.05, 1.5);
+      if (fabs (fd - 1) < 0.015 && fabs (fs - 1) < 0.015 && fabs (dj) < 0.01)
+        break;
+    }
+  return fit_ink (m, look, error);
+}
+
 gboolean
 smp_match_fit (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpMatchFit *fit, GError **error)
 {
   SmpOptics optics;
-  SmpParams trial;
+  SmpParams trial, best;
   SmpMatchFit local_fit;
-  double    a_mm;
+  double    a_mm, z[2], g[2], best_g = INFINITY;
 
   g_return_val_if_fail (m != NULL && look != NULL, FALSE);
   if (!fit)
@@ -192,31 +239,39 @@ smp_match_fit (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpM
   if (isfinite (m->core_spread))
     look->size_jitter = CLAMP (sqrt (3.0) * m->core_spread, 0.0, 0.6);
 
-  /* Then in the measures' own terms (indirect inference): render the look, measure
-   * it like the photo, and move density and size until the two measure alike, so
-   * that what the measuring misses or widens (faint dots, blur, the shadow under
-   * the core) cancels out. */
-  /* Depth stays as given: in this model colour cannot tell ink from depth, and at
-   * photo resolutions a core's edge profile is too close to a Gaussian to tell the
-   * skin's blur from the deposit's size (docs/match.md). */
-  fit->depth_measured = FALSE;
-
-  for (int round = 0; round < MATCH_ROUNDS; round++)
+  /* Depth from the cores' edge: the skin above the deposit blurs it (docs/optics.md).
+   * Colour cannot tell depth (ink and veil trade off) and blow-out is a larger needle
+   * to a photo; the edge's softness is the mark depth leaves. The model's edge grows
+   * with depth, so a secant search on depth matches it to the photo's, the rest
+   * refitted at each depth (docs/match.md). */
+  fit->depth_measured = isfinite (m->edge_mm) && m->edge_mm > 0 &&
+                        m->core_diameter_mm * px_per_mm >= SMP_MATCH_DEPTH_MIN_CORE_PX;
+  best = *look;
+  for (int step = 0; step < (fit->depth_measured ? DEPTH_STEPS : 1); step++)
     {
-      g_autoptr (GError) local = NULL;
-      double fd, fs;
+      SmpMatchMeasure model;
+      double zi = look->pigment_depth_mm, gi;
 
-      if (!fit_ink (m, look, error))
+      if (!fit_at_depth (m, px_per_mm, look, &model, error))
         return FALSE;
-      if (!measure_look (look, m, px_per_mm, &fit->model, &local))
+      gi = isfinite (model.edge_mm) ? model.edge_mm / m->edge_mm - 1.0 : NAN;
+      if (!isfinite (gi))
         break;
-      fd = CLAMP (m->density_per_cm2 / fit->model.density_per_cm2, 0.7, 1.4);
-      fs = CLAMP (m->core_diameter_mm / fit->model.core_diameter_mm, 0.7, 1.4);
-      look->density_per_cm2 = CLAMP (look->density_per_cm2 * fd, 1.0, SMP_DENSITY_CEILING_PER_CM2);
-      look->dot_diameter_mm = CLAMP (look->dot_diameter_mm * fs, 0.05, 1.5);
-      if (fabs (fd - 1) < 0.015 && fabs (fs - 1) < 0.015)
+      if (fabs (gi) < best_g)
+        best_g = fabs (gi), best = *look, fit->model = model;
+      if (!fit->depth_measured || fabs (gi) < 0.02)
         break;
+      z[0] = z[1], g[0] = g[1], z[1] = zi, g[1] = gi;
+      if (step == 0 || g[1] == g[0])
+        zi += gi < 0 ? DEPTH_PROBE_MM : -DEPTH_PROBE_MM; /* too sharp: deeper */
+      else
+        zi = z[1] - g[1] * (z[1] - z[0]) / (g[1] - g[0]);
+      zi = CLAMP (zi, DEPTH_MIN_MM, DEPTH_MAX_MM);
+      if (fabs (zi - z[1]) < 0.01)
+        break;
+      look->pigment_depth_mm = zi;
     }
+  *look = best;
   if (!fit_ink (m, look, error) || !smp_params_validate (look, error))
     return FALSE;
 

@@ -586,6 +586,47 @@ profile_fit (const ProfileTable *t, const double *shadow, const double *prof, co
   return best;
 }
 
+/* The fit's residual with the core's shape at (e^la, e^ls) exactly; p: scratch. */
+static double
+profile_at (double *p, const double *shadow, const double *prof, const double *wt, int bins, double la, double ls,
+            double *amp)
+{
+  for (int b = 0; b < bins; b++)
+    p[b] = disc_blurred ((b + 0.5) * BIN_PX, exp (la), exp (ls));
+  return fit_linear (p, shadow, prof, wt, bins, amp);
+}
+
+/* The grid's best, refined off the grid: a pattern search in (log a, log s) on the
+ * exact profile, so the edge σ is not quantised to the grid's steps (depth is
+ * fitted from it, smp-match-fit.c). */
+static double
+profile_refine (const double *shadow, const double *prof, const double *wt, int bins, double *a, double *s,
+                double *amp)
+{
+  g_autofree double *p = g_new (double, bins);
+  double la = log (*a), ls = log (*s), step = 0.1, best;
+
+  best = profile_at (p, shadow, prof, wt, bins, la, ls, amp);
+  for (int it = 0; it < 400 && step > 0.002 && isfinite (best); it++) /* bounded: ≤ 1600 profiles */
+    {
+      gboolean moved = FALSE;
+      for (int k = 0; k < 4; k++)
+        {
+          double ta = la + (k == 0 ? step : k == 1 ? -step : 0), ts = ls + (k == 2 ? step : k == 3 ? -step : 0), A;
+          double r;
+          if (ts < log (0.1) || ts > log (12.0) || ta < log (0.2))
+            continue;
+          r = profile_at (p, shadow, prof, wt, bins, ta, ts, &A);
+          if (r < best)
+            best = r, la = ta, ls = ts, *amp = A, moved = TRUE;
+        }
+      if (!moved)
+        step *= 0.5;
+    }
+  *a = exp (la), *s = exp (ls);
+  return best;
+}
+
 /* ---- Measuring ------------------------------------------------------------------------ */
 
 static double
@@ -667,6 +708,29 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
             sample[m++] = in->rgb[(gsize) y * in->stride + 3 * x + k];
       skin[k] = smp_match_median (sample, m);
       out->skin[k] = skin[k];
+      /* The photo's own pixel noise (sensor, JPEG): the robust σ of a pixel less
+       * its right neighbour, both untreated, ÷ √2. The fit adds as much to its
+       * renders (smp-match-fit.c), so faint impressions are missed alike. */
+      m = 0;
+      for (int y = 0; y < h; y++)
+        for (int x = 0; x + 1 < w; x++)
+          if (skin_mask[(gsize) y * w + x] && skin_mask[(gsize) y * w + x + 1])
+            sample[m++] = in->rgb[(gsize) y * in->stride + 3 * (x + 1) + k] - in->rgb[(gsize) y * in->stride + 3 * x + k];
+      /* RMS, not MAD: 8-bit steps make most differences 0 on smooth skin. The
+       * top 1% (edges, hairs) is left out. */
+      out->skin_noise[k] = 0.0;
+      if (m >= 16)
+        {
+          double top, acc = 0;
+          gsize  used = 0;
+          for (gsize i = 0; i < m; i++)
+            sample[i] = fabsf (sample[i]);
+          top = select_kth (sample, m, (gsize) (0.99 * (m - 1)));
+          for (gsize i = 0; i < m; i++)
+            if (sample[i] <= top)
+              acc += (double) sample[i] * sample[i], used++;
+          out->skin_noise[k] = used ? sqrt (acc / used / 2.0) : 0.0;
+        }
     }
   skin_l = lum[0] * skin[0] + lum[1] * skin[1] + lum[2] * skin[2];
   if (!(skin_l > 1e-4))
@@ -940,11 +1004,13 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
         shadow[b] = exp (-0.5 * r * r / (sg * sg));
       }
     profile_fit (&table, shadow, prof, wt, &a, &s, &amp);
+    profile_refine (shadow, prof, wt, bins, &a, &s, &amp);
     for (int g = 0; g < N_GROUPS; g++)
       {
         double ag = a, sg = s, Ag = amp;
         double p0, r = 0;
         profile_fit (&table, shadow, gprof + g * bins, gwt + g * bins, &ag, &sg, &Ag);
+        profile_refine (shadow, gprof + g * bins, gwt + g * bins, bins, &ag, &sg, &Ag);
         p0 = disc_blurred (0.0, ag, sg);
         while (r < 4 * win && disc_blurred (r, ag, sg) > 0.5 * p0)
           r += 0.02;
