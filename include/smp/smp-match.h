@@ -64,12 +64,14 @@ typedef struct
   gboolean        depth_measured; /* TRUE: depth fitted to the cores' edges; FALSE: kept (cores too small) */
 } SmpMatchFit;
 
-/* The look's parameters (the rows flagged SMP_PARAM_LOOK) that reproduce `m` as
- * healed work: density, core size and spread, ink shade and opacity; `look` holds
- * the starting values (defaults or a look) and keeps what cannot be measured.
- * `fit` (nullable) gets the check. Shade is written in linear light. */
-gboolean smp_match_fit (const SmpMatchMeasure *m,
-                        double                 px_per_mm,
+/* The look's parameters (the rows flagged SMP_PARAM_LOOK) that reproduce `m`, the
+ * measure of `photo`, as healed work: density, core size and spread, depth (where
+ * the cores are large enough), ink shade and opacity; `look` holds the starting
+ * values (defaults or a look) and keeps what cannot be measured. The model is
+ * rendered over blocks of the photo's own untreated skin. `fit` (nullable) gets the
+ * check. Shade is written in linear light. */
+gboolean smp_match_fit (const SmpMatchInput   *photo,
+                        const SmpMatchMeasure *m,
                         SmpParams             *look,
                         SmpMatchFit           *fit,
                         GError               **error);

@@ -234,7 +234,7 @@ match_run (GimpProcedure        *procedure,
   gimp_progress_update (0.5);
   gimp_progress_set_text (_("Fitting the look"));
   smp_params_init_defaults (&look);
-  if (!smp_match_fit (&m, ppm, &look, &fit, &error))
+  if (!smp_match_fit (&in, &m, &look, &fit, &error))
     return fail (procedure, error);
   gimp_progress_update (0.95);
 

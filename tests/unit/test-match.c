@@ -369,7 +369,7 @@ round_trip (const Setting *s, double ppm, Spoil spoil, gboolean verbose)
   g_assert_no_error (error);
 
   smp_params_init_defaults (&look);
-  g_assert_true (smp_match_fit (&m, ppm, &look, &fit, &error));
+  g_assert_true (smp_match_fit (&in, &m, &look, &fit, &error));
   g_assert_no_error (error);
   look.px_per_mm = ppm;
   look.stage = SMP_STAGE_HEALED;

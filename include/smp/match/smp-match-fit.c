@@ -14,6 +14,8 @@
 #define FIT_SIDE_MM    24.0
 #define CHECK_SIDE_MM  14.0   /* the check render at the photo's scale */
 #define CHECK_SKIN_MM  5.0
+#define SKIN_BLOCK_MM  2.0    /* the model's background: blocks of the photo's untreated skin */
+#define SKIN_BLOCKS_MAX 4096
 #define INK_STEPS      6
 #define MATCH_ROUNDS   4      /* indirect-inference rounds on density, size and spread */
 #define DEPTH_STEPS    5      /* secant steps on depth, each with its own rounds */
@@ -123,16 +125,114 @@ fit_ink (const SmpMatchMeasure *m, SmpParams *look, GError **error)
   return TRUE;
 }
 
-/* The look over flat skin of the photo's colour at the photo's scale, measured
- * by the same code as the photo. */
+/* Blocks of the photo's own untreated skin, the model's background: its texture at
+ * the impressions' scale hides faint impressions and softens edges on the photo, so
+ * the model must see it too (docs/match.md). */
+typedef struct
+{
+  const float *rgb;     /* the photo, linear */
+  gsize        stride;  /* floats a row */
+  int          block;   /* px a side */
+  GArray      *origins; /* int pairs: blocks wholly on untreated skin */
+} SkinTiles;
+
+static void
+skin_tiles_clear (SkinTiles *t)
+{
+  if (t->origins)
+    g_array_unref (t->origins);
+  t->origins = NULL;
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SkinTiles, skin_tiles_clear)
+
+/* Every block of SKIN_BLOCK_MM (else half that) wholly on untreated skin, on a
+ * half-block grid; none when the skin is too thin for any (flat skin then). */
+static void
+skin_tiles_init (SkinTiles *t, const SmpMatchInput *photo)
+{
+  const int w = photo->width, h = photo->height;
+  const gsize n = (gsize) w * h;
+  g_autofree guint8 *treated = g_try_malloc0 (n), *skin = g_try_malloc0 (n);
+  g_autofree guint32 *integral = NULL;
+
+  memset (t, 0, sizeof *t);
+  t->rgb = photo->rgb, t->stride = photo->stride;
+  t->origins = g_array_new (FALSE, FALSE, 2 * sizeof (int));
+  integral = g_try_new0 (guint32, (gsize) (w + 1) * (h + 1));
+  if (!treated || !skin || !integral)
+    return;
+  for (gsize i = 0; i < n; i++)
+    treated[i] = smp_match_is_treated (photo, i);
+  smp_match_skin_mask (photo, treated, skin);
+  /* A summed-area table of the mask: a block is all skin when its sum is its area. */
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      integral[(gsize) (y + 1) * (w + 1) + x + 1] = skin[(gsize) y * w + x] + integral[(gsize) y * (w + 1) + x + 1] +
+                                                     integral[(gsize) (y + 1) * (w + 1) + x] -
+                                                     integral[(gsize) y * (w + 1) + x];
+  for (double mm = SKIN_BLOCK_MM; mm >= 0.5 * SKIN_BLOCK_MM && t->origins->len == 0; mm *= 0.5)
+    {
+      const int b = MAX ((int) lround (mm * photo->px_per_mm), 8), step = MAX (b / 2, 1);
+      t->block = b;
+      for (int y = 0; y + b <= h && t->origins->len < SKIN_BLOCKS_MAX; y += step)
+        for (int x = 0; x + b <= w && t->origins->len < SKIN_BLOCKS_MAX; x += step)
+          {
+            guint32 sum = integral[(gsize) (y + b) * (w + 1) + x + b] - integral[(gsize) y * (w + 1) + x + b] -
+                          integral[(gsize) (y + b) * (w + 1) + x] + integral[(gsize) y * (w + 1) + x];
+            if (sum == (guint32) b * b)
+              {
+                int xy[2] = { x, y };
+                g_array_append_val (t->origins, xy);
+              }
+          }
+    }
+}
+
+/* A tw × th background quilted from random skin blocks, cross-faded over a quarter
+ * block where they overlap (weights normalised, so the mean stays the skin's). */
+static void
+skin_tiles_fill (const SkinTiles *t, float *rgb, int tw, int th)
+{
+  const int b = t->block, over = MAX (b / 4, 1), step = b - over;
+  g_autofree float *wsum = g_new0 (float, (gsize) tw * th);
+  g_autoptr (GRand) pick = g_rand_new_with_seed (0x5eed);
+
+  memset (rgb, 0, sizeof (float) * 3 * tw * th);
+  for (int cy = -over; cy < th; cy += step)
+    for (int cx = -over; cx < tw; cx += step)
+      {
+        const int *o = &g_array_index (t->origins, int, 2 * g_rand_int_range (pick, 0, (gint32) t->origins->len));
+        for (int y = MAX (cy, 0); y < MIN (cy + b, th); y++)
+          for (int x = MAX (cx, 0); x < MIN (cx + b, tw); x++)
+            {
+              const int bx = x - cx, by = y - cy;
+              const float wx = MIN (1.0f, MIN ((bx + 0.5f) / over, (b - bx - 0.5f) / over));
+              const float wy = MIN (1.0f, MIN ((by + 0.5f) / over, (b - by - 0.5f) / over));
+              const float wt = wx * wy;
+              const float *src = t->rgb + (gsize) (o[1] + by) * t->stride + 3 * (gsize) (o[0] + bx);
+              const gsize i = (gsize) y * tw + x;
+              for (int k = 0; k < 3; k++)
+                rgb[3 * i + k] += wt * src[k];
+              wsum[i] += wt;
+            }
+      }
+  for (gsize i = 0; i < (gsize) tw * th; i++)
+    for (int k = 0; k < 3; k++)
+      rgb[3 * i + k] /= MAX (wsum[i], 1e-6f);
+}
+
+/* The look at the photo's scale over the photo's own skin (or, with no block of it,
+ * flat skin of its colour with its pixel noise), measured by the same code as the
+ * photo. */
 static gboolean
-measure_look (const SmpParams *look, const SmpMatchMeasure *m, double px_per_mm, SmpMatchMeasure *out,
-              GError **error)
+measure_look (const SmpParams *look, const SmpMatchMeasure *m, const SkinTiles *tiles, double px_per_mm,
+              SmpMatchMeasure *out, GError **error)
 {
   const int tw = (int) lround ((CHECK_SIDE_MM + CHECK_SKIN_MM) * px_per_mm);
   const int th = (int) lround (CHECK_SIDE_MM * px_per_mm);
   const int edge = (int) lround (CHECK_SKIN_MM * px_per_mm);
   const SmpRect r = { 0, 0, tw, th };
+  const gboolean textured = tiles && tiles->origins && tiles->origins->len > 0;
   g_autofree float *t = render_transmittance (look, px_per_mm, &r, error);
   g_autofree float *rgb = NULL, *treated = NULL, *untreated = NULL;
   g_autoptr (GRand) noise = g_rand_new_with_seed (0x5eed);
@@ -143,6 +243,8 @@ measure_look (const SmpParams *look, const SmpMatchMeasure *m, double px_per_mm,
   rgb = g_new (float, (gsize) tw * th * 3);
   treated = g_new0 (float, (gsize) tw * th);
   untreated = g_new0 (float, (gsize) tw * th);
+  if (textured)
+    skin_tiles_fill (tiles, rgb, tw, th);
   for (int y = 0; y < th; y++)
     for (int xx = 0; xx < tw; xx++)
       {
@@ -150,10 +252,16 @@ measure_look (const SmpParams *look, const SmpMatchMeasure *m, double px_per_mm,
         gboolean skin = xx < edge;
         for (int k = 0; k < 3; k++)
           {
-            /* The photo's noise too (a fixed seed: the same model measures the same). */
-            double u1 = g_rand_double (noise), u2 = g_rand_double (noise);
-            double n = sqrt (-2.0 * log (1.0 - u1)) * cos (2.0 * G_PI * u2);
-            rgb[3 * i + k] = (float) (m->skin[k] * (skin ? 1.0f : t[3 * i + k]) + m->skin_noise[k] * n);
+            double tk = skin ? 1.0 : t[3 * i + k];
+            if (textured)
+              rgb[3 * i + k] = (float) (rgb[3 * i + k] * tk);
+            else
+              {
+                /* The photo's noise (a fixed seed: the same model measures the same). */
+                double u1 = g_rand_double (noise), u2 = g_rand_double (noise);
+                double n = sqrt (-2.0 * log (1.0 - u1)) * cos (2.0 * G_PI * u2);
+                rgb[3 * i + k] = (float) (m->skin[k] * tk + m->skin_noise[k] * n);
+              }
           }
         untreated[i] = xx < edge - (int) (1.5 * px_per_mm);
         treated[i] = xx >= edge + (int) (0.5 * px_per_mm) && xx < tw - (int) (0.5 * px_per_mm) &&
@@ -183,7 +291,8 @@ healed_core_mm (const SmpParams *look)
  * under the core) cancels out. FALSE only on an error; *model is the last measure
  * (NaN edge when the model could not be measured). */
 static gboolean
-fit_at_depth (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpMatchMeasure *model, GError **error)
+fit_at_depth (const SmpMatchMeasure *m, const SkinTiles *tiles, double px_per_mm, SmpParams *look,
+              SmpMatchMeasure *model, GError **error)
 {
   model->edge_mm = NAN;
   for (int round = 0; round < MATCH_ROUNDS; round++)
@@ -193,7 +302,7 @@ fit_at_depth (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpMa
 
       if (!fit_ink (m, look, error))
         return FALSE;
-      if (!measure_look (look, m, px_per_mm, model, &local))
+      if (!measure_look (look, m, tiles, px_per_mm, model, &local))
         {
           model->edge_mm = NAN;
           break;
@@ -215,17 +324,22 @@ fit_at_depth (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpMa
 }
 
 gboolean
-smp_match_fit (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpMatchFit *fit, GError **error)
+smp_match_fit (const SmpMatchInput *photo, const SmpMatchMeasure *m, SmpParams *look, SmpMatchFit *fit,
+               GError **error)
 {
   SmpOptics optics;
   SmpParams trial, best;
   SmpMatchFit local_fit;
-  double    a_mm, z[2], g[2], best_g = INFINITY;
+  g_auto (SkinTiles) tiles = { 0 };
+  double    px_per_mm, a_mm, z[2] = { 0 }, g[2] = { 0 }, best_g = INFINITY;
 
+  g_return_val_if_fail (photo != NULL && photo->rgb != NULL && photo->treated != NULL, FALSE);
   g_return_val_if_fail (m != NULL && look != NULL, FALSE);
   if (!fit)
     fit = &local_fit;
   memset (fit, 0, sizeof *fit);
+  px_per_mm = photo->px_per_mm;
+  skin_tiles_init (&tiles, photo);
 
   /* Geometry, first guess: the measured core is the healed deposit, blow-out
    * included; the look's dot diameter is the fresh one (docs/optics.md: stages). */
@@ -252,7 +366,7 @@ smp_match_fit (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpM
       SmpMatchMeasure model;
       double zi = look->pigment_depth_mm, gi;
 
-      if (!fit_at_depth (m, px_per_mm, look, &model, error))
+      if (!fit_at_depth (m, &tiles, px_per_mm, look, &model, error))
         return FALSE;
       gi = isfinite (model.edge_mm) ? model.edge_mm / m->edge_mm - 1.0 : NAN;
       if (!isfinite (gi))
@@ -283,7 +397,7 @@ smp_match_fit (const SmpMatchMeasure *m, double px_per_mm, SmpParams *look, SmpM
     int nd = 0;
 
     fit->residual = NAN;
-    if (measure_look (look, m, px_per_mm, &fit->model, &local))
+    if (measure_look (look, m, &tiles, px_per_mm, &fit->model, &local))
       {
         d[nd++] = rel (fit->model.density_per_cm2, m->density_per_cm2);
         d[nd++] = rel (fit->model.core_diameter_mm, m->core_diameter_mm);

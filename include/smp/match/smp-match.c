@@ -635,6 +635,23 @@ pixel_lum (const float *px)
   return lum[0] * px[0] + lum[1] * px[1] + lum[2] * px[2];
 }
 
+void
+smp_match_skin_mask (const SmpMatchInput *in, const guint8 *treated, guint8 *skin_mask)
+{
+  const gsize n = (gsize) in->width * in->height;
+
+  /* Untreated skin: the given area, else a ring past the treated area's shadows. */
+  if (in->untreated)
+    for (gsize i = 0; i < n; i++)
+      skin_mask[i] = in->untreated[i] >= 0.5f && !treated[i];
+  else
+    {
+      g_autofree float *d = distance_to (treated, in->width, in->height);
+      for (gsize i = 0; i < n; i++)
+        skin_mask[i] = !treated[i] && d[i] >= RING_FROM_MM * in->px_per_mm && d[i] <= RING_TO_MM * in->px_per_mm;
+    }
+}
+
 gboolean
 smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error)
 {
@@ -668,7 +685,7 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
   treated = g_new0 (guint8, n);
   skin_mask = g_new0 (guint8, n);
   for (gsize i = 0; i < n; i++)
-    n_treated += treated[i] = in->treated[i] >= 0.5f;
+    n_treated += treated[i] = smp_match_is_treated (in, i);
   if (n_treated < 64)
     {
       g_set_error_literal (error, SMP_ERROR, SMP_ERROR_MEASURE,
@@ -676,16 +693,7 @@ smp_match_measure (const SmpMatchInput *in, SmpMatchMeasure *out, GError **error
       return FALSE;
     }
 
-  /* Untreated skin: the given area, else a ring past the treated area's shadows. */
-  if (in->untreated)
-    for (gsize i = 0; i < n; i++)
-      skin_mask[i] = in->untreated[i] >= 0.5f && !treated[i];
-  else
-    {
-      g_autofree float *d = distance_to (treated, w, h);
-      for (gsize i = 0; i < n; i++)
-        skin_mask[i] = !treated[i] && d[i] >= RING_FROM_MM * ppm && d[i] <= RING_TO_MM * ppm;
-    }
+  smp_match_skin_mask (in, treated, skin_mask);
   sample = g_new (float, n);
   for (gsize i = 0; i < n; i++)
     if (skin_mask[i])
