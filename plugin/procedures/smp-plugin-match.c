@@ -273,6 +273,17 @@ match_run (GimpProcedure        *procedure,
     m.transmittance[2], m.transmittance_err[2], 100 * m.mean_drop, 100 * m.shadow_share, m.spacing_mm,
     m.spacing_cv, m.clark_evans, m.skin_contrast, 100 * look.opacity, look.pigment_depth_mm,
     depth_how, fit.residual);
+  if (fit.soft_edges)
+    {
+      /* Say where the figures fall short (docs/match.md, limits). */
+      char *more = g_strdup_printf (
+        _("%s\nThe cores' edges are softer than the look can reproduce at this resolution (edge σ %.3f mm, "
+          "look %.3f mm): deep work, or a soft photo. The look keeps its depth, so its needle may read up "
+          "to a quarter too large. A photo at %.0f px/mm or more lets the depth be fitted."),
+        report, m.edge_mm, fit.model.edge_mm, fit.depth_px_per_mm);
+      g_free (report);
+      report = more;
+    }
   smp_plugin_warn (run_mode, "%s", report);
 
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);

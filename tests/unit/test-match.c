@@ -315,7 +315,7 @@ make_photo (const Setting *s, double ppm, Spoil spoil, Photo *ph)
 typedef struct
 {
   double density, core, t[3], drop;
-  gboolean depth_measured;
+  gboolean depth_measured, soft_edges;
   double depth_mm; /* the fitted look's */
 } Errors;
 
@@ -388,7 +388,7 @@ round_trip (const Setting *s, double ppm, Spoil spoil, gboolean verbose)
   for (int k = 0; k < 3; k++)
     e.t[k] = m.transmittance[k] - t_truth[k];
   e.drop = fit_drop / ph.drop - 1;
-  e.depth_measured = fit.depth_measured, e.depth_mm = look.pigment_depth_mm;
+  e.depth_measured = fit.depth_measured, e.depth_mm = look.pigment_depth_mm, e.soft_edges = fit.soft_edges;
   if (verbose)
     g_printerr ("# %-12s %4.0f px/mm %-9s | density %6.1f (measured %6.1f, true %6.1f, %+5.1f%%) | core %.3f (measured "
                 "%.3f±%.3f mm, true %.3f, %+5.1f%%) | T %.3f %.3f %.3f (err %+.3f %+.3f %+.3f) | drop %.1f%% fitted %.1f%% (%+5.1f%%) | "
@@ -487,6 +487,12 @@ test_round_trip (void)
            * the looser bounds for deep work never apply there. */
           if (scales[j] >= 40 && settings[i].depth_mm > 0.35 && !e.depth_measured)
             g_printerr ("#   depth not measured at %.0f px/mm\n", scales[j]), failures++;
+          /* Where the size misses the target the fit must say why (the report's warning),
+           * and it must not cry wolf over shallow work. */
+          if (fabs (e.core) > 0.15 && !e.soft_edges)
+            g_printerr ("#   core out of the target with no soft-edge warning\n"), failures++;
+          if (settings[i].depth_mm < 0.35 && e.soft_edges)
+            g_printerr ("#   soft-edge warning on shallow work\n"), failures++;
         }
       else
         failures += !refused_or_within (&settings[i], scales[j]);

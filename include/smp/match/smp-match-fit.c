@@ -20,6 +20,7 @@
 #define MATCH_ROUNDS   4      /* indirect-inference rounds on density, size and spread */
 #define DEPTH_STEPS    5      /* secant steps on depth, each with its own rounds */
 #define DEPTH_PROBE_MM 0.2    /* the second depth tried */
+#define SOFT_EDGE_RATIO 1.3   /* photo ÷ look edge σ that says "deeper than the look" */
 #define DEPTH_MIN_MM   0.1    /* the fitted depth's range: the parameter's floor ... */
 #define DEPTH_MAX_MM   0.8    /* ... and past any blow-out a photo of good work shows */
 #define DARKEST_INK    0.99   /* the fitted shade's darkest channel, 1 − linear shade */
@@ -386,6 +387,9 @@ smp_match_fit (const SmpMatchInput *photo, const SmpMatchMeasure *m, SmpParams *
       look->pigment_depth_mm = zi;
     }
   *look = best;
+  fit->depth_px_per_mm = m->core_diameter_mm > 0 ? ceil (SMP_MATCH_DEPTH_MIN_CORE_PX / m->core_diameter_mm) : NAN;
+  fit->soft_edges = !fit->depth_measured && isfinite (fit->model.edge_mm) &&
+                    m->edge_mm >= SOFT_EDGE_RATIO * fit->model.edge_mm;
   if (!fit_ink (m, look, error) || !smp_params_validate (look, error))
     return FALSE;
 
