@@ -1,6 +1,7 @@
 /* smp-plugin-calibrate.c: plug-in-smp-calibrate, "Calibrate Scale…": the photo's
  * px/mm from two anchors a known distance apart, stored on the image. */
 #include "smp-plugin-calibrate.h"
+#include "smp-plugin-inform.h"
 #include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
@@ -179,22 +180,18 @@ calibrate_dialog (GimpProcedure *procedure, GimpProcedureConfig *config, GimpIma
   return ok;
 }
 
-/* The result, said plainly (GIMP's own messages carry a warning icon). */
+/* The result, said plainly. */
 static void
 tell_result (const char *name, double px_per_mm, double length_px, double distance_mm, gboolean removed)
 {
-  GtkWidget *box = gtk_message_dialog_new (NULL, GTK_DIALOG_MODAL, GTK_MESSAGE_INFO, GTK_BUTTONS_OK,
-                                           _("The photo's scale is now %.3f px/mm"), px_per_mm);
-
-  gtk_window_set_title (GTK_WINDOW (box), _("Scale calibrated"));
-  gtk_message_dialog_format_secondary_text (
-    GTK_MESSAGE_DIALOG (box),
+  g_autofree char *primary = g_strdup_printf (_("The photo's scale is now %.3f px/mm"), px_per_mm);
+  g_autofree char *secondary = g_strdup_printf (
     _("%.1f px between the anchors of “%s” = %.1f mm. Hairline… uses this scale from now on. "
     "The image's resolution is set to match: with the unit mm (bottom left of the image window) "
     "the rulers and the Measure tool read real millimetres.%s"),
-    length_px, name, distance_mm, removed ? " The measuring path was removed." : "");
-  gtk_dialog_run (GTK_DIALOG (box));
-  gtk_widget_destroy (box);
+    length_px, name, distance_mm, removed ? _(" The measuring path was removed.") : "");
+
+  smp_plugin_inform (FALSE, _("Scale calibrated"), primary, secondary);
 }
 
 static GimpValueArray *

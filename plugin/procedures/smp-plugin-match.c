@@ -1,6 +1,7 @@
 /* smp-plugin-match.c: plug-in-smp-match-look, "Match Look from Photo…": learn a look
  * from a photo of the artist's own healed work and save it in their looks folder. */
 #include "smp-plugin-match.h"
+#include "smp-plugin-inform.h"
 #include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
@@ -284,7 +285,10 @@ match_run (GimpProcedure        *procedure,
       g_free (report);
       report = more;
     }
-  smp_plugin_warn (run_mode, "%s", report);
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    smp_plugin_inform (fit.soft_edges, _("Look matched"), name, report);
+  else
+    smp_plugin_warn (run_mode, "%s", report);
 
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
   GIMP_VALUES_SET_DOUBLE (result, 1, fit.density_per_cm2);

@@ -1,6 +1,7 @@
 /* smp-plugin-sheet.c: plug-in-smp-design-sheet: gathers a stored proposal (design,
  * plan, checks, before/after views, hairline) and hands it to the engine's sheet. */
 #include "smp-plugin-sheet.h"
+#include "smp-plugin-inform.h"
 #include <glib/gi18n-lib.h>
 
 #include <libgimp/gimpui.h>
@@ -718,9 +719,9 @@ sheet_run (GimpProcedure        *procedure,
   if (run_mode == GIMP_RUN_INTERACTIVE)
     {
       sheet_remember (image, config, written);
-      /* Where the file went, said where the artist looks (the status bar / messages). */
+      /* Where the file went, as information (GIMP's messages carry a warning icon). */
       g_autofree char *text = g_strdup_printf (_("Design sheet written to %s"), written);
-      gimp_message (text);
+      smp_plugin_inform (FALSE, _("Design sheet exported"), text, NULL);
     }
   values = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);
   GIMP_VALUES_SET_STRING (values, 1, written);

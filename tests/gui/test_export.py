@@ -95,6 +95,19 @@ def dismiss_messages(gui, keep):
             gui.desktop.keys(w, "Escape")
 
 
+def written(gui, job, shot=None):
+    """The export's result box ("Design sheet exported", an information box, not
+    GIMP's warning-icon message): seen, kept as a screenshot, closed; then the run's status."""
+    box = gui.desktop.find("Design sheet exported", timeout=120)
+    check(box is not None, "the written path is reported in an information box (“Design sheet exported”)")
+    if box is not None:
+        time.sleep(0.5)
+        if shot:
+            gui.screenshot(shot)
+        gui.desktop.keys(box, "Return")
+    return gui.wait(job, timeout=180)
+
+
 def drive(gui, work):
     desk = gui.desktop
     gui.call(SETUP)
@@ -118,16 +131,13 @@ def drive(gui, work):
     set_field(gui, wid, "alt+n", "Scar at the left temple", clear=False)
     gui.screenshot("gui-export-first.png")
     desk.keys(wid, "alt+o")  # GIMP's _OK
-    status = gui.wait(job, timeout=180)
+    status = written(gui, job, "gui-export-written.png")
     check(status == ["success", sheet_a], "the first export succeeds and returns the written path", status)
     check("Ann Example" in pdf_text(sheet_a) and "Scar at the left temple" in pdf_text(sheet_a),
           "its sheet carries the client and the notes typed")
     fields_a = gui.call("result = sheet_fields(img_a)")
     check(fields_a == {"client": "Ann Example", "notes": "Scar at the left temple", "file": sheet_a},
           "the first photo keeps its client, notes and file (smp-sheet parasite)", fields_a)
-    time.sleep(1.0)
-    # The message ("Design sheet written to …") is in GIMP's status bar: see the shot.
-    gui.screenshot("gui-export-written.png")
 
     # 2. The second photo starts empty: OK at once has no file to write (had the
     # first photo's file leaked, it would ask to replace it).
@@ -151,7 +161,7 @@ def drive(gui, work):
     # Appended, not replaced: a leaked name would show in front of it.
     set_field(gui, wid, "alt+t", "Bob Sample", clear=False)
     desk.keys(wid, "alt+o")
-    status = gui.wait(job, timeout=180)
+    status = written(gui, job)
     text_b = pdf_text(sheet_b)
     check(status == ["success", sheet_b] and "Bob Sample" in text_b, "the second photo's sheet is written", status)
     check("Ann" not in text_b and "temple" not in text_b,
@@ -181,7 +191,7 @@ def drive(gui, work):
     asked = desk.find(REPLACE, timeout=30)
     if asked is not None:
         desk.keys(asked, "alt+r")
-    status = gui.wait(job, timeout=180)
+    status = written(gui, job)
     text_a = pdf_text(sheet_a)
     check(status == ["success", sheet_a] and os.stat(sheet_a).st_mtime_ns != mtime,
           "Replace writes the sheet again and returns its path", status)

@@ -148,9 +148,12 @@ Gimp.displays_flush()
         time.sleep(0.5)
         shot(gui, out, "08-export-dialog.png", wid, scale=75)
         d.keys(wid, "alt+o")
+        box = d.find("Design sheet exported", timeout=300)
+        if box:
+            time.sleep(1.0)
+            shot(gui, out, "09-sheet-written.png", main_win)
+            d.keys(box, "Return")
         print("sheet:", gui.wait(job, timeout=300), flush=True)
-        time.sleep(1.5)
-        shot(gui, out, "09-sheet-written.png", main_win)
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", sheet, os.path.join(out, "10-design-sheet")],
                        check=False, timeout=120)
     return 0
