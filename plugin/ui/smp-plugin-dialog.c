@@ -301,6 +301,77 @@ update_split_note (SmpDialog *d)
 
 /* ---- Presets -------------------------------------------------------------------------- */
 
+/* The look the values came from is the one marked (bold, "✓"), whatever row the
+ * keyboard or the pointer highlights: the list selects nothing, so a highlight
+ * never passes for a loaded look. Follows the config's "preset" (a click, Save as
+ * look…, Reset, saved settings, a re-edit). */
+static void
+mark_loaded_look (SmpDialog *d)
+{
+  g_autofree char *current = NULL;
+  const char      *loaded = NULL;
+  GList           *rows;
+
+  if (d->preset_list == NULL)
+    return;
+  g_object_get (d->config, "preset", &current, NULL);
+  rows = gtk_container_get_children (GTK_CONTAINER (d->preset_list));
+  for (GList *l = rows; l; l = l->next)
+    {
+      const SmpPreset *preset = g_object_get_data (G_OBJECT (l->data), "smp-preset");
+      GtkWidget       *label = gtk_bin_get_child (GTK_BIN (l->data));
+      const char      *text = g_object_get_data (G_OBJECT (l->data), "smp-preset-text");
+      gboolean         on = preset && current && !strcmp (current, smp_preset_get_id (preset));
+      g_autofree char *markup = on ? g_markup_printf_escaped ("<b>✓ %s</b>", text)
+                                   : g_markup_printf_escaped ("    %s", text);
+
+      gtk_label_set_markup (GTK_LABEL (label), markup);
+      if (on)
+        loaded = smp_preset_get_id (preset);
+    }
+  g_list_free (rows);
+  {
+    /* For the GUI tests (SMP_PREVIEW_LOG): which look is marked. */
+    const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
+    FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
+    if (log != NULL)
+      {
+        fprintf (log, "look-marked id=%s\n", loaded ? loaded : "-");
+        fclose (log);
+      }
+  }
+}
+
+static void
+preset_changed (GObject *config, GParamSpec *pspec, SmpDialog *d)
+{
+  (void) config, (void) pspec;
+  mark_loaded_look (d);
+}
+
+/* The note under the list keeps one height (four lines; longer text ellipsised,
+ * whole in its tooltip), so a look's description never shifts what lies below. */
+static void
+set_preset_note (SmpDialog *d, const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (d->preset_note), text);
+  gtk_widget_set_tooltip_text (d->preset_note, text);
+}
+
+static void
+preset_note_allocated (GtkWidget *note, GdkRectangle *allocation, SmpDialog *d)
+{
+  const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
+  FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
+
+  (void) note, (void) d;
+  if (log != NULL)
+    {
+      fprintf (log, "look-note height=%d\n", allocation->height);
+      fclose (log);
+    }
+}
+
 static void
 preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
 {
@@ -324,7 +395,7 @@ preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
   memcpy (before_shade, params.shade, sizeof before_shade);
   if (!smp_preset_apply (preset, &params, &error))
     {
-      gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+      set_preset_note (d, error->message);
       return;
     }
   g_object_freeze_notify (G_OBJECT (d->config));
@@ -341,7 +412,7 @@ preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
     g_object_set (d->config, "px-per-mm", 0.0, NULL); /* keep following the calibration */
   g_object_set (d->config, "preset", smp_preset_get_id (preset), NULL);
   g_object_thaw_notify (G_OBJECT (d->config));
-  gtk_label_set_text (GTK_LABEL (d->preset_note), smp_preset_get_description (preset));
+  set_preset_note (d, smp_preset_get_description (preset));
 }
 
 /* The label's mnemonic lands on a row (the chosen look, else the first), so the
@@ -349,10 +420,17 @@ preset_activated (GtkListBox *box, GtkListBoxRow *row, SmpDialog *d)
 static gboolean
 preset_list_mnemonic (GtkWidget *list, gboolean group_cycling, SmpDialog *d)
 {
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (GTK_LIST_BOX (list));
+  g_autofree char *current = NULL;
+  GtkListBoxRow   *row = NULL;
 
   (void) group_cycling;
-  (void) d;
+  g_object_get (d->config, "preset", &current, NULL);
+  for (int i = 0; current && (row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), i)) != NULL; i++)
+    {
+      const SmpPreset *preset = g_object_get_data (G_OBJECT (row), "smp-preset");
+      if (preset && !strcmp (current, smp_preset_get_id (preset)))
+        break;
+    }
   if (row == NULL)
     row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), 0);
   if (row == NULL)
@@ -371,7 +449,6 @@ preset_list_key (GtkWidget *list, GdkEventKey *event, SmpDialog *d)
   if (row == NULL || !(event->keyval == GDK_KEY_Return || event->keyval == GDK_KEY_KP_Enter
                        || event->keyval == GDK_KEY_ISO_Enter))
     return FALSE;
-  gtk_list_box_select_row (GTK_LIST_BOX (list), GTK_LIST_BOX_ROW (row));
   gtk_widget_activate (row);
   return TRUE;
 }
@@ -391,6 +468,7 @@ preset_row (SmpPreset *preset, gboolean user)
   gtk_container_add (GTK_CONTAINER (row), label);
   gtk_widget_set_tooltip_text (row, smp_preset_get_description (preset));
   g_object_set_data (G_OBJECT (row), "smp-preset", preset);
+  g_object_set_data_full (G_OBJECT (row), "smp-preset-text", g_steal_pointer (&text), g_free);
   return row;
 }
 
@@ -411,7 +489,7 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
   (void) button;
   if (!read_params (d, &params, &source, &error))
     {
-      gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+      set_preset_note (d, error->message);
       return;
     }
   ask = gtk_dialog_new_with_buttons ("Save as Look", GTK_WINDOW (d->dialog), GTK_DIALOG_MODAL,
@@ -438,7 +516,7 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
     return;
   if (!id)
     {
-      gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+      set_preset_note (d, error->message);
       return;
     }
   file = g_strconcat (id, ".smp-preset", NULL);
@@ -450,17 +528,17 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
 
     if (!preset)
       {
-        gtk_label_set_text (GTK_LABEL (d->preset_note), error->message);
+        set_preset_note (d, error->message);
         return;
       }
     g_ptr_array_add (d->presets, preset);
     row = preset_row (preset, TRUE);
     gtk_list_box_insert (GTK_LIST_BOX (d->preset_list), row, -1);
     gtk_widget_show_all (row);
-    gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
     g_object_set (d->config, "preset", id, NULL);
+    mark_loaded_look (d); /* the same id again notifies nothing */
     note = g_strdup_printf (_("Saved as %s"), path);
-    gtk_label_set_text (GTK_LABEL (d->preset_note), note);
+    set_preset_note (d, note);
   }
 }
 
@@ -477,7 +555,7 @@ make_preset_list (SmpDialog *d)
   d->preset_list = gtk_list_box_new ();
   gtk_widget_set_name (d->preset_list, "smp-presets");
   gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (d->preset_list), TRUE);
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (d->preset_list), GTK_SELECTION_SINGLE);
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (d->preset_list), GTK_SELECTION_NONE);
   g_object_get (d->config, "preset", &current, NULL);
 
   for (guint i = 0; i < d->presets->len; i++)
@@ -486,8 +564,6 @@ make_preset_list (SmpDialog *d)
       GtkWidget *row = preset_row (preset, i >= n_shipped);
 
       gtk_list_box_insert (GTK_LIST_BOX (d->preset_list), row, -1);
-      if (current && !strcmp (current, smp_preset_get_id (preset)))
-        gtk_list_box_select_row (GTK_LIST_BOX (d->preset_list), GTK_LIST_BOX_ROW (row));
     }
   g_signal_connect (d->preset_list, "row-activated", G_CALLBACK (preset_activated), d);
   g_signal_connect (d->preset_list, "mnemonic-activate", G_CALLBACK (preset_list_mnemonic), d);
@@ -499,6 +575,19 @@ make_preset_list (SmpDialog *d)
   gtk_label_set_line_wrap (GTK_LABEL (d->preset_note), TRUE);
   gtk_label_set_max_width_chars (GTK_LABEL (d->preset_note), 40);
   gtk_label_set_xalign (GTK_LABEL (d->preset_note), 0.0);
+  gtk_label_set_yalign (GTK_LABEL (d->preset_note), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (d->preset_note), PANGO_ELLIPSIZE_END);
+  gtk_label_set_lines (GTK_LABEL (d->preset_note), 4);
+  {
+    /* Four lines tall whatever it says (its font's line height). */
+    PangoLayout *layout = gtk_widget_create_pango_layout (d->preset_note, "Xg\nXg\nXg\nXg");
+    int          height = 0;
+    pango_layout_get_pixel_size (layout, NULL, &height);
+    gtk_widget_set_size_request (d->preset_note, -1, height);
+    g_object_unref (layout);
+  }
+  g_signal_connect (d->preset_note, "size-allocate", G_CALLBACK (preset_note_allocated), d);
+  g_signal_connect (d->config, "notify::preset", G_CALLBACK (preset_changed), d);
   {
     /* The looks offered, for the GUI tests (SMP_PREVIEW_LOG). */
     const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
@@ -525,6 +614,7 @@ make_preset_list (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (box), save, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), d->preset_note, FALSE, FALSE, 0);
   gtk_widget_show_all (box);
+  mark_loaded_look (d);
   return box;
 }
 
@@ -704,7 +794,9 @@ make_preview_controls (SmpDialog *d)
   d->canvas_check = gtk_check_button_new_with_mnemonic (_("Show on the can_vas"));
   gtk_widget_set_tooltip_text (d->canvas_check,
                                _("Render the proposal into temporary layers on the image, "
-                               "for the client to see full-screen; they go away on Cancel"));
+                               "for the client to see full-screen; they go away on Cancel. While they "
+                               "show, the image's undo history is paused (GIMP's Undo History shows it "
+                               "empty) and comes back whole when they go"));
   g_signal_connect (d->canvas_check, "toggled", G_CALLBACK (canvas_toggled), d);
   gtk_box_pack_end (GTK_BOX (row), d->canvas_check, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);

@@ -84,6 +84,15 @@ def looks_line(path):
     return dict(kv.split("=", 1) for kv in lines[-1].split()[1:]) if lines else None
 
 
+def log_values(path, prefix, key):
+    """The `key=` values of the log's lines starting with `prefix`, in order."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [dict(kv.split("=", 1) for kv in line.split()[1:]).get(key)
+                for line in f if line.startswith(prefix + " ")]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--plugin", required=True)
@@ -124,6 +133,23 @@ def main():
                 check(look_id in yours, "the saved look is listed as the artist's", seen)
                 check("shaved-natural" in shipped, "beside the shipped looks", seen)
             wid = gui.desktop.find("SMP Hairline", timeout=60)
+            if wid and seen is not None:
+                # The loaded look is the marked one, whatever row is highlighted,
+                # and the note under the list keeps its height from look to look.
+                desk = gui.desktop
+                time.sleep(1.0)
+                desk.keys(wid, "alt+k", "Return")  # the first row
+                time.sleep(1.0)
+                desk.keys(wid, "Down", "Down", "Return")  # the third
+                time.sleep(1.0)
+                desk.keys(wid, "Down")  # the fourth highlighted, not loaded
+                time.sleep(1.0)
+                gui.screenshot("gui-looks-marked.png")
+                marked = log_values(log, "look-marked", "id")
+                check(len(shipped) >= 4 and marked[-2:] == [shipped[0], shipped[2]],
+                      "Return on a row loads and marks it; moving the highlight marks nothing", marked)
+                heights = sorted({int(h) for h in log_values(log, "look-note", "height") if int(h) > 1})
+                check(len(heights) == 1, "the look's note keeps one height whatever it says", heights)
             if wid:
                 gui.desktop.keys(wid, "Escape")
             try:
