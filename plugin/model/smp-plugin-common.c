@@ -33,7 +33,8 @@ smp_plugin_warn (GimpRunMode run_mode, const char *format, ...)
 
 /* GIMP sorts a menu's plug-in entries by their menu path and label, so each
  * procedure gets a section ("[1-calibrate]"…) named in the workflow's order: the
- * menu reads Calibrate, Hairline, Template, Mirror, Export whatever the labels
+ * menu reads Calibrate, Fit Head, Template, Mirror, Hairline, Export, then Match
+ * Look (a setup step, not a consultation's) whatever the labels
  * (and their translations) say. Procedures not listed come last. The names are
  * the procedures' (their headers in procedures/: model/ cannot include them). */
 static const char *
@@ -41,12 +42,12 @@ menu_section (const char *name)
 {
   static const struct { const char *name, *section; } order[] = {
     { "plug-in-smp-calibrate", "[1-calibrate]" },
-    { "plug-in-smp-fit-head", "[2-fit-head]" },       /* on main: the head model */
-    { "plug-in-smp-hairline", "[3-hairline]" },
-    { "plug-in-smp-hairline-template", "[4-template]" },
-    { "plug-in-smp-mirror-hairline", "[5-mirror]" },
-    { "plug-in-smp-match-look", "[6-match-look]" },   /* on main: Match Look from Photo… */
-    { "plug-in-smp-design-sheet", "[7-sheet]" },
+    { "plug-in-smp-fit-head", "[2-fit-head]" },           /* optional: the head's curve */
+    { "plug-in-smp-hairline-template", "[3-template]" },  /* optional: a line to start from */
+    { "plug-in-smp-mirror-hairline", "[4-mirror]" },      /* optional: one half drawn */
+    { "plug-in-smp-hairline", "[5-hairline]" },           /* the proposal */
+    { "plug-in-smp-design-sheet", "[6-sheet]" },          /* the hand-over */
+    { "plug-in-smp-match-look", "[7-match-look]" },       /* once, from the artist's own work */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (order); i++)
