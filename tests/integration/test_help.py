@@ -56,10 +56,11 @@ for where, item in named:
 
 # Menu order: GIMP 3 lists a menu's plug-in entries sorted by menu path + label +
 # procedure name (app/menus/plug-in-menus.c, a GTree of collated keys), so the
-# sections in the paths must sort into the workflow (docs/images/consult/00-menu.png
-# is what GIMP 3.0.4 shows).
-WORKFLOW = ["plug-in-smp-calibrate", "plug-in-smp-hairline", "plug-in-smp-hairline-template",
-            "plug-in-smp-mirror-hairline", "plug-in-smp-design-sheet"]
+# sections in the paths must sort into the workflow, the help index's numbered steps
+# (seen in GIMP 3.0.4 for the earlier order).
+WORKFLOW = ["plug-in-smp-calibrate", "plug-in-smp-fit-head", "plug-in-smp-hairline-template",
+            "plug-in-smp-mirror-hairline", "plug-in-smp-hairline", "plug-in-smp-design-sheet",
+            "plug-in-smp-match-look"]
 keys = []
 for name in WORKFLOW:
     proc = Gimp.get_pdb().lookup_procedure(name)
@@ -68,7 +69,16 @@ for name in WORKFLOW:
           f"{name}: in the SMP menu, in a section of its own", paths)
     if paths:
         keys.append((GLib.utf8_collate_key(paths[0] + "/" + proc.get_menu_label().replace("_", "") + name, -1), name))
-check([n for _, n in sorted(keys)] == WORKFLOW, "the menu sorts into the workflow: Calibrate, Hairline, Template, "
-      "Mirror, Export", [n for _, n in sorted(keys)])
+check([n for _, n in sorted(keys)] == WORKFLOW, "the menu sorts into the workflow: Calibrate, Fit Head, Template, "
+      "Mirror, Hairline, Export, Match Look", [n for _, n in sorted(keys)])
+
+# The help index numbers the same steps in the same order (Match Look, a setup step,
+# follows the list).
+if m:
+    page_of = {ref: pid for pid, ref in items.items()}
+    html = open(os.path.join(uri, "en", "index.html"), encoding="utf-8").read()
+    ol = re.search(r"<ol>(.*?)</ol>", html, re.S)
+    steps = [page_of.get(h) for h in re.findall(r'<li><a href="([^"]+)"', ol.group(1))] if ol else []
+    check(steps == WORKFLOW[:-1], "the help index numbers the steps in the menu's order", steps)
 
 finish()
