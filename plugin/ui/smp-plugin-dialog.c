@@ -69,8 +69,7 @@ typedef struct
   guint                update_id;
   gboolean             syncing;      /* writing widgets from the config */
 
-  /* On-canvas preview: temporary layers under a frozen undo stack. */
-  gboolean             undo_frozen;
+  /* On-canvas preview: temporary layers, added and removed with undo frozen. */
   GimpGroupLayer      *canvas_group;
   GimpGroupLayer      *hidden_proposal;
   guint                canvas_id;
@@ -620,14 +619,48 @@ make_preset_list (SmpDialog *d)
 
 /* ---- On-canvas preview ----------------------------------------------------------------- */
 
+/* The preview's layer edits are kept out of the undo stack by freezing it only
+ * around each edit, not for as long as the preview shows: GIMP's Undo History
+ * empties while the stack is frozen, and the artist's history should stay in view. */
+static void
+quiet_begin (SmpDialog *d)
+{
+  gimp_image_undo_freeze (d->image);
+}
+
+static void
+quiet_end (SmpDialog *d)
+{
+  gimp_image_undo_thaw (d->image);
+}
+
+/* For the GUI tests (SMP_PREVIEW_LOG): the canvas preview's layers and whether the
+ * image's undo stack is live while they show. */
+static void
+log_canvas (SmpDialog *d, const char *what)
+{
+  const char *path = g_getenv ("SMP_PREVIEW_LOG");
+  FILE       *log;
+
+  if (path == NULL || *path == '\0' || (log = fopen (path, "a")) == NULL)
+    return;
+  fprintf (log, "canvas %s undo_enabled=%d\n", what, gimp_image_undo_is_enabled (d->image));
+  fclose (log);
+}
+
 static void
 remove_canvas_layers (SmpDialog *d)
 {
+  gboolean shown = d->canvas_group != NULL || d->hidden_proposal != NULL;
+
   if (d->canvas_id != 0)
     {
       g_source_remove (d->canvas_id);
       d->canvas_id = 0;
     }
+  if (!shown)
+    return;
+  quiet_begin (d);
   if (d->canvas_group != NULL)
     {
       if (gimp_item_is_valid (GIMP_ITEM (d->canvas_group)))
@@ -640,12 +673,9 @@ remove_canvas_layers (SmpDialog *d)
         gimp_item_set_visible (GIMP_ITEM (d->hidden_proposal), TRUE);
       d->hidden_proposal = NULL;
     }
-  if (d->undo_frozen)
-    {
-      /* The image is back as it was frozen: undo history stays valid. */
-      gimp_image_undo_thaw (d->image);
-      d->undo_frozen = FALSE;
-    }
+  /* The image is back as it was: the undo history stays valid. */
+  quiet_end (d);
+  log_canvas (d, "removed");
   gimp_displays_flush ();
 }
 
@@ -677,11 +707,7 @@ write_canvas_layers (gpointer data)
   smp_design_set_threads (design, gimp_get_num_processors ()); /* GIMP's thread preference */
   g_object_get (d->config, "shine", &shine, NULL);
 
-  if (!d->undo_frozen)
-    {
-      gimp_image_undo_freeze (d->image);
-      d->undo_frozen = TRUE;
-    }
+  quiet_begin (d);
   if (d->target->proposal != NULL && d->hidden_proposal == NULL
       && gimp_item_get_visible (GIMP_ITEM (d->target->proposal)))
     {
@@ -697,6 +723,8 @@ write_canvas_layers (gpointer data)
   d->canvas_group = group;
   smp_plugin_target_write_sessions (d->target, group, design, &extent, d->session_mask, FALSE, shine, NULL,
                                     &error);
+  quiet_end (d);
+  log_canvas (d, "shown");
   gimp_displays_flush ();
   return G_SOURCE_REMOVE;
 }

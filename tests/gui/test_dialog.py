@@ -110,6 +110,20 @@ class PreviewLog:
             return [dict(kv.split("=", 1) for kv in line.split()[1:])
                     for line in f if line.startswith("preview ")]
 
+    def canvas(self):
+        """The canvas preview's lines: what it did and whether undo was live after."""
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path) as f:
+            return [line.split()[1:] for line in f if line.startswith("canvas ")]
+
+    def wait_canvas(self, count, timeout=30):
+        end = time.time() + timeout
+        while time.time() < end and len(self.canvas()) <= count:
+            time.sleep(0.2)
+        lines = self.canvas()
+        return lines[count] if len(lines) > count else None
+
     def wait_new(self, count, timeout=60):
         """A line past `count`, once the preview has settled (1 s without a render)."""
         end = time.time() + timeout
@@ -246,14 +260,24 @@ def drive(gui, log):
     wid, rect, view = open_dialog(gui, log, count, "SMP Hairline – consultation", placement)
     if rect is None:
         return
+    canvas_count = len(log.canvas())
     desk.keys(wid, "alt+v")
-    time.sleep(4.0)
+    shown_line = log.wait_canvas(canvas_count)
+    # GIMP's Undo History is empty while the undo stack is frozen: the preview's
+    # layers must be written with it frozen only for the write, not while they show.
+    check(shown_line is not None and shown_line[0] == "shown",
+          "the canvas preview writes its layers", shown_line)
+    check(shown_line is not None and "undo_enabled=1" in shown_line,
+          "the image's undo stack is live (history shown) while the canvas preview is on", shown_line)
+    time.sleep(3.0)
     shot = gui.screenshot("gui-canvas-preview.png")
     shown, _ = Skin(shot, canvas).dark(median=bare.median)
     check(shown > bare_dark + 300, "the canvas preview shows dots on the image",
           f"{bare_dark} → {shown} dark px")
     desk.keys(wid, "Escape")
     check(gui.wait(job) == "cancel", "Escape cancels the dialog")
+    check(log.canvas()[-1:] == [["removed", "undo_enabled=1"]],
+          "Cancel removes the preview layers and leaves undo live", log.canvas()[-1:])
     check(gui.call("result = image_state(img) == state0"),
           "Cancel leaves the image exactly as it was (canvas preview layers removed)")
     wait_closed(gui, wid)
@@ -322,6 +346,10 @@ def drive(gui, log):
     count = len(log.lines())
     type_density(gui, wid, 60)
     log.wait_new(count)
+    # With the canvas preview on at OK: the run is still one undo step (step 4).
+    canvas_count = len(log.canvas())
+    desk.keys(wid, "alt+v")
+    check(log.wait_canvas(canvas_count) is not None, "the re-edit's canvas preview shows")
     desk.keys(wid, "alt+u")
     check(gui.wait(job) == "success", "OK on the re-edit dialog updates the proposal")
     second = gui.call("second = proposal_state(); result = second")
