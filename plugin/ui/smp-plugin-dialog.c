@@ -822,9 +822,7 @@ make_preview_controls (SmpDialog *d)
   d->canvas_check = gtk_check_button_new_with_mnemonic (_("Show on the can_vas"));
   gtk_widget_set_tooltip_text (d->canvas_check,
                                _("Render the proposal into temporary layers on the image, "
-                               "for the client to see full-screen; they go away on Cancel. While they "
-                               "show, the image's undo history is paused (GIMP's Undo History shows it "
-                               "empty) and comes back whole when they go"));
+                               "for the client to see full-screen; they go away on Cancel"));
   g_signal_connect (d->canvas_check, "toggled", G_CALLBACK (canvas_toggled), d);
   gtk_box_pack_end (GTK_BOX (row), d->canvas_check, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (box), row, FALSE, FALSE, 0);

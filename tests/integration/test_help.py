@@ -80,5 +80,13 @@ if m:
     ol = re.search(r"<ol>(.*?)</ol>", html, re.S)
     steps = [page_of.get(h) for h in re.findall(r'<li><a href="([^"]+)"', ol.group(1))] if ol else []
     check(steps == WORKFLOW[:-1], "the help index numbers the steps in the menu's order", steps)
+    # Every page's navigation bar: the same steps, numbered in that order.
+    for page in sorted(set(items.values())):
+        text = open(os.path.join(uri, "en", page), encoding="utf-8").read()
+        nav = re.search(r"<nav>(.*?)</nav>", text, re.S)
+        links = re.findall(r'<a href="([^"]+)">(\d+) ', nav.group(1)) if nav else []
+        check([page_of.get(h) for h, _ in links] == WORKFLOW[:-1] and
+              [int(k) for _, k in links] == list(range(1, len(WORKFLOW))),
+              f"{page}: its navigation numbers the steps in the menu's order", links)
 
 finish()
