@@ -73,6 +73,10 @@ typedef struct
   GimpGroupLayer      *canvas_group;
   GimpGroupLayer      *hidden_proposal;
   guint                canvas_id;
+  /* While the canvas preview is on, the dialog is compact and at the screen's edge. */
+  gboolean             compact;
+  int                  full_x, full_y, full_w, full_h;
+  int                  compact_right, compact_top;
 } SmpDialog;
 
 static void schedule_update (SmpDialog *d);
@@ -740,9 +744,53 @@ schedule_canvas (SmpDialog *d)
   d->canvas_id = g_timeout_add (CANVAS_DELAY_MS, write_canvas_layers, d);
 }
 
+/* With the proposal on the canvas the dialog's own preview is a copy, and the
+ * dialog (large by default) would hide what the client is to see: it drops its
+ * preview, shrinks to its controls and moves to the right edge of its monitor,
+ * as a docked panel; switched off, it comes back as it was. */
+static void
+set_compact (SmpDialog *d, gboolean compact)
+{
+  GtkWindow   *window = GTK_WINDOW (d->dialog);
+  GdkWindow   *gdk_window = gtk_widget_get_window (d->dialog);
+  GdkMonitor  *monitor;
+  GdkRectangle area;
+
+  if (compact == d->compact || gdk_window == NULL)
+    return;
+  d->compact = compact;
+  if (!compact)
+    {
+      gtk_widget_show (smp_plugin_preview_get_widget (d->preview));
+      gtk_window_resize (window, d->full_w, d->full_h);
+      gtk_window_move (window, d->full_x, d->full_y);
+      return;
+    }
+  gtk_window_get_position (window, &d->full_x, &d->full_y);
+  gtk_window_get_size (window, &d->full_w, &d->full_h);
+  monitor = gdk_display_get_monitor_at_window (gtk_widget_get_display (d->dialog), gdk_window);
+  gdk_monitor_get_workarea (monitor, &area);
+  gtk_widget_hide (smp_plugin_preview_get_widget (d->preview));
+  /* As narrow as the controls allow; as tall as the work area, for the controls. */
+  gtk_window_resize (window, 1, area.height);
+  /* Its width is known once resized: compact_configured puts it flush right. */
+  d->compact_right = area.x + area.width;
+  d->compact_top = area.y;
+  gtk_window_move (window, area.x + area.width - d->full_w / 2, area.y);
+}
+
+static gboolean
+compact_configured (GtkWidget *dialog, GdkEventConfigure *event, SmpDialog *d)
+{
+  if (d->compact && event->x + event->width != d->compact_right)
+    gtk_window_move (GTK_WINDOW (dialog), d->compact_right - event->width, d->compact_top);
+  return FALSE;
+}
+
 static void
 canvas_toggled (GtkToggleButton *toggle, SmpDialog *d)
 {
+  set_compact (d, gtk_toggle_button_get_active (toggle));
   if (gtk_toggle_button_get_active (toggle))
     schedule_canvas (d);
   else
@@ -1239,6 +1287,7 @@ build (SmpDialog *d)
   gtk_box_pack_start (GTK_BOX (content), d->error_bar, FALSE, FALSE, 0);
   gtk_box_pack_start (GTK_BOX (content), paned, TRUE, TRUE, 0);
   set_default_size (d);
+  g_signal_connect (d->dialog, "configure-event", G_CALLBACK (compact_configured), d);
 }
 
 /* ---- Entry point --------------------------------------------------------------------------------- */

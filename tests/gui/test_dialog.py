@@ -75,6 +75,13 @@ class Skin:
         return n, max(1, (y1 - y0) * self.w)
 
 
+def overlap(a, b):
+    """The area two (x, y, w, h) screen rectangles share."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(w, 0) * max(h, 0)
+
+
 def skin_box(png, rect):
     """Bounding box (screen px) of skin-coloured pixels in `rect`: the canvas."""
     rgb = crop_rgb(png, rect)
@@ -260,6 +267,12 @@ def drive(gui, log):
     wid, rect, view = open_dialog(gui, log, count, "SMP Hairline – consultation", placement)
     if rect is None:
         return
+    # Over the image, as a large dialog opens on a single screen: switched on, the
+    # canvas preview must not stay hidden behind it.
+    desk.xdo("windowmove", "--sync", wid, str(canvas[0]), str(canvas[1]))
+    time.sleep(0.8)
+    full = desk.geometry(wid)
+    check(overlap(full, canvas) > 0, "the dialog was moved over the photo", f"dialog {full}, photo {canvas}")
     canvas_count = len(log.canvas())
     desk.keys(wid, "alt+v")
     shown_line = log.wait_canvas(canvas_count)
@@ -270,10 +283,18 @@ def drive(gui, log):
     check(shown_line is not None and "undo_enabled=1" in shown_line,
           "the image's undo stack is live (history shown) while the canvas preview is on", shown_line)
     time.sleep(3.0)
+    compact = desk.geometry(wid)
+    check(overlap(compact, canvas) == 0 and compact[2] < full[2] and compact[0] + compact[2] <= SCREEN[0],
+          "with the canvas preview on, the dialog is compact and off the photo",
+          f"dialog {full} → {compact}, photo {canvas}")
     shot = gui.screenshot("gui-canvas-preview.png")
     shown, _ = Skin(shot, canvas).dark(median=bare.median)
     check(shown > bare_dark + 300, "the canvas preview shows dots on the image",
           f"{bare_dark} → {shown} dark px")
+    desk.keys(wid, "alt+v")
+    time.sleep(1.5)
+    back = desk.geometry(wid)
+    check(back == full, "switched off, the dialog comes back as it was", f"{full} → {back}")
     desk.keys(wid, "Escape")
     check(gui.wait(job) == "cancel", "Escape cancels the dialog")
     check(log.canvas()[-1:] == [["removed", "undo_enabled=1"]],
