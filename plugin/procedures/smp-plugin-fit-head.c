@@ -8,6 +8,7 @@
 #include "smp-plugin-common.h"
 #include "smp-plugin-guides.h"
 #include "smp-plugin-head.h"
+#include "smp-plugin-inform.h"
 
 /* The outline: the argument, else the selected path, else (NULL, no error) a
  * selection to take the top edge of, else the image's only path. */
@@ -120,16 +121,16 @@ fit_head_run (GimpProcedure        *procedure,
       g_autofree char *text = NULL;
 
       if (smp_plugin_calibration_get (image, &px_per_mm, NULL, NULL))
-        text = g_strdup_printf ("Head model fitted to “%s”: %.0f × %.0f mm (%u points, %.1f px from the "
-                                "outline on average). Hairline… uses it (head-model auto or fitted).",
+        text = g_strdup_printf (_("Head model fitted to “%s”: %.0f × %.0f mm (%u points, %.1f px from the "
+                                "outline on average). Hairline… uses it (head-model auto or fitted)."),
                                 name, 2 * model.radius_across_px / px_per_mm,
                                 2 * model.radius_up_px / px_per_mm, model.n_points, model.rms_error_px);
       else
-        text = g_strdup_printf ("Head model fitted to “%s”: %.0f × %.0f px (%u points, %.1f px from the "
-                                "outline on average). Hairline… uses it (head-model auto or fitted).",
+        text = g_strdup_printf (_("Head model fitted to “%s”: %.0f × %.0f px (%u points, %.1f px from the "
+                                "outline on average). Hairline… uses it (head-model auto or fitted)."),
                                 name, 2 * model.radius_across_px, 2 * model.radius_up_px, model.n_points,
                                 model.rms_error_px);
-      gimp_message (text);
+      smp_plugin_inform (FALSE, _("Head model fitted"), text, NULL);
     }
 
   result = gimp_procedure_new_return_values (procedure, GIMP_PDB_SUCCESS, NULL);

@@ -4,12 +4,15 @@
 
 #include <libgimp/gimpui.h>
 
+#include "smp-plugin-common.h"
+
 void
 smp_plugin_inform (gboolean warning, const char *title, const char *primary, const char *secondary)
 {
   GtkWidget *box;
 
   g_return_if_fail (title != NULL && primary != NULL);
+  gimp_ui_init (SMP_PLUGIN_BINARY); /* once per process; a no-op after a dialog's */
   box = gtk_message_dialog_new (NULL, GTK_DIALOG_MODAL, warning ? GTK_MESSAGE_WARNING : GTK_MESSAGE_INFO,
                                 GTK_BUTTONS_OK, "%s", primary);
   gtk_window_set_title (GTK_WINDOW (box), title);

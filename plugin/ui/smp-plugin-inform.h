@@ -6,5 +6,5 @@
 
 /* A modal box titled `title` with `primary` in bold and `secondary` (nullable)
  * below; an information icon, or a warning one when `warning`. Interactive
- * runs only: needs gimp_ui_init (), which every dialog of the plug-in has done. */
+ * runs only (it initialises GIMP's UI if no dialog has). */
 void smp_plugin_inform (gboolean warning, const char *title, const char *primary, const char *secondary);
