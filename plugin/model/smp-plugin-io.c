@@ -376,7 +376,10 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
       {
         ChunkProgress progress = { progress_from + (progress_to - progress_from) * row / extent->height,
                                    (progress_to - progress_from) * chunk.height / extent->height, &shown };
-        SmpRenderOptions options = { photo_rgb ? &shot : NULL, chunk_progress, &progress };
+        /* No span, no progress: the dialog's canvas preview must not make GIMP pop up
+         * a progress box of its own (whose Cancel would kill the plug-in). */
+        SmpRenderOptions options = { photo_rgb ? &shot : NULL, progress_to > progress_from ? chunk_progress : NULL,
+                                     &progress };
         void *out[] = { pixels };
 
         ok = smp_design_render_layers_with (design, &chunk, 1.0, 1, &session_mask, format->engine_format,

@@ -456,7 +456,7 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
                                            target->has_mask ? &target->mask : NULL, layer,
                                            shine ? GIMP_DRAWABLE (target->client) : NULL,
                                            progress ? (double) k / n : 0.0,
-                                           progress ? (double) (k + 1) / n : 1.0, error);
+                                           progress ? (double) (k + 1) / n : 0.0, error);
     }
   for (guint i = 0; ok && i < written->len; i++)
     gimp_item_set_visible (GIMP_ITEM (written->pdata[i]), TRUE);
