@@ -220,6 +220,22 @@ darken_cells (float *restrict cells, const float *restrict wd, int n)
     cells[e] += wd[e] * (1.0f - cells[e]);
 }
 
+/* MIN (w·dark, 1) per cell and colour; a cell of zero weight adds nothing. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
+#endif
+static void
+cell_weights (float *restrict wd, const float *restrict w, float d0, float d1, float d2, int n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      const float m = w[i] > 0.0f ? 1.0f : 0.0f;
+      wd[3 * i] = m * MIN (w[i] * d0, 1.0f);
+      wd[3 * i + 1] = m * MIN (w[i] * d1, 1.0f);
+      wd[3 * i + 2] = m * MIN (w[i] * d2, 1.0f);
+    }
+}
+
 /* The wide shadow, on the coarse grid: a Gaussian sampled at the cell centres
  * and normalised over the whole footprint, so that its cells add up to the
  * shadow's integral wherever the band cuts it. */
@@ -233,6 +249,7 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
   float  dark[3];
   int    R, iu, iv, n;
   double *gx, *gy, sx = 0, sy = 0;
+  float  *gxf, *wr, *wd;
 
   for (int k = 0; k < 3; k++)
     dark[k] = (float) (dot->shadow_dark[k] * area);
@@ -261,7 +278,7 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
       g_free (band->cell_w);
       band->gauss_len = 2 * n;
       band->gauss = g_new (double, band->gauss_len);
-      band->cell_w = g_new (float, 3 * (gsize) n);
+      band->cell_w = g_new (float, 5 * (gsize) n);
     }
   gx = band->gauss, gy = band->gauss + n;
   for (int i = 0; i < n; i++)
@@ -275,6 +292,9 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
       gy[i] = exp (-dv * dv / (2 * scy * scy));
       sx += gx[i], sy += gy[i];
     }
+  gxf = band->cell_w, wr = gxf + n, wd = wr + n;
+  for (int i = 0; i < n; i++)
+    gxf[i] = (float) gx[i];
   {
     /* composite_cell's work with its bounds (the loops keep inside) and spans per row. */
     const int i_first = MAX (0, band->cx0 - (iu - R + 1)), col0 = iu - R + 1 - band->cx0;
@@ -285,17 +305,18 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
         const float wy = (float) (gy[j] / (sx * sy));
         const int   row = iv - R + 1 + j - band->cy0;
         float      *cells = band->shadow + (gsize) row * band->cw * 3;
-        float      *wd = band->cell_w;
         int         first = -1, last = -1; /* the run of cells with weight, in i */
 
         for (int i = i_first; i < i_end; i++)
-          if (wy * (float) gx[i] > 0.0f)
+          wr[i] = wy * gxf[i];
+        for (int i = i_first; i < i_end; i++)
+          if (wr[i] > 0.0f)
             {
               first = i;
               break;
             }
         for (int i = i_end - 1; first >= 0 && i >= first; i--)
-          if (wy * (float) gx[i] > 0.0f)
+          if (wr[i] > 0.0f)
             {
               last = i;
               break;
@@ -303,12 +324,7 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
         if (first < 0)
           continue;
         /* MIN (w·dark, 1) per element; a cell of zero weight inside the run adds nothing. */
-        for (int i = first; i <= last; i++)
-          {
-            const float w = wy * (float) gx[i];
-            for (int c = 0; c < 3; c++)
-              wd[3 * (i - first) + c] = w > 0.0f ? MIN (w * dark[c], 1.0f) : 0.0f;
-          }
+        cell_weights (wd, wr + first, dark[0], dark[1], dark[2], last - first + 1);
         darken_cells (cells + (gsize) (col0 + first) * 3, wd, 3 * (last - first + 1));
         band->cspan_x0[row] = MIN (band->cspan_x0[row], col0 + first);
         band->cspan_x1[row] = MAX (band->cspan_x1[row], col0 + last);
