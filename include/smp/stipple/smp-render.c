@@ -803,15 +803,15 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
       for (int c = c0; c <= c1; c++)
         {
           const float *d = rs + 3 * c;
-          const float  m = MIN (MAX (d[0], MAX (d[1], d[2])), 1.0f);
+          const float  mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
           gint32      *o = cu + 4 * c;
 
           o[3] = (gint32) (m * 255.0f * 256.0f + 0.5f);
           if (m > 0.0f)
             {
-              const float inv = SMP_ENCODE_STEPS / MAX (d[0], MAX (d[1], d[2]));
+              const float inv = SMP_ENCODE_STEPS / mx;
               for (int k = 0; k < 3; k++)
-                o[k] = lut[(int) ((MAX (d[0], MAX (d[1], d[2])) - d[k]) * inv + 0.5f)];
+                o[k] = lut[(int) ((mx - d[k]) * inv + 0.5f)];
               any = TRUE;
             }
           else
