@@ -33,10 +33,6 @@ void   smp_optics_init (SmpOptics *optics, const SmpParams *params, gboolean lin
  * the radii by the blow-out spread. */
 void   smp_optics_impression (const SmpOptics *optics, double px_per_mm, SmpDot *dot);
 
-/* The pigment depth (mm) at which the stage's deposit edge has blur σ `blur_mm`
- * (the inverse of the blur in smp_optics_init; 0 below the shallowest blur). */
-double smp_optics_depth_for_blur (const SmpParams *params, double blur_mm);
-
 /* Farthest reach of any impression's core (px) given its largest radius. */
 double smp_optics_core_reach (const SmpOptics *optics, double px_per_mm, double radius_px);
 

@@ -114,14 +114,6 @@ smp_optics_init (SmpOptics *o, const SmpParams *p, gboolean linear_shade)
 }
 
 double
-smp_optics_depth_for_blur (const SmpParams *p, double blur_mm)
-{
-  const StagePhysics *st = &stages[CLAMP ((int) p->stage, 0, (int) G_N_ELEMENTS (stages) - 1)];
-
-  return MAX (0.0, blur_mm - BLUR_MIN_MM) / (BLUR_PER_DEPTH * st->depth_factor);
-}
-
-double
 smp_optics_core_reach (const SmpOptics *o, double px_per_mm, double radius_px)
 {
   double a = hypot (radius_px, o->blowout_mm * px_per_mm);
