@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 char *
@@ -29,6 +30,22 @@ smp_plugin_warn (GimpRunMode run_mode, const char *format, ...)
     gimp_message (text);
   else
     g_printerr ("%s: warning: %s\n", SMP_PLUGIN_BINARY, text);
+}
+
+void
+smp_plugin_test_log (const char *format, ...)
+{
+  const char *path = g_getenv ("SMP_PREVIEW_LOG");
+  FILE       *log;
+  va_list     args;
+
+  if (path == NULL || *path == '\0' || (log = fopen (path, "a")) == NULL)
+    return;
+  va_start (args, format);
+  vfprintf (log, format, args);
+  va_end (args);
+  fputc ('\n', log);
+  fclose (log);
 }
 
 /* GIMP sorts a menu's plug-in entries by their menu path and label, so each

@@ -48,6 +48,10 @@ char *smp_plugin_get_patterns_dir (void);
  * interactive runs, stderr otherwise (scripts and batch runs). */
 void smp_plugin_warn (GimpRunMode run_mode, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
+/* One line for the GUI tests, appended to the file $SMP_PREVIEW_LOG names (their
+ * window into the dialogs' state); nothing when it is unset or empty. */
+void smp_plugin_test_log (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
 /* ---- Parasites holding key-file text ---------------------------------- */
 
 /* NULL when the parasite is absent or not a readable key file. */

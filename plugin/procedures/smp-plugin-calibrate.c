@@ -109,18 +109,11 @@ update_feedback (CalibrateDialog *c)
   gtk_label_set_text (GTK_LABEL (c->feedback), text);
   gtk_dialog_set_response_sensitive (GTK_DIALOG (c->dialog), GTK_RESPONSE_OK, ok);
   /* What the GUI tests read (as the preview's SMP_PREVIEW_LOG lines). */
-  if (g_getenv ("SMP_PREVIEW_LOG") != NULL)
-    {
-      FILE *log = fopen (g_getenv ("SMP_PREVIEW_LOG"), "a");
+  {
+    g_autofree char *flat = g_strdelimit (g_strdup (text), "\n", ' ');
 
-      if (log != NULL)
-        {
-          g_autofree char *flat = g_strdelimit (g_strdup (text), "\n", ' ');
-
-          fprintf (log, "calibrate ok=%d distance_mm=%.3f text=%s\n", ok, distance_mm, flat);
-          fclose (log);
-        }
-    }
+    smp_plugin_test_log ("calibrate ok=%d distance_mm=%.3f text=%s", ok, distance_mm, flat);
+  }
 }
 
 static void

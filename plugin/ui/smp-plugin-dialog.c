@@ -333,16 +333,7 @@ mark_loaded_look (SmpDialog *d)
         loaded = smp_preset_get_id (preset);
     }
   g_list_free (rows);
-  {
-    /* For the GUI tests (SMP_PREVIEW_LOG): which look is marked. */
-    const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
-    FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
-    if (log != NULL)
-      {
-        fprintf (log, "look-marked id=%s\n", loaded ? loaded : "-");
-        fclose (log);
-      }
-  }
+  smp_plugin_test_log ("look-marked id=%s", loaded ? loaded : "-");
 }
 
 static void
@@ -364,15 +355,8 @@ set_preset_note (SmpDialog *d, const char *text)
 static void
 preset_note_allocated (GtkWidget *note, GdkRectangle *allocation, SmpDialog *d)
 {
-  const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
-  FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
-
   (void) note, (void) d;
-  if (log != NULL)
-    {
-      fprintf (log, "look-note height=%d\n", allocation->height);
-      fclose (log);
-    }
+  smp_plugin_test_log ("look-note height=%d", allocation->height);
 }
 
 static void
@@ -548,7 +532,6 @@ save_look_clicked (GtkButton *button, SmpDialog *d)
 static GtkWidget *
 make_preset_list (SmpDialog *d)
 {
-  g_autofree char  *current = NULL;
   g_autoptr(GError) error = NULL;
   GtkWidget        *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget        *save;
@@ -559,7 +542,6 @@ make_preset_list (SmpDialog *d)
   gtk_widget_set_name (d->preset_list, "smp-presets");
   gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (d->preset_list), TRUE);
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (d->preset_list), GTK_SELECTION_NONE);
-  g_object_get (d->config, "preset", &current, NULL);
 
   for (guint i = 0; i < d->presets->len; i++)
     {
@@ -592,21 +574,16 @@ make_preset_list (SmpDialog *d)
   g_signal_connect (d->preset_note, "size-allocate", G_CALLBACK (preset_note_allocated), d);
   g_signal_connect (d->config, "notify::preset", G_CALLBACK (preset_changed), d);
   {
-    /* The looks offered, for the GUI tests (SMP_PREVIEW_LOG). */
-    const char *log_path = g_getenv ("SMP_PREVIEW_LOG");
-    FILE       *log = log_path && *log_path ? fopen (log_path, "a") : NULL;
+    /* The looks offered, for the GUI tests. */
+    g_autoptr (GString) shipped = g_string_new (NULL), yours = g_string_new (NULL);
 
-    if (log != NULL)
+    for (guint i = 0; i < d->presets->len; i++)
       {
-        fprintf (log, "looks shipped=");
-        for (guint i = 0; i < n_shipped; i++)
-          fprintf (log, "%s%s", i ? "," : "", smp_preset_get_id (g_ptr_array_index (d->presets, i)));
-        fprintf (log, " yours=");
-        for (guint i = n_shipped; i < d->presets->len; i++)
-          fprintf (log, "%s%s", i > n_shipped ? "," : "", smp_preset_get_id (g_ptr_array_index (d->presets, i)));
-        fprintf (log, "\n");
-        fclose (log);
+        GString *list = i < n_shipped ? shipped : yours;
+        g_string_append_printf (list, "%s%s", list->len ? "," : "",
+                                smp_preset_get_id (g_ptr_array_index (d->presets, i)));
       }
+    smp_plugin_test_log ("looks shipped=%s yours=%s", shipped->str, yours->str);
   }
   save = gtk_button_new_with_label (_("Save as look…"));
   gtk_widget_set_name (save, "smp-save-look");
@@ -638,18 +615,12 @@ quiet_end (SmpDialog *d)
   gimp_image_undo_thaw (d->image);
 }
 
-/* For the GUI tests (SMP_PREVIEW_LOG): the canvas preview's layers and whether the
- * image's undo stack is live while they show. */
+/* For the GUI tests: the canvas preview's layers and whether the image's undo stack
+ * is live while they show. */
 static void
 log_canvas (SmpDialog *d, const char *what)
 {
-  const char *path = g_getenv ("SMP_PREVIEW_LOG");
-  FILE       *log;
-
-  if (path == NULL || *path == '\0' || (log = fopen (path, "a")) == NULL)
-    return;
-  fprintf (log, "canvas %s undo_enabled=%d\n", what, gimp_image_undo_is_enabled (d->image));
-  fclose (log);
+  smp_plugin_test_log ("canvas %s undo_enabled=%d", what, gimp_image_undo_is_enabled (d->image));
 }
 
 static void
@@ -914,22 +885,11 @@ preview_shade (SmpDialog *d, double shade[3])
 static void
 set_problem (SmpDialog *d, const char *problem)
 {
-  const char *path = g_getenv ("SMP_PREVIEW_LOG");
-
   gtk_dialog_set_response_sensitive (GTK_DIALOG (d->dialog), GTK_RESPONSE_OK, problem == NULL);
   gtk_label_set_text (GTK_LABEL (d->error_label), problem ? problem : "");
   gtk_widget_set_visible (d->error_bar, problem != NULL);
-  if (path != NULL && *path != '\0')
-    {
-      FILE *log = fopen (path, "a");
-
-      if (log != NULL)
-        {
-          /* The message last: it holds spaces. */
-          fprintf (log, "dialog ok=%d problem=%s\n", problem == NULL, problem ? problem : "");
-          fclose (log);
-        }
-    }
+  /* The message last: it holds spaces. */
+  smp_plugin_test_log ("dialog ok=%d problem=%s", problem == NULL, problem ? problem : "");
 }
 
 /* The preview opens on the hairline: its bounds with a margin that holds the

@@ -1,6 +1,7 @@
 /* smp-plugin-preview.c: the dialog's live preview: a GtkDrawingArea view (zoom, Fit, 1:1, drag to pan,
  * before/after) of GIMP's thumbnails with smp_design_render's dots at the view's scale, multiplied per session. */
 #include "smp-plugin-preview.h"
+#include "smp-plugin-common.h"
 #include <glib/gi18n-lib.h>
 
 #include <math.h>
@@ -167,26 +168,15 @@ ms_since (gint64 start)
 static void
 log_timing (const SmpPluginPreviewTiming *t)
 {
-  const char *path = g_getenv ("SMP_PREVIEW_LOG");
-
   g_debug ("preview %dx%d at %.4f px/px: %" G_GSIZE_FORMAT " dots, render %.2f ms, photo %.2f ms, total %.2f ms",
            t->width, t->height, t->scale, t->dots, t->render_ms, t->source_ms, t->total_ms);
-  if (path != NULL && *path != '\0')
-    {
-      FILE *log = fopen (path, "a");
-
-      if (log != NULL)
-        {
-          fprintf (log, "preview width=%d height=%d scale=%.5f dots=%" G_GSIZE_FORMAT
-                   " render_ms=%.3f source_ms=%.3f total_ms=%.3f design_ms=%.3f"
-                   " screen_x=%d screen_y=%d view_x=%d view_y=%d view_w=%d view_h=%d"
-                   " area_w=%d area_h=%d before=%d\n",
-                   t->width, t->height, t->scale, t->dots, t->render_ms, t->source_ms, t->total_ms,
-                   t->design_ms, t->screen_x, t->screen_y, t->view_x, t->view_y, t->view_w, t->view_h,
-                   t->area_w, t->area_h, t->before ? 1 : 0);
-          fclose (log);
-        }
-    }
+  smp_plugin_test_log ("preview width=%d height=%d scale=%.5f dots=%" G_GSIZE_FORMAT
+                       " render_ms=%.3f source_ms=%.3f total_ms=%.3f design_ms=%.3f"
+                       " screen_x=%d screen_y=%d view_x=%d view_y=%d view_w=%d view_h=%d"
+                       " area_w=%d area_h=%d before=%d",
+                       t->width, t->height, t->scale, t->dots, t->render_ms, t->source_ms, t->total_ms,
+                       t->design_ms, t->screen_x, t->screen_y, t->view_x, t->view_y, t->view_w, t->view_h,
+                       t->area_w, t->area_h, t->before ? 1 : 0);
 }
 
 /* ---- The view's geometry ----------------------------------------------------------- */
