@@ -46,7 +46,7 @@ typedef struct
   gint32 *col_w8;       /* per band column: col_frac in 1/256 */
   int    *col_run_end;  /* per band column: the last column with the same col_cell */
   double *gauss;        /* weights scratch */
-  float  *cell_w;       /* shadow scratch: the column weights as floats, one row's weights, its MIN (w·dark, 1) (3 a cell) */
+  float  *cell_w;       /* shadow scratch: the column weights as floats, then replicated and the colour, 3 a cell */
   gsize  gauss_len;
 
   const SmpEncoder *encoder;

@@ -208,31 +208,21 @@ darken_plane (float *restrict acc, const float *restrict fp, int n, float k, flo
     }
 }
 
-/* darken() over a run of shadow cells (3 floats each) with each element's MIN (w·dark, 1)
- * given: the same operations, vectorisable. */
+/* darken() over a run of shadow cells (3 floats each), fused: element e of the run
+ * takes MIN (wy·gx[e]·dark[e], 1) with gx and dark given per element (each cell's
+ * weight and colour, replicated three times), the same operations in the same
+ * order as composite_cell, vectorisable. A zero weight adds exactly nothing. */
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
 #endif
 static void
-darken_cells (float *restrict cells, const float *restrict wd, int n)
+darken_cells (float *restrict cells, const float *restrict gx, const float *restrict dark, float wy, int n)
 {
   for (int e = 0; e < n; e++)
-    cells[e] += wd[e] * (1.0f - cells[e]);
-}
-
-/* MIN (w·dark, 1) per cell and colour; a cell of zero weight adds nothing. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
-#endif
-static void
-cell_weights (float *restrict wd, const float *restrict w, float d0, float d1, float d2, int n)
-{
-  for (int i = 0; i < n; i++)
     {
-      const float m = w[i] > 0.0f ? 1.0f : 0.0f;
-      wd[3 * i] = m * MIN (w[i] * d0, 1.0f);
-      wd[3 * i + 1] = m * MIN (w[i] * d1, 1.0f);
-      wd[3 * i + 2] = m * MIN (w[i] * d2, 1.0f);
+      const float w = wy * gx[e];
+      const float d = MIN (w * dark[e], 1.0f);
+      cells[e] += d * (1.0f - cells[e]);
     }
 }
 
@@ -249,7 +239,7 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
   float  dark[3];
   int    R, iu, iv, n;
   double *gx, *gy, sx = 0, sy = 0;
-  float  *gxf, *wr, *wd;
+  float  *gxf, *gx3, *dk3;
 
   for (int k = 0; k < 3; k++)
     dark[k] = (float) (dot->shadow_dark[k] * area);
@@ -278,7 +268,7 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
       g_free (band->cell_w);
       band->gauss_len = 2 * n;
       band->gauss = g_new (double, band->gauss_len);
-      band->cell_w = g_new (float, 5 * (gsize) n);
+      band->cell_w = g_new (float, 7 * (gsize) n);
     }
   gx = band->gauss, gy = band->gauss + n;
   for (int i = 0; i < n; i++)
@@ -292,9 +282,13 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
       gy[i] = exp (-dv * dv / (2 * scy * scy));
       sx += gx[i], sy += gy[i];
     }
-  gxf = band->cell_w, wr = gxf + n, wd = wr + n;
+  gxf = band->cell_w, gx3 = gxf + n, dk3 = gx3 + 3 * n;
   for (int i = 0; i < n; i++)
-    gxf[i] = (float) gx[i];
+    {
+      gxf[i] = (float) gx[i];
+      for (int k = 0; k < 3; k++)
+        gx3[3 * i + k] = gxf[i], dk3[3 * i + k] = dark[k];
+    }
   {
     /* composite_cell's work with its bounds (the loops keep inside) and spans per row. */
     const int i_first = MAX (0, band->cx0 - (iu - R + 1)), col0 = iu - R + 1 - band->cx0;
@@ -305,27 +299,16 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
         const float wy = (float) (gy[j] / (sx * sy));
         const int   row = iv - R + 1 + j - band->cy0;
         float      *cells = band->shadow + (gsize) row * band->cw * 3;
-        int         first = -1, last = -1; /* the run of cells with weight, in i */
+        int         first = i_first, last = i_end - 1; /* the run of cells with weight, in i */
 
-        for (int i = i_first; i < i_end; i++)
-          wr[i] = wy * gxf[i];
-        for (int i = i_first; i < i_end; i++)
-          if (wr[i] > 0.0f)
-            {
-              first = i;
-              break;
-            }
-        for (int i = i_end - 1; first >= 0 && i >= first; i--)
-          if (wr[i] > 0.0f)
-            {
-              last = i;
-              break;
-            }
-        if (first < 0)
+        while (first <= last && !(wy * gxf[first] > 0.0f))
+          first++;
+        while (last >= first && !(wy * gxf[last] > 0.0f))
+          last--;
+        if (first > last)
           continue;
-        /* MIN (w·dark, 1) per element; a cell of zero weight inside the run adds nothing. */
-        cell_weights (wd, wr + first, dark[0], dark[1], dark[2], last - first + 1);
-        darken_cells (cells + (gsize) (col0 + first) * 3, wd, 3 * (last - first + 1));
+        darken_cells (cells + (gsize) (col0 + first) * 3, gx3 + 3 * first, dk3 + 3 * first, wy,
+                      3 * (last - first + 1));
         band->cspan_x0[row] = MIN (band->cspan_x0[row], col0 + first);
         band->cspan_x1[row] = MAX (band->cspan_x1[row], col0 + last);
       }
