@@ -889,9 +889,11 @@ smp_design_render_layers_with (const SmpDesign        *design,
                       options ? options->progress_data : NULL, 0 };
   {
     /* Each band places every dot within reach of it: bands several shadow
-     * reaches tall keep that overlap (dots placed twice) small. */
+     * reaches tall keep that overlap (dots placed twice) small, and two bands a
+     * thread (not four) halve it on zoomed-out views, where the reach is a large
+     * share of a band; the bands are taken as threads free up, so they stay balanced. */
     double reach = smp_band_shadow_reach (design->optics.shadow_sigma_mm * design->params.px_per_mm * scale);
-    int    rows = MAX (region->height / (4 * n_threads), (int) (3 * reach));
+    int    rows = MAX (region->height / (2 * n_threads), (int) (3 * reach));
     job.band_rows = CLAMP (rows, 16, MAX_BAND_ROWS);
   }
   job.n_bands = (region->height + job.band_rows - 1) / job.band_rows;
