@@ -700,31 +700,54 @@ build_cell (const SmpHairline *h, double x0, double y0, double x1, double y1, co
   const Stroke  *strokes = (const Stroke *) h->strokes->data;
   guint32 n_src = from->n_lists ? LIST_END (from, from->n_lists - 1) : 0;
   g_autofree double *mind = g_new (double, MAX (n_src, 1));
+  g_autofree double *centre = g_new (double, MAX (n_src, 1));
   g_autofree double *bound = g_new (double, MAX (from->n_lists, 1));
   g_autofree double *nearest = g_new (double, MAX (from->n_lists, 1));
   g_autofree gboolean *outside = g_new (gboolean, MAX (from->n_lists, 1));
-  g_autoptr (GArray) idx = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr (GArray) lists = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autofree guint32 *idx = g_new (guint32, MAX (n_src, 1));
+  g_autofree guint32 *lists = g_new (guint32, 2 * MAX (from->n_lists, 1));
+  guint32   n_idx = 0, n_lists = 0;
+  const double mx = 0.5 * (x0 + x1), my = 0.5 * (y0 + y1), half = 0.5 * hypot (x1 - x0, y1 - y0);
   double    best_bound = INFINITY;
   CellList *cell;
 
+  /* The exact tests below cost ten segment distances a source; one distance to the
+   * box's centre, `centre`, brackets both (every point of the box lies within `half`
+   * of it), so only the sources the brackets cannot settle are tested exactly. The
+   * kept lists are the exact tests' own: a bracket only skips a source whose exact
+   * test it proves, with a margin far above rounding. */
   for (guint k = 0; k < from->n_lists; k++)
     {
       const Stroke *st = NULL;
+      double        reach = INFINITY, cut;
 
-      bound[k] = nearest[k] = INFINITY;
       for (guint32 j = LIST_BEGIN (from, k); j < LIST_END (from, k); j++)
         {
-          /* The farthest any point of the box can be from this segment (a corner:
-           * distance to a segment is convex). */
-          guint32 i = LIST_SEG (from, j);
-          double  worst = 0, t;
-          for (int c = 0; c < 4; c++)
-            worst = MAX (worst, seg_dist2 (&segs[i], c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
-          bound[k] = MIN (bound[k], worst);
-          mind[j] = box_seg_mindist2 (&segs[i], x0, y0, x1, y1);
+          double t;
+          centre[j] = sqrt (seg_dist2 (&segs[LIST_SEG (from, j)], mx, my, &t));
+          reach = MIN (reach, centre[j] + half);
+          st = &strokes[segs[LIST_SEG (from, j)].stroke];
+        }
+      /* A source's farthest corner is at least its centre distance away (distance to a
+       * segment is convex), and some source's is at most `reach`. */
+      bound[k] = nearest[k] = INFINITY;
+      for (guint32 j = LIST_BEGIN (from, k); j < LIST_END (from, k); j++)
+        if (centre[j] <= reach * (1 + 1e-7) + 1e-6)
+          {
+            /* The farthest any point of the box can be from this segment (a corner). */
+            guint32 i = LIST_SEG (from, j);
+            double  worst = 0, t;
+            for (int c = 0; c < 4; c++)
+              worst = MAX (worst, seg_dist2 (&segs[i], c & 1 ? x1 : x0, c & 2 ? y1 : y0, &t));
+            bound[k] = MIN (bound[k], worst);
+          }
+      /* A source nearer than (centre − half) nowhere in the box cannot pass the keep test. */
+      cut = sqrt (bound[k] * (1 + 1e-9) + 1e-9) * (1 + 1e-7) + 1e-6;
+      for (guint32 j = LIST_BEGIN (from, k); j < LIST_END (from, k); j++)
+        {
+          mind[j] = centre[j] - half > cut ? INFINITY
+                                           : box_seg_mindist2 (&segs[LIST_SEG (from, j)], x0, y0, x1, y1);
           nearest[k] = MIN (nearest[k], mind[j]);
-          st = &strokes[segs[i].stroke];
         }
       outside[k] = LIST_GROUP (from, k) > 0 && st &&
                    (x1 < st->x0 || x0 > st->x1 || y1 < st->y0 || y0 > st->y1);
@@ -732,26 +755,20 @@ build_cell (const SmpHairline *h, double x0, double y0, double x1, double y1, co
     }
   for (guint k = 0; k < from->n_lists; k++)
     {
-      guint32 pair[2];
-
       if (outside[k] && nearest[k] > best_bound * (1 + 1e-9) + 1e-9)
         continue;
       /* Sources are in index order within each group, so the lists stay in it. */
       for (guint32 j = LIST_BEGIN (from, k); j < LIST_END (from, k); j++)
         if (mind[j] <= bound[k] * (1 + 1e-9) + 1e-9)
-          g_array_append_val (idx, LIST_SEG (from, j));
-      pair[0] = LIST_GROUP (from, k);
-      pair[1] = idx->len;
-      g_array_append_vals (lists, pair, 2);
+          idx[n_idx++] = LIST_SEG (from, j);
+      lists[n_lists++] = LIST_GROUP (from, k);
+      lists[n_lists++] = n_idx;
     }
 
-  cell = g_malloc (sizeof (CellList) + sizeof (guint32) * (lists->len + idx->len));
-  cell->n_lists = lists->len / 2;
-  /* An empty GArray's data may be NULL: memcpy must not see it. */
-  if (lists->len)
-    memcpy (cell->data, lists->data, sizeof (guint32) * lists->len);
-  if (idx->len)
-    memcpy (cell->data + lists->len, idx->data, sizeof (guint32) * idx->len);
+  cell = g_malloc (sizeof (CellList) + sizeof (guint32) * (n_lists + n_idx));
+  cell->n_lists = n_lists / 2;
+  memcpy (cell->data, lists, sizeof (guint32) * n_lists);
+  memcpy (cell->data + n_lists, idx, sizeof (guint32) * n_idx);
   return cell;
 }
 
