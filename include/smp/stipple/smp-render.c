@@ -52,6 +52,14 @@ smp_band_shadow_reach (double shadow_sigma)
   return (shadow_radius_cells (shadow_sigma / F) + 2.0) * F;
 }
 
+static float *
+zeroed_floats (gsize n)
+{
+  float *p = g_new (float, n);
+  memset (p, 0, sizeof (float) * n);
+  return p;
+}
+
 void
 smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_sigma,
                const SmpEncoder *encoder, const SmpPhoto *photo)
@@ -62,7 +70,10 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->x0 = x0;
   band->width = width;
   band->height = band->max_height = max_height;
-  band->accum = g_new0 (float, (gsize) width * max_height * 3);
+  /* Zeroed by writing, not by calloc: calloc's fresh pages map the shared zero page on
+   * the first read (acc += …) and fault again, with a TLB flush across the render's
+   * threads, on the first write. */
+  band->accum = zeroed_floats ((gsize) width * max_height * 3);
   band->span_x0 = g_new (int, max_height);
   band->span_x1 = g_new (int, max_height);
   band->n_blocks = (width + BLOCK - 1) / BLOCK;
@@ -78,7 +89,7 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->cx0 = (int) floor ((x0 + 0.5) / F - 0.5);
   band->cw = (int) floor ((x0 + width - 0.5) / F - 0.5) + 2 - band->cx0;
   band->ch_max = max_height / F + 3;
-  band->shadow = g_new0 (float, (gsize) band->cw * band->ch_max * 3);
+  band->shadow = zeroed_floats ((gsize) band->cw * band->ch_max * 3);
   band->cspan_x0 = g_new (int, band->ch_max);
   band->cspan_x1 = g_new (int, band->ch_max);
   for (int r = 0; r < band->ch_max; r++)
