@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define MAX_BAND_ROWS 160
+#define LEVEL_BLOCK_SHIFT 5 /* 32 × 32 px: the blocks of a large map stay in cache */
 #define MACRO_WAVELENGTH_MM 20.0 /* docs/domain.md: natural undulation, 15-30 mm */
 #define MICRO_WAVELENGTH_MM 1.2
 
@@ -26,6 +27,8 @@ struct _SmpDesign
   int            levels_width, levels_height;
   gsize          levels_stride;
   double         levels_scale; /* density fraction per (65535 - v) */
+  guint16       *level_blocks; /* the lowest level (densest) of each LEVEL_BLOCK² block */
+  int            blocks_width;
   SmpPattern    *pattern;
 
   double tile_px, cos_t, sin_t, origin_x, origin_y;
@@ -134,18 +137,33 @@ smp_design_new_from_levels (const SmpParams *params,
 {
   SmpDesign *d;
   guint16    darkest = 65535;
+  guint16   *blocks;
+  int        bw, bh;
 
   g_return_val_if_fail (params != NULL && levels != NULL && width > 0 && height > 0, NULL);
   g_return_val_if_fail (stride >= (gsize) width, NULL);
   if (!smp_params_validate (params, error))
     return NULL;
+  bw = ((width - 1) >> LEVEL_BLOCK_SHIFT) + 1;
+  bh = ((height - 1) >> LEVEL_BLOCK_SHIFT) + 1;
+  /* 1/512 of the map's own bytes, which the caller already holds. */
+  blocks = g_new (guint16, (gsize) bw * bh);
+  for (gsize i = 0; i < (gsize) bw * bh; i++)
+    blocks[i] = 65535;
   for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      darkest = MIN (darkest, levels[(gsize) y * stride + x]);
+    {
+      const guint16 *row = levels + (gsize) y * stride;
+      guint16       *brow = blocks + (gsize) (y >> LEVEL_BLOCK_SHIFT) * bw;
+      for (int x = 0; x < width; x++)
+        brow[x >> LEVEL_BLOCK_SHIFT] = MIN (brow[x >> LEVEL_BLOCK_SHIFT], row[x]);
+    }
+  for (gsize i = 0; i < (gsize) bw * bh; i++)
+    darkest = MIN (darkest, blocks[i]);
   if (darkest == 65535)
     {
       g_set_error (error, SMP_ERROR, SMP_ERROR_INVALID_PARAMETER,
                    _("the density map asks for no dots (every pixel is white)"));
+      g_free (blocks);
       return NULL;
     }
   /* The densest pixel sets the pattern's scale; every other is a threshold. */
@@ -155,6 +173,8 @@ smp_design_new_from_levels (const SmpParams *params,
   d->levels_height = height;
   d->levels_stride = stride;
   d->levels_scale = 1.0 / (65535 - darkest);
+  d->level_blocks = blocks;
+  d->blocks_width = bw;
   d->full_fraction = 1.0;
   d->f_max = 1.0;
   return d;
@@ -167,6 +187,7 @@ smp_design_free (SmpDesign *design)
     return;
   g_clear_pointer (&design->hairline, smp_hairline_unref);
   g_clear_pointer (&design->pattern, smp_pattern_unref);
+  g_free (design->level_blocks);
   g_free (design);
 }
 
@@ -618,6 +639,13 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
                       continue;
                     t = (rank + 0.5) / pat->n;
                     if (t >= d->f_max)
+                      continue;
+                    /* A map's block maximum rejects exactly what the pixel would (f ≤ the
+                     * maximum), without reading a large map at every candidate. */
+                    if (d->levels && !(x >= 0 && y >= 0 && x < d->levels_width && y < d->levels_height &&
+                                       t < (65535 - d->level_blocks[((gsize) y >> LEVEL_BLOCK_SHIFT) * d->blocks_width +
+                                                                    ((gsize) x >> LEVEL_BLOCK_SHIFT)]) *
+                                               d->levels_scale))
                       continue;
                     f = density_at (d, x, y, &size, &depth);
                     if (!(t < f))
