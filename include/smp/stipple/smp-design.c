@@ -154,8 +154,15 @@ smp_design_new_from_levels (const SmpParams *params,
     {
       const guint16 *row = levels + (gsize) y * stride;
       guint16       *brow = blocks + (gsize) (y >> LEVEL_BLOCK_SHIFT) * bw;
-      for (int x = 0; x < width; x++)
-        brow[x >> LEVEL_BLOCK_SHIFT] = MIN (brow[x >> LEVEL_BLOCK_SHIFT], row[x]);
+      for (int bx = 0; bx < bw; bx++)
+        {
+          /* One block's span of the row: a plain minimum, which vectorises. */
+          const int x0 = bx << LEVEL_BLOCK_SHIFT, n = MIN (1 << LEVEL_BLOCK_SHIFT, width - x0);
+          guint16   m = brow[bx];
+          for (int i = 0; i < n; i++)
+            m = MIN (m, row[x0 + i]);
+          brow[bx] = m;
+        }
     }
   for (gsize i = 0; i < (gsize) bw * bh; i++)
     darkest = MIN (darkest, blocks[i]);
