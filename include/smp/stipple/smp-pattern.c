@@ -24,6 +24,7 @@ typedef struct
   gint32  *next, *prev;
   gint32  *head;  /* per bucket, -1 when empty */
   guint32 *where; /* bucket of each candidate, G_MAXUINT32 once chosen */
+  const guint32 *index; /* each candidate's index in the seed's sequence: ties go to the lowest */
   guint32  top;
 } Queue;
 
@@ -79,7 +80,7 @@ queue_pop (Queue *q)
   while (q->head[q->top] < 0)
     q->top--;
   for (gint32 i = q->head[q->top]; i >= 0; i = q->next[i])
-    if (best < 0 || q->key[i] > q->key[best] || (q->key[i] == q->key[best] && i < best))
+    if (best < 0 || q->key[i] > q->key[best] || (q->key[i] == q->key[best] && q->index[i] < q->index[best]))
       best = i;
   queue_unlink (q, (guint32) best);
   q->where[best] = G_MAXUINT32;
@@ -103,9 +104,13 @@ smp_pattern_new (guint32 seed)
   SmpPattern *p = g_new0 (SmpPattern, 1);
   g_autofree float *cu = g_new (float, m);
   g_autofree float *cv = g_new (float, m);
+  g_autofree float *su = g_new (float, m);
+  g_autofree float *sv = g_new (float, m);
   g_autofree guint32 *cstart = g_new0 (guint32, (gsize) cg * cg + 1);
-  g_autofree guint32 *cidx = g_new (guint32, m);
+  g_autofree guint32 *index = g_new (guint32, m);
   g_autofree guint32 *cfill = NULL;
+  g_autofree float *d2 = NULL;
+  guint32 max_row = 0;
   Queue q = { 0 };
 
   g_atomic_ref_count_init (&p->ref);
@@ -114,7 +119,8 @@ smp_pattern_new (guint32 seed)
   p->u = g_new (float, n);
   p->v = g_new (float, n);
 
-  /* Random candidates, bucketed by cell. */
+  /* Random candidates, stored by cell (row by row), each keeping its index in the
+   * seed's sequence: a row of cells is then one run of memory. */
   for (guint i = 0; i < m; i++)
     {
       cu[i] = smp_hash_unit (smp_hash4 (seed, i, 0x1u, 0x77u));
@@ -125,16 +131,23 @@ smp_pattern_new (guint32 seed)
     cstart[c + 1] += cstart[c];
   cfill = g_memdup2 (cstart, sizeof (guint32) * cg * cg);
   for (guint i = 0; i < m; i++)
-    cidx[cfill[(int) (cv[i] * cg) * cg + (int) (cu[i] * cg)]++] = i;
+    {
+      guint32 s = cfill[(int) (cv[i] * cg) * cg + (int) (cu[i] * cg)]++;
+      su[s] = cu[i], sv[s] = cv[i], index[s] = i;
+    }
 
+  for (int row = 0; row < cg; row++)
+    max_row = MAX (max_row, cstart[(row + 1) * cg] - cstart[row * cg]);
+  d2 = g_new (float, MAX (max_row, 1));
   q.key = g_new (float, m);
   q.next = g_new (gint32, m);
   q.prev = g_new (gint32, m);
   q.where = g_new (guint32, m);
+  q.index = index;
   q.head = g_new (gint32, N_BUCKETS);
   for (guint b = 0; b < N_BUCKETS; b++)
     q.head[b] = -1;
-  for (guint i = m; i-- > 0;) /* linked in reverse: index order within the bucket */
+  for (guint i = m; i-- > 0;)
     {
       q.key[i] = INFINITY;
       queue_link (&q, i, bucket_of (INFINITY));
@@ -142,36 +155,44 @@ smp_pattern_new (guint32 seed)
   q.top = bucket_of (INFINITY);
 
   /* Farthest-point order: each new point is the candidate farthest from all
-   * points so far. Only candidates nearer to it than the current maximum change. */
+   * points so far. Only candidates nearer to it than the current maximum change
+   * (the order they change in does not matter: a key is a minimum, a pop a maximum). */
   for (guint rank = 0; rank < n; rank++)
     {
       guint32 c = queue_pop (&q);
       float   r2 = q.key[c];
-      float   x = cu[c], y = cv[c];
+      float   x = su[c], y = sv[c];
       int     reach, cx = (int) (x * cg), cy = (int) (y * cg);
 
       p->u[rank] = x;
       p->v[rank] = y;
+      q.key[c] = -1.0f; /* chosen: below any distance, so never lowered again */
       reach = isfinite (r2) ? (int) ceil (sqrtf (r2) * cg) : cg;
       if (2 * reach + 1 >= cg)
         reach = -1; /* visit every cell once */
       for (int dy = reach < 0 ? 0 : -reach; dy <= (reach < 0 ? cg - 1 : reach); dy++)
-        for (int dx = reach < 0 ? 0 : -reach; dx <= (reach < 0 ? cg - 1 : reach); dx++)
-          {
-            int gx = reach < 0 ? dx : ((cx + dx) % cg + cg) % cg;
-            int gy = reach < 0 ? dy : ((cy + dy) % cg + cg) % cg;
-            int cell = gy * cg + gx;
-            for (guint32 k = cstart[cell]; k < cstart[cell + 1]; k++)
-              {
-                guint32 i = cidx[k];
-                float   d2;
-                if (q.where[i] == G_MAXUINT32)
-                  continue;
-                d2 = torus_d2 (x, y, cu[i], cv[i]);
-                if (d2 < q.key[i])
-                  queue_lower (&q, i, d2);
-              }
-          }
+        {
+          /* 2·reach + 1 < cg: one wrap at most, so a row's cells are one or two runs. */
+          const int gy = reach < 0 ? dy : cy + dy < 0 ? cy + dy + cg : cy + dy >= cg ? cy + dy - cg : cy + dy;
+          const int xa = reach < 0 ? 0 : cx - reach, xb = reach < 0 ? cg - 1 : cx + reach;
+          int       runs[3][2], n_runs = 0;
+
+          if (xa < 0)
+            runs[n_runs][0] = xa + cg, runs[n_runs][1] = cg - 1, n_runs++;
+          runs[n_runs][0] = MAX (xa, 0), runs[n_runs][1] = MIN (xb, cg - 1), n_runs++;
+          if (xb >= cg)
+            runs[n_runs][0] = 0, runs[n_runs][1] = xb - cg, n_runs++;
+          for (int r = 0; r < n_runs; r++)
+            {
+              const guint32 k0 = cstart[gy * cg + runs[r][0]], len = cstart[gy * cg + runs[r][1] + 1] - k0;
+              /* The run's distances first (a loop that vectorises), then its few changes. */
+              for (guint32 t = 0; t < len; t++)
+                d2[t] = torus_d2 (x, y, su[k0 + t], sv[k0 + t]);
+              for (guint32 t = 0; t < len; t++)
+                if (d2[t] < q.key[k0 + t])
+                  queue_lower (&q, k0 + t, d2[t]);
+            }
+        }
     }
   g_free (q.key);
   g_free (q.next);
