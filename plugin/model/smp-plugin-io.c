@@ -247,18 +247,27 @@ set_nonempty (GeglBuffer   *buffer,
  * (a scaled read of a huge photo would pull all its tiles into this process). */
 #define CHROMA_GRID  40
 #define CHROMA_BLOCK 6
-static gboolean
-estimate_chroma (GimpDrawable *photo, const Babl *linear, const SmpRect *extent, const SmpMask *clip,
-                 double chroma[3])
+static const Babl *
+photo_linear (GimpDrawable *photo)
 {
+  return babl_format_with_space ("RGB float", babl_format_get_space (gimp_drawable_get_format (photo)));
+}
+
+gboolean
+smp_plugin_io_estimate_shine (GimpDrawable *photo, const SmpRect *extent, const SmpMask *clip, double chroma[3])
+{
+  const Babl *linear = photo_linear (photo);
   const int n = CHROMA_GRID * CHROMA_GRID * CHROMA_BLOCK * CHROMA_BLOCK;
   g_autofree float *rgb = g_new (float, (gsize) n * 3);
   g_autofree float *weight = g_new (float, n);
   int m = 0;
 
+  /* One buffer for the grid: rows of blocks 38 px apart share tile rows, whose
+   * tiles then cross the wire once (about 30 MB of tiles at most, dropped at the end). */
+  g_autoptr (GeglBuffer) buffer = gimp_drawable_get_buffer (photo);
+
   for (int j = 0; j < CHROMA_GRID; j++)
     {
-      GeglBuffer *buffer = gimp_drawable_get_buffer (photo);
       int y = extent->y + (int) ((j + 0.5) * extent->height / CHROMA_GRID) - CHROMA_BLOCK / 2;
 
       for (int i = 0; i < CHROMA_GRID; i++)
@@ -272,7 +281,6 @@ estimate_chroma (GimpDrawable *photo, const Babl *linear, const SmpRect *extent,
                                  : 1.0f;
           m += CHROMA_BLOCK * CHROMA_BLOCK;
         }
-      g_object_unref (buffer);
     }
   return smp_shine_estimate_chroma (rgb, (gsize) m, 3, weight, chroma);
 }
@@ -311,6 +319,7 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                 const SmpMask         *clip,
                                 GimpLayer             *layer,
                                 GimpDrawable          *photo,
+                                const double          *chroma,
                                 double                 progress_from,
                                 double                 progress_to,
                                 GError               **error)
@@ -339,13 +348,13 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
                    chunk_rows, extent->width);
       return FALSE;
     }
-  if (photo && !format->grey)
+  if (photo && chroma && !format->grey)
     {
       /* Shine: the photo under the layer, in linear light (grey photos carry no
        * colour to tell shine from skin by). */
-      linear = babl_format_with_space ("RGB float", babl_format_get_space (gimp_drawable_get_format (photo)));
-      if (estimate_chroma (photo, linear, extent, clip, shot.chroma) &&
-          !(photo_rgb = g_try_new (float, (gsize) extent->width * chunk_rows * 3)))
+      linear = photo_linear (photo);
+      memcpy (shot.chroma, chroma, sizeof shot.chroma);
+      if (!(photo_rgb = g_try_new (float, (gsize) extent->width * chunk_rows * 3)))
         {
           g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for %d rows of a %d px wide photo"),
                        chunk_rows, extent->width);

@@ -42,13 +42,23 @@ void smp_plugin_io_clip_alpha (void          *pixels,
                                SmpPixelFormat format,
                                const SmpMask *mask);
 
+/* The skin's diffuse chromaticity under `extent` of `photo` (an RGB drawable),
+ * from a grid of small blocks inside `clip` (nullable); FALSE when the photo
+ * shows no skin to tell shine from. The same for every session of a run: each
+ * block read is a round trip to the core, so a run estimates once. */
+gboolean smp_plugin_io_estimate_shine (GimpDrawable  *photo,
+                                       const SmpRect *extent,
+                                       const SmpMask *clip,
+                                       double         chroma[3]);
+
 /* Renders the sessions in `session_mask` of `design` over `extent` (design px)
  * into `layer`, whose buffer covers exactly `extent`. Works in chunks of rows so
  * memory stays bounded whatever the image size; `clip` (nullable) is applied
  * per pixel. Reports progress from progress_from to progress_to. With `photo`
- * (nullable; RGB only), the photo the layer will be multiplied onto: where it
- * shows shine, the pigment darkens only its diffuse part (docs/optics.md). The
- * photo is read, never written. */
+ * and `chroma` (both nullable; RGB only), the photo the layer will be multiplied
+ * onto and its skin's chromaticity (smp_plugin_io_estimate_shine): where it shows
+ * shine, the pigment darkens only its diffuse part (docs/optics.md). The photo is
+ * read, never written. */
 gboolean smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                          guint                  session_mask,
                                          const SmpRect         *extent,
@@ -56,6 +66,7 @@ gboolean smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                          const SmpMask         *clip,
                                          GimpLayer             *layer,
                                          GimpDrawable          *photo,
+                                         const double          *chroma,
                                          double                 progress_from,
                                          double                 progress_to,
                                          GError               **error);

@@ -430,8 +430,16 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
   const int  n = smp_design_get_params (design)->sessions;
   g_autoptr (GPtrArray) written = g_ptr_array_new ();
   gboolean   ok = TRUE;
+  double     chroma[3];
+  gint64     t0 = g_get_monotonic_time ();
+  /* With shine kept on top, the layers are corrected against the photo under them;
+   * the skin's colour is read once for all of them. */
+  const gboolean has_shine = shine && !target->format.grey &&
+                             smp_plugin_io_estimate_shine (GIMP_DRAWABLE (target->client), extent,
+                                                           target->has_mask ? &target->mask : NULL, chroma);
 
-  g_debug ("writing %d session layers", n);
+  g_debug ("writing %d session layers (skin colour for shine read in %.3f s)", n,
+           (g_get_monotonic_time () - t0) / 1e6);
 
   for (int k = 0; k < n && ok; k++)
     {
@@ -451,10 +459,10 @@ smp_plugin_target_write_sessions (const SmpPluginTarget *target,
       g_ptr_array_add (written, layer);
       if (added)
         g_ptr_array_add (added, layer);
-      /* With shine kept on top, the layer is corrected against the photo under it. */
       ok = smp_plugin_io_write_layer_over (design, SMP_SESSION_BIT (k), extent, &target->format,
                                            target->has_mask ? &target->mask : NULL, layer,
-                                           shine ? GIMP_DRAWABLE (target->client) : NULL,
+                                           has_shine ? GIMP_DRAWABLE (target->client) : NULL,
+                                           has_shine ? chroma : NULL,
                                            progress ? (double) k / n : 0.0,
                                            progress ? (double) (k + 1) / n : 0.0, error);
     }
