@@ -84,7 +84,8 @@ def main():
         ("engine", [os.path.abspath(a.pipeline), mp, "out-smp.ppm"],
          "smp-bench-pipeline: reads the 16-bit map, places blue-noise impressions by rank threshold (10 px/mm, "
          "0.25 mm: 2.5 px), renders each as a sub-pixel anti-aliased core with jitter, tone and a wide shadow "
-         "(RGBA u8 Multiply layer, 256-row chunks), multiplies it over a flat skin photo, writes an 8-bit PPM"),
+         "(RGBA u8 Multiply layer, 256-row chunks, one per core at a time), multiplies it over a flat skin photo, "
+         "writes an 8-bit PPM (chunks in order)"),
         ("gmic", ["gmic", "-v", "-", mp, "f", "u(0,1)<(1-i/65535)", "dilate_circ", "5", "f", "i?0.35:1",
                   "r", "100%,100%,1,3", "f", "[220,170,140]*i", "-o", "out-gmic.ppm,uchar"],
          "G'MIC: reads the map, white-noise threshold per pixel for the same dot probability, stamps a 5 px "
