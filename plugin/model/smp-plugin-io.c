@@ -285,39 +285,30 @@ smp_plugin_io_estimate_shine (GimpDrawable *photo, const SmpRect *extent, const 
   return smp_shine_estimate_chroma (rgb, (gsize) m, 3, weight, chroma);
 }
 
-/* One chunk's render, on a helper thread while the previous chunk crosses the
- * wire: the engine knows nothing of GIMP, and libgimp is only called from the
- * plug-in's main thread (the photo is read and progress shown there). */
+/* The run's share of GIMP's progress bar a chunk's render fills. */
 typedef struct
 {
-  const SmpDesign       *design;
-  guint                  session_mask;
-  const SmpPluginFormat *format;
-  const SmpMask         *clip;
-  SmpRect                chunk;
-  guint8                *pixels;
-  gsize                  rowstride;
-  SmpPhoto               shot;
-  gboolean               has_shot;
-  gboolean               ok;
-  GError                *error;
-  gint64                 us;
-} ChunkJob;
+  double from, span;   /* the chunk's part of the bar */
+  double *shown;       /* the last value sent, shared by the chunks */
+} ChunkProgress;
 
-static gpointer
-render_chunk (gpointer data)
+/* Called per band; sends only steps of at least 0.5 % (each one is a PDB call).
+ * It never cancels: GIMP's Cancel on a plug-in's progress kills the plug-in
+ * process (app/plug-in/gimpplugin-progress.c calls gimp_plug_in_close with
+ * kill), there is no cooperative hook a plug-in can poll. A killed run leaves
+ * its proposal marked incomplete, which the next run replaces. */
+static gboolean
+chunk_progress (double done, gpointer data)
 {
-  ChunkJob *job = data;
-  gint64    t0 = g_get_monotonic_time ();
-  SmpRenderOptions options = { job->has_shot ? &job->shot : NULL, NULL, NULL };
-  void *out[] = { job->pixels };
+  ChunkProgress *p = data;
+  double value = p->from + p->span * done;
 
-  job->ok = smp_design_render_layers_with (job->design, &job->chunk, 1.0, 1, &job->session_mask,
-                                           job->format->engine_format, out, job->rowstride, &options, &job->error);
-  if (job->ok && job->clip)
-    smp_plugin_io_clip_alpha (job->pixels, job->rowstride, &job->chunk, job->format->engine_format, job->clip);
-  job->us = g_get_monotonic_time () - t0;
-  return NULL;
+  if (value - *p->shown >= 0.005 || value >= 1.0)
+    {
+      gimp_progress_update (value);
+      *p->shown = value;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -333,28 +324,25 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
                                 double                 progress_to,
                                 GError               **error)
 {
-  g_autofree guint8 *pixels_a = NULL, *pixels_b = NULL;
-  g_autofree float  *photo_a = NULL, *photo_b = NULL;
-  guint8     *pixels[2];
-  float      *photo_rgb[2] = { NULL, NULL };
-  const Babl *linear = NULL;
-  ChunkJob    jobs[2];
+  g_autofree guint8 *pixels = NULL;
+  g_autofree float  *photo_rgb = NULL;
+  GeglBuffer        *photo_buffer = NULL;
+  const Babl        *linear = NULL;
+  SmpPhoto           shot = { 0 };
   gsize       rowstride = format->bpp * (gsize) extent->width;
   int         tile_h = MAX ((int) gimp_tile_height (), 1);
-  int         chunk_rows, n_chunks;
+  int         chunk_rows;
   gboolean    ok = TRUE;
+  double      shown = progress_from;
   /* Where a run's time goes (G_MESSAGES_DEBUG=smp): photo read, engine render, pixel transfer. */
-  gint64      us_photo = 0, us_render = 0, us_write = 0, t0, t_start = g_get_monotonic_time ();
+  gint64      us_photo = 0, us_render = 0, us_write = 0, t0;
 
   /* Whole tile rows per chunk, so that every tile is sent to the core once. */
   chunk_rows = (int) MIN ((gsize) extent->height, MAX (CHUNK_BYTES / MAX (rowstride, 1), 1));
   if (chunk_rows > tile_h)
     chunk_rows -= chunk_rows % tile_h;
-  n_chunks = (extent->height + chunk_rows - 1) / chunk_rows;
-  /* Two chunks in flight: one rendered while the other is sent. */
-  pixels[0] = pixels_a = g_try_malloc (rowstride * (gsize) chunk_rows);
-  pixels[1] = pixels_b = n_chunks > 1 ? g_try_malloc (rowstride * (gsize) chunk_rows) : NULL;
-  if (!pixels_a || (n_chunks > 1 && !pixels_b))
+  pixels = g_try_malloc (rowstride * (gsize) chunk_rows);
+  if (!pixels)
     {
       g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for %d rows of a %d px wide layer"),
                    chunk_rows, extent->width);
@@ -365,9 +353,8 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
       /* Shine: the photo under the layer, in linear light (grey photos carry no
        * colour to tell shine from skin by). */
       linear = photo_linear (photo);
-      photo_rgb[0] = photo_a = g_try_new (float, (gsize) extent->width * chunk_rows * 3);
-      photo_rgb[1] = photo_b = n_chunks > 1 ? g_try_new (float, (gsize) extent->width * chunk_rows * 3) : NULL;
-      if (!photo_a || (n_chunks > 1 && !photo_b))
+      memcpy (shot.chroma, chroma, sizeof shot.chroma);
+      if (!(photo_rgb = g_try_new (float, (gsize) extent->width * chunk_rows * 3)))
         {
           g_set_error (error, GIMP_PLUG_IN_ERROR, 0, _("Not enough memory for %d rows of a %d px wide photo"),
                        chunk_rows, extent->width);
@@ -375,79 +362,57 @@ smp_plugin_io_write_layer_over (const SmpDesign       *design,
         }
     }
 
-  for (int i = 0; i < n_chunks && ok; i++)
+  for (int row = 0; row < extent->height && ok; row += chunk_rows)
     {
-      ChunkJob   *job = &jobs[i % 2];
-      GThread    *helper = NULL;
+      SmpRect     chunk = { extent->x, extent->y + row, extent->width,
+                            MIN (chunk_rows, extent->height - row) };
       GeglBuffer *buffer;
 
-      if (i == 0)
-        for (int k = 0; k < MIN (n_chunks, 2); k++)
-          jobs[k] = (ChunkJob) { .design = design, .session_mask = session_mask, .format = format, .clip = clip,
-                                 .pixels = pixels[k], .rowstride = rowstride };
-      /* Chunk i + 1 (chunk 0 first, on its own) renders while chunk i is sent. */
-      for (int c = i == 0 ? 0 : i + 1; c <= i + 1 && c < n_chunks; c++)
+      t0 = g_get_monotonic_time ();
+      if (photo_rgb)
         {
-          ChunkJob *next = &jobs[c % 2];
-          int       row = c * chunk_rows;
+          /* A buffer per chunk, as for the layer: the photo's tiles do not pile up
+           * in this process's cache. */
+          photo_buffer = gimp_drawable_get_buffer (photo);
+          gegl_buffer_get (photo_buffer, GEGL_RECTANGLE (chunk.x, chunk.y, chunk.width, chunk.height), 1.0,
+                           linear, photo_rgb, (gint) (sizeof (float) * 3 * chunk.width), GEGL_ABYSS_CLAMP);
+          g_clear_object (&photo_buffer);
+          shot.rgb = photo_rgb;
+          shot.x = chunk.x, shot.y = chunk.y, shot.width = chunk.width, shot.height = chunk.height;
+          shot.stride = 3 * (gsize) chunk.width;
+        }
+      us_photo += g_get_monotonic_time () - t0, t0 = g_get_monotonic_time ();
+      {
+        ChunkProgress progress = { progress_from + (progress_to - progress_from) * row / extent->height,
+                                   (progress_to - progress_from) * chunk.height / extent->height, &shown };
+        /* No span, no progress: the dialog's canvas preview must not make GIMP pop up
+         * a progress box of its own (whose Cancel would kill the plug-in). */
+        SmpRenderOptions options = { photo_rgb ? &shot : NULL, progress_to > progress_from ? chunk_progress : NULL,
+                                     &progress };
+        void *out[] = { pixels };
 
-          next->chunk = (SmpRect) { extent->x, extent->y + row, extent->width, MIN (chunk_rows, extent->height - row) };
-          t0 = g_get_monotonic_time ();
-          if (photo_rgb[c % 2])
-            {
-              /* A buffer per chunk, as for the layer: the photo's tiles do not pile up
-               * in this process's cache. */
-              GeglBuffer *photo_buffer = gimp_drawable_get_buffer (photo);
-              gegl_buffer_get (photo_buffer, GEGL_RECTANGLE (next->chunk.x, next->chunk.y, next->chunk.width,
-                                                             next->chunk.height),
-                               1.0, linear, photo_rgb[c % 2], (gint) (sizeof (float) * 3 * next->chunk.width),
-                               GEGL_ABYSS_CLAMP);
-              g_object_unref (photo_buffer);
-              memcpy (next->shot.chroma, chroma, sizeof next->shot.chroma);
-              next->shot.rgb = photo_rgb[c % 2];
-              next->shot.x = next->chunk.x, next->shot.y = next->chunk.y;
-              next->shot.width = next->chunk.width, next->shot.height = next->chunk.height;
-              next->shot.stride = 3 * (gsize) next->chunk.width;
-              next->has_shot = TRUE;
-            }
-          us_photo += g_get_monotonic_time () - t0;
-          if (c == i)
-            render_chunk (next);
-          else
-            helper = g_thread_new ("smp-chunk", render_chunk, next);
-        }
-      if (job->ok)
-        {
-          /* A buffer per chunk: the plug-in's GEGL cache is as large as the core's,
-           * so one buffer for the whole layer would keep every written tile in this
-           * process until the end. Dropping it sends the chunk's tiles to the core
-           * and frees them. Chunks are whole tile rows and runs whole tile columns,
-           * so no tile is read back. */
-          t0 = g_get_monotonic_time ();
-          buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
-          set_nonempty (buffer, job->pixels, rowstride, format->bpp, job->chunk.y - extent->y, job->chunk.width,
-                        job->chunk.height, format->pixel_format);
-          g_object_unref (buffer);
-          us_write += g_get_monotonic_time () - t0;
-          if (progress_to > progress_from)
-            gimp_progress_update (progress_from + (progress_to - progress_from) * (i + 1) / n_chunks);
-        }
-      us_render += job->us;
-      if (helper)
-        g_thread_join (helper);
-      if (!job->ok)
-        {
-          g_propagate_error (error, job->error);
-          job->error = NULL;
-          ok = FALSE;
-        }
+        ok = smp_design_render_layers_with (design, &chunk, 1.0, 1, &session_mask, format->engine_format,
+                                            out, rowstride, &options, error);
+      }
+      if (!ok)
+        break;
+      if (clip)
+        smp_plugin_io_clip_alpha (pixels, rowstride, &chunk, format->engine_format, clip);
+      us_render += g_get_monotonic_time () - t0, t0 = g_get_monotonic_time ();
+      /* A buffer per chunk: the plug-in's GEGL cache is as large as the core's,
+       * so one buffer for the whole layer would keep every written tile in this
+       * process until the end. Dropping it sends the chunk's tiles to the core
+       * and frees them. Chunks are whole tile rows and runs whole tile columns,
+       * so no tile is read back. */
+      buffer = gimp_drawable_get_buffer (GIMP_DRAWABLE (layer));
+      set_nonempty (buffer, pixels, rowstride, format->bpp, row, chunk.width, chunk.height,
+                    format->pixel_format);
+      g_object_unref (buffer);
+      us_write += g_get_monotonic_time () - t0;
     }
-  for (int k = 0; k < MIN (n_chunks, 2); k++)
-    g_clear_error (&jobs[k].error);
   if (ok)
     gimp_drawable_update (GIMP_DRAWABLE (layer), 0, 0, extent->width, extent->height);
-  g_debug ("layer %d×%d: %.3f s: photo read %.3f s, engine render %.3f s (overlapping the transfer), "
-           "transfer %.3f s", extent->width, extent->height, (g_get_monotonic_time () - t_start) / 1e6,
-           us_photo / 1e6, us_render / 1e6, us_write / 1e6);
+  g_debug ("layer %d×%d: photo read %.3f s, engine render %.3f s, transfer %.3f s", extent->width,
+           extent->height, us_photo / 1e6, us_render / 1e6, us_write / 1e6);
   return ok;
 }
