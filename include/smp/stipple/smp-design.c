@@ -256,6 +256,13 @@ smp_design_get_head (const SmpDesign *design)
 
 /* Density fraction (of the pattern's ceiling) at p, its impression-size factor
  * and the signed depth behind the drawn line. */
+/* A density map's level as a density fraction: one formula for a pixel and a block's maximum. */
+static inline double
+level_fraction (const SmpDesign *d, guint16 v)
+{
+  return (65535 - v) * d->levels_scale;
+}
+
 static double
 density_at (const SmpDesign *d, double x, double y, double *size, double *depth_mm)
 {
@@ -269,7 +276,7 @@ density_at (const SmpDesign *d, double x, double y, double *size, double *depth_
       double fx = floor (x), fy = floor (y);
       if (!(fx >= 0 && fy >= 0 && fx < d->levels_width && fy < d->levels_height))
         return 0.0;
-      return (65535 - d->levels[(gsize) fy * d->levels_stride + (gsize) fx]) * d->levels_scale;
+      return level_fraction (d, d->levels[(gsize) fy * d->levels_stride + (gsize) fx]);
     }
   if (d->has_mask && !((m = smp_mask_sample (&d->mask, x, y)) > 0.0f))
     return 0.0;
@@ -650,9 +657,9 @@ place_region (const SmpDesign *d, double x0, double y0, double x1, double y1,
                     /* A map's block maximum rejects exactly what the pixel would (f ≤ the
                      * maximum), without reading a large map at every candidate. */
                     if (d->levels && !(x >= 0 && y >= 0 && x < d->levels_width && y < d->levels_height &&
-                                       t < (65535 - d->level_blocks[((gsize) y >> LEVEL_BLOCK_SHIFT) * d->blocks_width +
-                                                                    ((gsize) x >> LEVEL_BLOCK_SHIFT)]) *
-                                               d->levels_scale))
+                                       t < level_fraction (d, d->level_blocks[((gsize) y >> LEVEL_BLOCK_SHIFT) *
+                                                                                  d->blocks_width +
+                                                                              ((gsize) x >> LEVEL_BLOCK_SHIFT)])))
                       continue;
                     f = density_at (d, x, y, &size, &depth);
                     if (!(t < f))
