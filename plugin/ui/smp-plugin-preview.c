@@ -61,6 +61,7 @@ struct _SmpPluginPreview
   const Babl   *photo_format;
   const Babl   *layer_format;
   const Babl   *work_format;
+  SmpPluginPreviewColour colour; /* the same conversions by table, where they stand in */
 
   /* What draw() paints: the composite at (surface_x, surface_y) view px, scaled
    * by surface_zoom (1 unless the thumbnail came smaller than asked). */
@@ -111,17 +112,38 @@ layer_format_for (const Babl *drawable_format)
 }
 
 void
-smp_plugin_preview_multiply (float        *photo,
-                             const guint8 *layer,
-                             gsize         layer_stride,
-                             const Babl   *layer_format,
-                             int           width,
-                             int           height)
+smp_plugin_preview_multiply (float                        *photo,
+                             const guint8                 *layer,
+                             gsize                         layer_stride,
+                             const Babl                   *layer_format,
+                             const SmpPluginPreviewColour *colour,
+                             int                           width,
+                             int                           height)
 {
   const Babl       *fish;
   g_autofree float *dots = NULL;
 
   g_return_if_fail (photo != NULL && layer != NULL && layer_format != NULL);
+  if (colour != NULL && colour->layer_exact)
+    {
+      /* babl's values by table (checked at start), only where a dot is. */
+      for (int y = 0; y < height; y++)
+        {
+          float        *p = photo + (gsize) y * width * 4;
+          const guint8 *l = layer + y * layer_stride;
+
+          for (int x = 0; x < width; x++, p += 4, l += 4)
+            {
+              float a;
+
+              if (l[3] == 0 || !((a = colour->layer_alpha[l[3]]) > 0.0f))
+                continue;
+              for (int c = 0; c < 3; c++)
+                p[c] *= 1.0f - a + a * colour->layer_colour[l[c]];
+            }
+        }
+      return;
+    }
   fish = babl_fish (layer_format, babl_format_with_space ("RGBA float", babl_format_get_space (layer_format)));
   dots = g_new (float, 4 * (gsize) width);
   for (int y = 0; y < height; y++)
@@ -300,7 +322,7 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
 /* The composite (linear RGBA float in the image's space) as a cairo surface in
  * sRGB; alpha is shown over mid grey. */
 static cairo_surface_t *
-to_surface (const float *pixels, const Babl *work_format, int w, int h)
+to_surface (const float *pixels, const Babl *work_format, const SmpPluginPreviewColour *colour, int w, int h)
 {
   cairo_surface_t   *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
   guint8            *data = cairo_image_surface_get_data (surface);
@@ -314,7 +336,21 @@ to_surface (const float *pixels, const Babl *work_format, int w, int h)
       const guint8 *p = row;
       guint32      *out = (guint32 *) (data + (gsize) y * stride);
 
-      babl_process (fish, pixels + (gsize) y * w * 4, row, w);
+      if (colour->display_exact)
+        {
+          /* babl's rounding by table (smp-plugin-preview-colour.h): a refresh's largest cost otherwise. */
+          const float *f = pixels + (gsize) y * w * 4;
+          guint8      *q = row;
+
+          for (int x = 0; x < w; x++, f += 4, q += 4)
+            {
+              q[3] = smp_plugin_preview_colour_display (colour->alpha_step, colour->alpha_bucket, f[3]);
+              for (int k = 0; k < 3; k++)
+                q[k] = smp_plugin_preview_colour_display (colour->colour_step, colour->colour_bucket, f[k]);
+            }
+        }
+      else
+        babl_process (fish, pixels + (gsize) y * w * 4, row, w);
       for (int x = 0; x < w; x++, p += 4)
         {
           int r = p[0], g = p[1], b = p[2], a = p[3];
@@ -424,13 +460,14 @@ render (SmpPluginPreview *self)
           {
             if (self->clip != NULL)
               clip_to_mask (outs[i], w, h, &region, scale, self->clip);
-            smp_plugin_preview_multiply (self->composite, outs[i], (gsize) w * 4, self->layer_format, w, h);
+            smp_plugin_preview_multiply (self->composite, outs[i], (gsize) w * 4, self->layer_format, &self->colour,
+                                         w, h);
           }
     }
   self->timing.render_ms = ms_since (step);
 
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  self->surface = to_surface (self->composite, self->work_format, w, h);
+  self->surface = to_surface (self->composite, self->work_format, &self->colour, w, h);
   self->surface_x = (int) lround ((sx - x0) * s);
   self->surface_y = (int) lround ((sy - y0) * s);
   self->surface_zoom = s / scale;
@@ -670,6 +707,7 @@ smp_plugin_preview_new (GimpDrawable *drawable)
   self->photo_format = thumbnail_format (drawable);
   self->layer_format = layer_format_for (gimp_drawable_get_format (drawable));
   self->work_format = babl_format_with_space ("RGBA float", babl_format_get_space (self->layer_format));
+  smp_plugin_preview_colour_init (&self->colour, self->layer_format, self->work_format);
   self->drawable_w = gimp_drawable_get_width (drawable);
   self->drawable_h = gimp_drawable_get_height (drawable);
   self->session_mask = SMP_SESSIONS_ALL;

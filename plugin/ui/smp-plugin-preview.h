@@ -4,6 +4,7 @@
 
 #include <libgimp/gimpui.h>
 #include <smp/smp.h>
+#include "smp-plugin-preview-colour.h"
 
 G_BEGIN_DECLS
 
@@ -74,13 +75,14 @@ const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *p
 
 /* Multiplies one session's straight-alpha RGBA u8 layer (in `layer_format`, the
  * output's encoding) over the photo in linear light, as GIMP's Multiply mode
- * does: out = src · (1 − a + a · dot). `photo` is RGBA float, linear, in the
+ * does: out = src · (1 − a + a · dot). `colour` (nullable): babl's values by table. `photo` is RGBA float, linear, in the
  * layer format's colour space, `width` px a row; alpha is kept. */
-void smp_plugin_preview_multiply (float        *photo,
-                                  const guint8 *layer,
-                                  gsize         layer_stride,
-                                  const Babl   *layer_format,
-                                  int           width,
-                                  int           height);
+void smp_plugin_preview_multiply (float                        *photo,
+                                  const guint8                 *layer,
+                                  gsize                         layer_stride,
+                                  const Babl                   *layer_format,
+                                  const SmpPluginPreviewColour *colour,
+                                  int                           width,
+                                  int                           height);
 
 G_END_DECLS
