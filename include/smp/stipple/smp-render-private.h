@@ -45,6 +45,9 @@ typedef struct
   gint32 *cell_u8;      /* one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
   gint32 *col_w8;       /* per band column: col_frac in 1/256 */
   int    *col_run_end;  /* per band column: the last column with the same col_cell */
+  float  *cell_pair;    /* SSE2 only, 16-byte aligned: per cell, the shadow lerp towards the next
+                         * cell as 4 floats of base and 4 of step (R, G, B, alpha), pre-scaled */
+  float  *col_wf;       /* SSE2 only: col_w8 as floats */
   double *gauss;        /* weights scratch */
   float  *cell_w;       /* shadow scratch: the column weights as floats, then replicated and the colour, 3 a cell */
   gsize  gauss_len;

@@ -4,6 +4,9 @@
 
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Gaussian shadows are cut at this many σ (and renormalised: nothing is lost). */
 #define SHADOW_CUT 2.5
@@ -110,6 +113,12 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
   band->col_run_end = g_new (int, width);
   for (int i = width - 1; i >= 0; i--)
     band->col_run_end[i] = i + 1 < width && band->col_cell[i + 1] == band->col_cell[i] ? band->col_run_end[i + 1] : i;
+#ifdef __SSE2__
+  band->cell_pair = g_aligned_alloc0 (band->cw, 8 * sizeof (float), 16);
+  band->col_wf = g_new (float, width);
+  for (int i = 0; i < width; i++)
+    band->col_wf[i] = (float) band->col_w8[i];
+#endif
   /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
    * mean darkening instead of rounding away; tied to output positions, so crops
    * still match. */
@@ -155,6 +164,8 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->cell_u8, g_free);
   g_clear_pointer (&band->col_w8, g_free);
   g_clear_pointer (&band->col_run_end, g_free);
+  g_clear_pointer (&band->cell_pair, g_aligned_free);
+  g_clear_pointer (&band->col_wf, g_free);
   g_clear_pointer (&band->gauss, g_free);
   g_clear_pointer (&band->cell_w, g_free);
 }
@@ -711,11 +722,110 @@ shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
   o[3] = (guint8) MIN (al, 255);
 }
 
+#ifdef __SSE2__
+/* The row's dither for the shadow lerp, per column phase: 0, 0, 0 and the threshold
+ * / 65536 (the alpha lane's scale); 19 so four pixels in a row never wrap. */
+typedef __m128 ShadowDither;
+#define SHADOW_DITHER_N 19
+
+static inline ShadowDither
+shadow_dither (gint32 dith)
+{
+  return _mm_setr_ps (0.0f, 0.0f, 0.0f, (float) dith / 65536.0f);
+}
+
+/* shadow_px_u8 in 4 float lanes (R, G, B, alpha) from the cell's pair (cell_pair):
+ * base + step·w + dither, truncated. The operands are integers over 2^8 (colour)
+ * or 2^16 (alpha) below 2^24, so every step is exact and truncation is the shift. */
+static inline __m128i
+shadow_px_sse2 (const float *pair, float w, ShadowDither dith)
+{
+  const __m128 t = _mm_add_ps (_mm_load_ps (pair), _mm_mul_ps (_mm_load_ps (pair + 4), _mm_set1_ps (w)));
+
+  return _mm_cvttps_epi32 (_mm_add_ps (t, dith));
+}
+
+/* Four pixels' lanes to 8 bits (saturation is MIN (al, 255)); alpha 0 (or below,
+ * both cells empty) is the transparent pixel, colour and all. */
+static inline __m128i
+shadow_pack_sse2 (__m128i p0, __m128i p1, __m128i p2, __m128i p3)
+{
+  const __m128i px = _mm_packus_epi16 (_mm_packs_epi32 (p0, p1), _mm_packs_epi32 (p2, p3));
+
+  return _mm_andnot_si128 (_mm_cmpeq_epi32 (_mm_srli_epi32 (px, 24), _mm_setzero_si128 ()), px);
+}
+
+static inline void
+shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o)
+{
+  const __m128i p = shadow_px_sse2 (band->cell_pair + 8 * band->col_cell[x], band->col_wf[x],
+                                    dith[(band->x0 + x) & 15]);
+  const guint32 px = (guint32) _mm_cvtsi128_si32 (shadow_pack_sse2 (p, p, p, p));
+
+  memcpy (o, &px, 4);
+}
+
+/* Each cell pair's lerp as shadow_px_u8 takes it (the colourless cell lends its
+ * partner's colour), for pixels whose left cell is c0..c1 − 1. */
+static void
+shadow_pairs (SmpBand *band, int c0, int c1)
+{
+  for (int c = c0; c < c1; c++)
+    {
+      const gint32 *l = band->cell_u8 + 4 * c;
+      const gint32 *p0 = l[0] < 0 ? l + 4 : l, *p1 = l[4] < 0 ? l : l + 4;
+      float        *o = band->cell_pair + 8 * c;
+
+      for (int k = 0; k < 3; k++)
+        o[k] = (float) (256 * p0[k] + 128) / 256.0f, o[4 + k] = (float) (p1[k] - p0[k]) / 256.0f;
+      o[3] = (float) l[3] / 256.0f;
+      o[7] = (float) (l[7] - l[3]) / 65536.0f;
+    }
+}
+
+/* Columns a..b of a row no core touched: the shadow alone, four pixels a store. */
+static void
+emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDither *dith)
+{
+  const int   *cell = band->col_cell;
+  const float *wf = band->col_wf, *pair = band->cell_pair;
+  int          x = a;
+
+  for (; x + 3 <= b; x += 4)
+    {
+      const ShadowDither *d = dith + ((band->x0 + x) & 15);
+      const __m128i p0 = shadow_px_sse2 (pair + 8 * cell[x], wf[x], d[0]);
+      const __m128i p1 = shadow_px_sse2 (pair + 8 * cell[x + 1], wf[x + 1], d[1]);
+      const __m128i p2 = shadow_px_sse2 (pair + 8 * cell[x + 2], wf[x + 2], d[2]);
+      const __m128i p3 = shadow_px_sse2 (pair + 8 * cell[x + 3], wf[x + 3], d[3]);
+
+      _mm_storeu_si128 ((__m128i *) (row + 4 * x), shadow_pack_sse2 (p0, p1, p2, p3));
+    }
+  for (; x <= b; x++)
+    shadow_px_store (band, dith, x, row + 4 * x);
+}
+#else
+/* The row's dither for the shadow lerp: the threshold × 65536, per column phase. */
+typedef gint32 ShadowDither;
+#define SHADOW_DITHER_N 16
+
+static inline ShadowDither
+shadow_dither (gint32 dith)
+{
+  return dith;
+}
+
+static inline void
+shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o)
+{
+  shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith[(band->x0 + x) & 15], o);
+}
+
 /* Columns a..b of a row no core touched: the shadow alone, one run of columns per
  * cell, with that cell's lerp set up once (l·v + l'·w = 256·l + (l' − l)·w exactly, in
  * integers: the values shadow_px_u8 gives). */
 static void
-emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const gint32 *dith)
+emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDither *dith)
 {
   const int    *cell = band->col_cell, *run_end = band->col_run_end;
   const gint32 *w8 = band->col_w8;
@@ -744,10 +854,12 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const gint32 *di
     }
 }
 
+#endif
+
 /* Columns a..b of a row where cores may lie: pixels holding a core take the exact path. */
 static inline void
 emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b,
-               const float *dith, const gint32 *dith_i)
+               const float *dith, const ShadowDither *dith_i)
 {
   const guint8 *lut = band->encoder->to_u8;
   const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
@@ -770,7 +882,7 @@ emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *r
           to_rgba_u8 (lut, d, dith[(band->x0 + x) & 15], o);
         }
       else
-        shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith_i[(band->x0 + x) & 15], o);
+        shadow_px_store (band, dith_i, x, o);
     }
 }
 
@@ -787,7 +899,7 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
   const float  *dith = band->dither + 16 * (y & 15);
   const float  *rs = band->row_shadow;
   gint32       *cu = band->cell_u8;
-  gint32        dith_i[16];
+  ShadowDither  dith_i[SHADOW_DITHER_N];
 
   if (shadow)
     {
@@ -815,9 +927,13 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
         }
       if (!any)
         shadow = FALSE;
+#ifdef __SSE2__
+      else
+        shadow_pairs (band, c0, c1);
+#endif
     }
-  for (int i = 0; i < 16; i++)
-    dith_i[i] = (gint32) (dith[i] * 65536.0f);
+  for (int i = 0; i < SHADOW_DITHER_N; i++)
+    dith_i[i] = shadow_dither ((gint32) (dith[i & 15] * 65536.0f));
   for (int x = a; x <= b;)
     {
       const int blk = x >> BLOCK_SHIFT, end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
