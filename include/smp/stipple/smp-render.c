@@ -765,21 +765,29 @@ shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o
   memcpy (o, &px, 4);
 }
 
-/* Each cell pair's lerp as shadow_px_u8 takes it (the colourless cell lends its
- * partner's colour), for pixels whose left cell is c0..c1 − 1. */
+/* Each cell pair's lerp as shadow_px_u8 takes it, for pixels whose left cell is
+ * c0..c1 − 1: a colourless cell (R < 0) takes its partner's colour, alpha stays its
+ * own; base (p0 + ½ and alpha / 2^8) and step ((p1 − p0) / 2^8, alpha / 2^16), exact. */
 static void
 shadow_pairs (SmpBand *band, int c0, int c1)
 {
+  const __m128i colour = _mm_setr_epi32 (-1, -1, -1, 0);
+  const __m128  base_k = _mm_setr_ps (1.0f, 1.0f, 1.0f, 1.0f / 256.0f), half = _mm_setr_ps (0.5f, 0.5f, 0.5f, 0.0f);
+  const __m128  step_k = _mm_setr_ps (1.0f / 256.0f, 1.0f / 256.0f, 1.0f / 256.0f, 1.0f / 65536.0f);
+
   for (int c = c0; c < c1; c++)
     {
-      const gint32 *l = band->cell_u8 + 4 * c;
-      const gint32 *p0 = l[0] < 0 ? l + 4 : l, *p1 = l[4] < 0 ? l : l + 4;
+      const __m128i l0 = _mm_loadu_si128 ((const __m128i *) (band->cell_u8 + 4 * c));
+      const __m128i l1 = _mm_loadu_si128 ((const __m128i *) (band->cell_u8 + 4 * c + 4));
+      /* All colour lanes set where the cell's R is negative. */
+      const __m128i e0 = _mm_and_si128 (_mm_shuffle_epi32 (_mm_srai_epi32 (l0, 31), 0), colour);
+      const __m128i e1 = _mm_and_si128 (_mm_shuffle_epi32 (_mm_srai_epi32 (l1, 31), 0), colour);
+      const __m128i p0 = _mm_or_si128 (_mm_and_si128 (e0, l1), _mm_andnot_si128 (e0, l0));
+      const __m128i p1 = _mm_or_si128 (_mm_and_si128 (e1, l0), _mm_andnot_si128 (e1, l1));
       float        *o = band->cell_pair + 8 * c;
 
-      for (int k = 0; k < 3; k++)
-        o[k] = (float) (256 * p0[k] + 128) / 256.0f, o[4 + k] = (float) (p1[k] - p0[k]) / 256.0f;
-      o[3] = (float) l[3] / 256.0f;
-      o[7] = (float) (l[7] - l[3]) / 65536.0f;
+      _mm_store_ps (o, _mm_add_ps (_mm_mul_ps (_mm_cvtepi32_ps (p0), base_k), half));
+      _mm_store_ps (o + 4, _mm_mul_ps (_mm_cvtepi32_ps (_mm_sub_epi32 (p1, p0)), step_k));
     }
 }
 
