@@ -116,8 +116,9 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
 #ifdef __SSE2__
   band->cell_pair = g_aligned_alloc0 (band->cw, 8 * sizeof (float), 16);
   band->col_wf = g_new (float, width);
+  band->col_pair = g_new (const float *, width);
   for (int i = 0; i < width; i++)
-    band->col_wf[i] = (float) band->col_w8[i];
+    band->col_wf[i] = (float) band->col_w8[i], band->col_pair[i] = band->cell_pair + 8 * band->col_cell[i];
 #endif
   /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
    * mean darkening instead of rounding away; tied to output positions, so crops
@@ -166,6 +167,7 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->col_run_end, g_free);
   g_clear_pointer (&band->cell_pair, g_aligned_free);
   g_clear_pointer (&band->col_wf, g_free);
+  g_clear_pointer (&band->col_pair, g_free);
   g_clear_pointer (&band->gauss, g_free);
   g_clear_pointer (&band->cell_w, g_free);
 }
@@ -758,7 +760,7 @@ shadow_pack_sse2 (__m128i p0, __m128i p1, __m128i p2, __m128i p3)
 static inline void
 shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o)
 {
-  const __m128i p = shadow_px_sse2 (band->cell_pair + 8 * band->col_cell[x], band->col_wf[x],
+  const __m128i p = shadow_px_sse2 (band->col_pair[x], band->col_wf[x],
                                     dith[(band->x0 + x) & 15]);
   const guint32 px = (guint32) _mm_cvtsi128_si32 (shadow_pack_sse2 (p, p, p, p));
 
@@ -795,17 +797,18 @@ shadow_pairs (SmpBand *band, int c0, int c1)
 static void
 emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDither *dith)
 {
-  const int   *cell = band->col_cell;
-  const float *wf = band->col_wf, *pair = band->cell_pair;
-  int          x = a;
+  const float *const *pair = band->col_pair;
+  const float        *wf = band->col_wf;
+  const int           x0 = band->x0;
+  int                 x = a;
 
   for (; x + 3 <= b; x += 4)
     {
-      const ShadowDither *d = dith + ((band->x0 + x) & 15);
-      const __m128i p0 = shadow_px_sse2 (pair + 8 * cell[x], wf[x], d[0]);
-      const __m128i p1 = shadow_px_sse2 (pair + 8 * cell[x + 1], wf[x + 1], d[1]);
-      const __m128i p2 = shadow_px_sse2 (pair + 8 * cell[x + 2], wf[x + 2], d[2]);
-      const __m128i p3 = shadow_px_sse2 (pair + 8 * cell[x + 3], wf[x + 3], d[3]);
+      const ShadowDither *d = dith + ((x0 + x) & 15);
+      const __m128i p0 = shadow_px_sse2 (pair[x], wf[x], d[0]);
+      const __m128i p1 = shadow_px_sse2 (pair[x + 1], wf[x + 1], d[1]);
+      const __m128i p2 = shadow_px_sse2 (pair[x + 2], wf[x + 2], d[2]);
+      const __m128i p3 = shadow_px_sse2 (pair[x + 3], wf[x + 3], d[3]);
 
       _mm_storeu_si128 ((__m128i *) (row + 4 * x), shadow_pack_sse2 (p0, p1, p2, p3));
     }
