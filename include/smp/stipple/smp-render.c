@@ -867,33 +867,44 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDith
 
 #endif
 
+/* A pixel holding a core, exactly: its darkening plus (with `shadow`) its shadow. */
+static inline void
+core_px_u8 (const SmpBand *band, const float *acc, gboolean shadow, int x, const float *dith, guint8 *o)
+{
+  float d[3] = { acc[x], acc[x + band->width], acc[x + 2 * band->width] };
+
+  if (shadow)
+    {
+      const float *l = band->row_shadow + 3 * band->col_cell[x];
+      const float  fu = band->col_frac[x];
+      for (int k = 0; k < 3; k++)
+        d[k] += l[k] + (l[3 + k] - l[k]) * fu;
+    }
+  to_rgba_u8 (band->encoder->to_u8, d, dith[(band->x0 + x) & 15], o);
+}
+
 /* Columns a..b of a row where cores may lie: pixels holding a core take the exact path. */
 static inline void
 emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b,
                const float *dith, const ShadowDither *dith_i)
 {
-  const guint8 *lut = band->encoder->to_u8;
-  const float  *R = acc, *G = acc + band->width, *B = acc + 2 * band->width;
-  const float  *rs = band->row_shadow;
-
+#ifdef __SSE2__
+  if (shadow)
+    {
+      /* The shadow everywhere, four pixels a store, then the cores' pixels over it. */
+      emit_u8_shadow (band, row, a, b, dith_i);
+      for (int x = a; x <= b; x++)
+        if (acc[x] != 0.0f)
+          core_px_u8 (band, acc, TRUE, x, dith, row + 4 * x);
+      return;
+    }
+#endif
   for (int x = a; x <= b; x++)
     {
-      guint8 *o = row + 4 * x;
-
-      if (R[x] != 0.0f || !shadow)
-        {
-          float d[3] = { R[x], G[x], B[x] };
-          if (shadow)
-            {
-              const float *l = rs + 3 * band->col_cell[x];
-              const float  fu = band->col_frac[x];
-              for (int k = 0; k < 3; k++)
-                d[k] += l[k] + (l[3 + k] - l[k]) * fu;
-            }
-          to_rgba_u8 (lut, d, dith[(band->x0 + x) & 15], o);
-        }
+      if (acc[x] != 0.0f || !shadow)
+        core_px_u8 (band, acc, shadow, x, dith, row + 4 * x);
       else
-        shadow_px_store (band, dith_i, x, o);
+        shadow_px_store (band, dith_i, x, row + 4 * x);
     }
 }
 
