@@ -47,7 +47,7 @@ typedef struct
   int    *col_run_end;  /* per band column: the last column with the same col_cell */
   float  *cell_pair;    /* SSE2 only, 16-byte aligned: per cell, the shadow lerp towards the next
                          * cell as 4 floats of base and 4 of step (R, G, B, alpha), pre-scaled */
-  float  *col_wf;       /* SSE2 only: col_w8 as floats */
+  float  *col_wf;       /* SSE2 only, 16-byte aligned: col_w8 as floats, 4 copies a column */
   const float **col_pair; /* SSE2 only: per band column, its left cell's cell_pair */
   double *gauss;        /* weights scratch */
   float  *cell_w;       /* shadow scratch: the column weights as floats, then replicated and the colour, 3 a cell */

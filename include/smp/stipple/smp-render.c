@@ -115,10 +115,14 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
     band->col_run_end[i] = i + 1 < width && band->col_cell[i + 1] == band->col_cell[i] ? band->col_run_end[i + 1] : i;
 #ifdef __SSE2__
   band->cell_pair = g_aligned_alloc0 (band->cw, 8 * sizeof (float), 16);
-  band->col_wf = g_new (float, width);
+  band->col_wf = g_aligned_alloc (width, 4 * sizeof (float), 16);
   band->col_pair = g_new (const float *, width);
   for (int i = 0; i < width; i++)
-    band->col_wf[i] = (float) band->col_w8[i], band->col_pair[i] = band->cell_pair + 8 * band->col_cell[i];
+    {
+      for (int k = 0; k < 4; k++)
+        band->col_wf[4 * i + k] = (float) band->col_w8[i];
+      band->col_pair[i] = band->cell_pair + 8 * band->col_cell[i];
+    }
 #endif
   /* A 16 × 16 ordered dither (Bayer) for 8-bit alpha, so faint shadows keep their
    * mean darkening instead of rounding away; tied to output positions, so crops
@@ -166,7 +170,7 @@ smp_band_clear (SmpBand *band)
   g_clear_pointer (&band->col_w8, g_free);
   g_clear_pointer (&band->col_run_end, g_free);
   g_clear_pointer (&band->cell_pair, g_aligned_free);
-  g_clear_pointer (&band->col_wf, g_free);
+  g_clear_pointer (&band->col_wf, g_aligned_free);
   g_clear_pointer (&band->col_pair, g_free);
   g_clear_pointer (&band->gauss, g_free);
   g_clear_pointer (&band->cell_w, g_free);
@@ -740,9 +744,9 @@ shadow_dither (gint32 dith)
  * base + step·w + dither, truncated. The operands are integers over 2^8 (colour)
  * or 2^16 (alpha) below 2^24, so every step is exact and truncation is the shift. */
 static inline __m128i
-shadow_px_sse2 (const float *pair, float w, ShadowDither dith)
+shadow_px_sse2 (const float *pair, const float *w, ShadowDither dith)
 {
-  const __m128 t = _mm_add_ps (_mm_load_ps (pair), _mm_mul_ps (_mm_load_ps (pair + 4), _mm_set1_ps (w)));
+  const __m128 t = _mm_add_ps (_mm_load_ps (pair), _mm_mul_ps (_mm_load_ps (pair + 4), _mm_load_ps (w)));
 
   return _mm_cvttps_epi32 (_mm_add_ps (t, dith));
 }
@@ -760,7 +764,7 @@ shadow_pack_sse2 (__m128i p0, __m128i p1, __m128i p2, __m128i p3)
 static inline void
 shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o)
 {
-  const __m128i p = shadow_px_sse2 (band->col_pair[x], band->col_wf[x],
+  const __m128i p = shadow_px_sse2 (band->col_pair[x], band->col_wf + 4 * x,
                                     dith[(band->x0 + x) & 15]);
   const guint32 px = (guint32) _mm_cvtsi128_si32 (shadow_pack_sse2 (p, p, p, p));
 
@@ -805,10 +809,10 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDith
   for (; x + 3 <= b; x += 4)
     {
       const ShadowDither *d = dith + ((x0 + x) & 15);
-      const __m128i p0 = shadow_px_sse2 (pair[x], wf[x], d[0]);
-      const __m128i p1 = shadow_px_sse2 (pair[x + 1], wf[x + 1], d[1]);
-      const __m128i p2 = shadow_px_sse2 (pair[x + 2], wf[x + 2], d[2]);
-      const __m128i p3 = shadow_px_sse2 (pair[x + 3], wf[x + 3], d[3]);
+      const __m128i p0 = shadow_px_sse2 (pair[x], wf + 4 * (x), d[0]);
+      const __m128i p1 = shadow_px_sse2 (pair[x + 1], wf + 4 * (x + 1), d[1]);
+      const __m128i p2 = shadow_px_sse2 (pair[x + 2], wf + 4 * (x + 2), d[2]);
+      const __m128i p3 = shadow_px_sse2 (pair[x + 3], wf + 4 * (x + 3), d[3]);
 
       _mm_storeu_si128 ((__m128i *) (row + 4 * x), shadow_pack_sse2 (p0, p1, p2, p3));
     }
