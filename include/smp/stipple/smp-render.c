@@ -962,14 +962,21 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
     dith_i[i] = shadow_dither ((gint32) (dith[i & 15] * 65536.0f));
   for (int x = a; x <= b;)
     {
-      const int blk = x >> BLOCK_SHIFT, end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
+      const int blk = x >> BLOCK_SHIFT;
+      int       end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
 
       if (touched[blk])
         emit_u8_mixed (band, acc, shadow, row, x, end, dith, dith_i);
-      else if (shadow)
-        emit_u8_shadow (band, row, x, end, dith_i);
       else
-        memset (row + 4 * x, 0, 4 * (gsize) (end - x + 1));
+        {
+          /* Untouched blocks side by side go as one run. */
+          while (end < b && !touched[(end + 1) >> BLOCK_SHIFT])
+            end = MIN (b, end + BLOCK);
+          if (shadow)
+            emit_u8_shadow (band, row, x, end, dith_i);
+          else
+            memset (row + 4 * x, 0, 4 * (gsize) (end - x + 1));
+        }
       x = end + 1;
     }
 }
