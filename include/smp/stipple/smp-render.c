@@ -797,6 +797,20 @@ shadow_pairs (SmpBand *band, int c0, int c1)
     }
 }
 
+/* Pixels x..x+3 holding only shadow, in one store. */
+static inline void
+shadow_px4_store (const float *const *pair, const float *wf, const ShadowDither *dith, int x0, int x,
+                  guint8 *row)
+{
+  const ShadowDither *d = dith + ((x0 + x) & 15);
+  const __m128i       p0 = shadow_px_sse2 (pair[x], wf + 4 * x, d[0]);
+  const __m128i       p1 = shadow_px_sse2 (pair[x + 1], wf + 4 * (x + 1), d[1]);
+  const __m128i       p2 = shadow_px_sse2 (pair[x + 2], wf + 4 * (x + 2), d[2]);
+  const __m128i       p3 = shadow_px_sse2 (pair[x + 3], wf + 4 * (x + 3), d[3]);
+
+  _mm_storeu_si128 ((__m128i *) (row + 4 * x), shadow_pack_sse2 (p0, p1, p2, p3));
+}
+
 /* Columns a..b of a row no core touched: the shadow alone, four pixels a store. */
 static void
 emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDither *dith)
@@ -807,15 +821,7 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDith
   int                 x = a;
 
   for (; x + 3 <= b; x += 4)
-    {
-      const ShadowDither *d = dith + ((x0 + x) & 15);
-      const __m128i p0 = shadow_px_sse2 (pair[x], wf + 4 * (x), d[0]);
-      const __m128i p1 = shadow_px_sse2 (pair[x + 1], wf + 4 * (x + 1), d[1]);
-      const __m128i p2 = shadow_px_sse2 (pair[x + 2], wf + 4 * (x + 2), d[2]);
-      const __m128i p3 = shadow_px_sse2 (pair[x + 3], wf + 4 * (x + 3), d[3]);
-
-      _mm_storeu_si128 ((__m128i *) (row + 4 * x), shadow_pack_sse2 (p0, p1, p2, p3));
-    }
+    shadow_px4_store (pair, wf, dith, x0, x, row);
   for (; x <= b; x++)
     shadow_px_store (band, dith, x, row + 4 * x);
 }
@@ -895,12 +901,19 @@ emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *r
 #ifdef __SSE2__
   if (shadow)
     {
-      /* The shadow everywhere, four pixels a store, then the cores' pixels over it. */
-      emit_u8_shadow (band, row, a, b, dith_i);
-      for (int x = a; x <= b; x++)
-        if (acc[x] != 0.0f)
-          core_px_u8 (band, acc, TRUE, x, dith, row + 4 * x);
-      return;
+      int x = a;
+
+      /* Four pixels without a core go in one store (tiny dots leave few such). */
+      for (; x + 3 <= b; x += 4)
+        if (!_mm_movemask_ps (_mm_cmpneq_ps (_mm_loadu_ps (acc + x), _mm_setzero_ps ())))
+          shadow_px4_store (band->col_pair, band->col_wf, dith_i, band->x0, x, row);
+        else
+          for (int i = x; i < x + 4; i++)
+            if (acc[i] != 0.0f)
+              core_px_u8 (band, acc, TRUE, i, dith, row + 4 * i);
+            else
+              shadow_px_store (band, dith_i, i, row + 4 * i);
+      a = x;
     }
 #endif
   for (int x = a; x <= b; x++)
