@@ -771,30 +771,51 @@ shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o
   memcpy (o, &px, 4);
 }
 
-/* Each cell pair's lerp as shadow_px_u8 takes it, for pixels whose left cell is
- * c0..c1 − 1: a colourless cell (R < 0) takes its partner's colour, alpha stays its
- * own; base (p0 + ½ and alpha / 2^8) and step ((p1 − p0) / 2^8, alpha / 2^16), exact. */
-static void
-shadow_pairs (SmpBand *band, int c0, int c1)
+/* Cells c0..c1 of the row's shadow as 8-bit output (as shadow_cells gives them
+ * below), straight into each pair's lerp as shadow_px_u8 takes it: a colourless
+ * cell takes its partner's colour, alpha stays its own; base (colour + ½, alpha / 2^8)
+ * and step ((p1 − p0) / 2^8, the alpha's / 2^16), all exact. FALSE: no cell has colour. */
+static gboolean
+shadow_cells (SmpBand *band, int c0, int c1)
 {
-  const __m128i colour = _mm_setr_epi32 (-1, -1, -1, 0);
-  const __m128  base_k = _mm_setr_ps (1.0f, 1.0f, 1.0f, 1.0f / 256.0f), half = _mm_setr_ps (0.5f, 0.5f, 0.5f, 0.0f);
-  const __m128  step_k = _mm_setr_ps (1.0f / 256.0f, 1.0f / 256.0f, 1.0f / 256.0f, 1.0f / 65536.0f);
+  const guint8 *lut = band->encoder->to_u8;
+  const __m128  colour = _mm_castsi128_ps (_mm_setr_epi32 (-1, -1, -1, 0));
+  const __m128  scale = _mm_setr_ps (1.0f, 1.0f, 1.0f, 1.0f / 256.0f), half = _mm_setr_ps (0.5f, 0.5f, 0.5f, 0.0f);
+  const __m128  step = _mm_set1_ps (1.0f / 256.0f);
+  __m128        prev = _mm_setzero_ps ();
+  gboolean      prev_has = FALSE, any = FALSE;
 
-  for (int c = c0; c < c1; c++)
+  for (int c = c0; c <= c1; c++)
     {
-      const __m128i l0 = _mm_loadu_si128 ((const __m128i *) (band->cell_u8 + 4 * c));
-      const __m128i l1 = _mm_loadu_si128 ((const __m128i *) (band->cell_u8 + 4 * c + 4));
-      /* All colour lanes set where the cell's R is negative. */
-      const __m128i e0 = _mm_and_si128 (_mm_shuffle_epi32 (_mm_srai_epi32 (l0, 31), 0), colour);
-      const __m128i e1 = _mm_and_si128 (_mm_shuffle_epi32 (_mm_srai_epi32 (l1, 31), 0), colour);
-      const __m128i p0 = _mm_or_si128 (_mm_and_si128 (e0, l1), _mm_andnot_si128 (e0, l0));
-      const __m128i p1 = _mm_or_si128 (_mm_and_si128 (e1, l0), _mm_andnot_si128 (e1, l1));
-      float        *o = band->cell_pair + 8 * c;
+      const float   *d = band->row_shadow + 3 * c;
+      const float    mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
+      const gint32   al = (gint32) (m * 255.0f * 256.0f + 0.5f);
+      const gboolean has = m > 0.0f;
+      __m128         cur;
 
-      _mm_store_ps (o, _mm_add_ps (_mm_mul_ps (_mm_cvtepi32_ps (p0), base_k), half));
-      _mm_store_ps (o + 4, _mm_mul_ps (_mm_cvtepi32_ps (_mm_sub_epi32 (p1, p0)), step_k));
+      if (has)
+        {
+          const float inv = SMP_ENCODE_STEPS / mx;
+          cur = _mm_cvtepi32_ps (_mm_setr_epi32 (lut[(int) ((mx - d[0]) * inv + 0.5f)],
+                                                 lut[(int) ((mx - d[1]) * inv + 0.5f)],
+                                                 lut[(int) ((mx - d[2]) * inv + 0.5f)], al));
+        }
+      else
+        cur = _mm_cvtepi32_ps (_mm_setr_epi32 (0, 0, 0, al));
+      cur = _mm_add_ps (_mm_mul_ps (cur, scale), half);
+      if (c > c0)
+        {
+          /* Lending is rare (a shadow's edge): a branch, not masks. */
+          const __m128 p0 = prev_has ? prev : _mm_or_ps (_mm_and_ps (colour, cur), _mm_andnot_ps (colour, prev));
+          const __m128 p1 = has ? cur : _mm_or_ps (_mm_and_ps (colour, prev), _mm_andnot_ps (colour, cur));
+          float       *o = band->cell_pair + 8 * (c - 1);
+
+          _mm_store_ps (o, p0);
+          _mm_store_ps (o + 4, _mm_mul_ps (_mm_sub_ps (p1, p0), step));
+        }
+      prev = cur, prev_has = has, any |= has;
     }
+  return any;
 }
 
 /* Pixels x..x+3 holding only shadow, in one store. */
@@ -840,6 +861,35 @@ static inline void
 shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o)
 {
   shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith[(band->x0 + x) & 15], o);
+}
+
+/* Cells c0..c1 of the row's shadow as 8-bit output into cell_u8. FALSE: no cell has colour. */
+static gboolean
+shadow_cells (SmpBand *band, int c0, int c1)
+{
+  const guint8 *lut = band->encoder->to_u8;
+  gboolean      any = FALSE;
+
+  for (int c = c0; c <= c1; c++)
+    {
+      const float *d = band->row_shadow + 3 * c;
+      const float  mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
+      gint32      *o = band->cell_u8 + 4 * c;
+
+      o[3] = (gint32) (m * 255.0f * 256.0f + 0.5f);
+      if (m > 0.0f)
+        {
+          const float inv = SMP_ENCODE_STEPS / mx;
+          for (int k = 0; k < 3; k++)
+            o[k] = lut[(int) ((mx - d[k]) * inv + 0.5f)];
+          any = TRUE;
+        }
+      else
+        /* No colour: the pixel's other cell lends its own (shadow_px_u8), never a
+         * cell further along the row, which a region may not reach. */
+        o[0] = o[1] = o[2] = -1;
+    }
+  return any;
 }
 
 /* Columns a..b of a row no core touched: the shadow alone, one run of columns per
@@ -934,43 +984,11 @@ static void
 emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboolean shadow, guint8 *row, int a,
                   int b, int y)
 {
-  const guint8 *lut = band->encoder->to_u8;
   const float  *dith = band->dither + 16 * (y & 15);
-  const float  *rs = band->row_shadow;
-  gint32       *cu = band->cell_u8;
   ShadowDither  dith_i[SHADOW_DITHER_N];
 
   if (shadow)
-    {
-      int c0 = band->col_cell[a], c1 = band->col_cell[b] + 1;
-      gboolean any = FALSE;
-
-      for (int c = c0; c <= c1; c++)
-        {
-          const float *d = rs + 3 * c;
-          const float  mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
-          gint32      *o = cu + 4 * c;
-
-          o[3] = (gint32) (m * 255.0f * 256.0f + 0.5f);
-          if (m > 0.0f)
-            {
-              const float inv = SMP_ENCODE_STEPS / mx;
-              for (int k = 0; k < 3; k++)
-                o[k] = lut[(int) ((mx - d[k]) * inv + 0.5f)];
-              any = TRUE;
-            }
-          else
-            /* No colour: the pixel's other cell lends its own (shadow_px_u8), never a
-             * cell further along the row, which a region may not reach. */
-            o[0] = o[1] = o[2] = -1;
-        }
-      if (!any)
-        shadow = FALSE;
-#ifdef __SSE2__
-      else
-        shadow_pairs (band, c0, c1);
-#endif
-    }
+    shadow = shadow_cells (band, band->col_cell[a], band->col_cell[b] + 1);
   for (int i = 0; i < SHADOW_DITHER_N; i++)
     dith_i[i] = shadow_dither ((gint32) (dith[i & 15] * 65536.0f));
   for (int x = a; x <= b;)
