@@ -105,7 +105,8 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
       band->col_cell[i] = (int) fl - band->cx0;
       band->col_frac[i] = (float) (u - fl);
     }
-  band->row_shadow = g_new0 (float, (gsize) band->cw * 3);
+  /* One spare: the SSE2 emit loads a cell's three floats as four. */
+  band->row_shadow = g_new0 (float, (gsize) band->cw * 3 + 1);
   band->cell_u8 = g_new0 (gint32, (gsize) band->cw * 4);
   band->col_w8 = g_new (gint32, width);
   for (int i = 0; i < width; i++)
@@ -778,16 +779,22 @@ shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o
 static gboolean
 shadow_cells (SmpBand *band, int c0, int c1)
 {
+  /* Locals: the vector stores may alias the band's fields. */
   const guint8 *lut = band->encoder->to_u8;
+  const float  *rs = band->row_shadow;
+  float        *pair = band->cell_pair;
   const __m128  colour = _mm_castsi128_ps (_mm_setr_epi32 (-1, -1, -1, 0));
   const __m128  scale = _mm_setr_ps (1.0f, 1.0f, 1.0f, 1.0f / 256.0f), half = _mm_setr_ps (0.5f, 0.5f, 0.5f, 0.0f);
   const __m128  step = _mm_set1_ps (1.0f / 256.0f);
-  __m128        prev = _mm_setzero_ps ();
-  gboolean      prev_has = FALSE, any = FALSE;
+  /* One-pixel cells put every pixel centre on its cell's (weight 0): the pixel is its
+   * cell's base, and a colourless cell has alpha 0. The steps stay 0 from the allocation. */
+  const gboolean own = band->cell == 1;
+  __m128         prev = _mm_setzero_ps ();
+  gboolean       prev_has = FALSE, any = FALSE;
 
   for (int c = c0; c <= c1; c++)
     {
-      const float   *d = band->row_shadow + 3 * c;
+      const float   *d = rs + 3 * c;
       const float    mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
       const gint32   al = (gint32) (m * 255.0f * 256.0f + 0.5f);
       const gboolean has = m > 0.0f;
@@ -795,20 +802,25 @@ shadow_cells (SmpBand *band, int c0, int c1)
 
       if (has)
         {
-          const float inv = SMP_ENCODE_STEPS / mx;
-          cur = _mm_cvtepi32_ps (_mm_setr_epi32 (lut[(int) ((mx - d[0]) * inv + 0.5f)],
-                                                 lut[(int) ((mx - d[1]) * inv + 0.5f)],
-                                                 lut[(int) ((mx - d[2]) * inv + 0.5f)], al));
+          /* The three LUT indices (mx − d) · inv + ½ at once (the fourth lane is unused). */
+          const __m128  inv = _mm_set1_ps (SMP_ENCODE_STEPS / mx);
+          const __m128i i = _mm_cvttps_epi32 (
+            _mm_add_ps (_mm_mul_ps (_mm_sub_ps (_mm_set1_ps (mx), _mm_loadu_ps (d)), inv), _mm_set1_ps (0.5f)));
+
+          cur = _mm_cvtepi32_ps (_mm_setr_epi32 (lut[_mm_cvtsi128_si32 (i)], lut[_mm_cvtsi128_si32 (_mm_shuffle_epi32 (i, 1))],
+                                                 lut[_mm_cvtsi128_si32 (_mm_shuffle_epi32 (i, 2))], al));
         }
       else
         cur = _mm_cvtepi32_ps (_mm_setr_epi32 (0, 0, 0, al));
       cur = _mm_add_ps (_mm_mul_ps (cur, scale), half);
-      if (c > c0)
+      if (own)
+        _mm_store_ps (pair + 8 * c, cur);
+      else if (c > c0)
         {
           /* Lending is rare (a shadow's edge): a branch, not masks. */
           const __m128 p0 = prev_has ? prev : _mm_or_ps (_mm_and_ps (colour, cur), _mm_andnot_ps (colour, prev));
           const __m128 p1 = has ? cur : _mm_or_ps (_mm_and_ps (colour, prev), _mm_andnot_ps (colour, cur));
-          float       *o = band->cell_pair + 8 * (c - 1);
+          float       *o = pair + 8 * (c - 1);
 
           _mm_store_ps (o, p0);
           _mm_store_ps (o + 4, _mm_mul_ps (_mm_sub_ps (p1, p0), step));
