@@ -731,9 +731,9 @@ shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
 
 #ifdef __SSE2__
 /* The row's dither for the shadow lerp, per column phase: 0, 0, 0 and the threshold
- * / 65536 (the alpha lane's scale); 19 so four pixels in a row never wrap. */
+ * / 65536 (the alpha lane's scale); 23 so eight pixels in a row never wrap. */
 typedef __m128 ShadowDither;
-#define SHADOW_DITHER_N 19
+#define SHADOW_DITHER_N 23
 
 static inline ShadowDither
 shadow_dither (gint32 dith)
@@ -830,12 +830,10 @@ shadow_cells (SmpBand *band, int c0, int c1)
   return any;
 }
 
-/* Pixels x..x+3 holding only shadow, in one store. */
+/* Pixels x..x+3 holding only shadow, in one store; d: x's dither phase. */
 static inline void
-shadow_px4_store (const float *const *pair, const float *wf, const ShadowDither *dith, int x0, int x,
-                  guint8 *row)
+shadow_px4_store (const float *const *pair, const float *wf, const ShadowDither *d, int x, guint8 *row)
 {
-  const ShadowDither *d = dith + ((x0 + x) & 15);
   const __m128i       p0 = shadow_px_sse2 (pair[x], wf + 4 * x, d[0]);
   const __m128i       p1 = shadow_px_sse2 (pair[x + 1], wf + 4 * (x + 1), d[1]);
   const __m128i       p2 = shadow_px_sse2 (pair[x + 2], wf + 4 * (x + 2), d[2]);
@@ -853,8 +851,14 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDith
   const int           x0 = band->x0;
   int                 x = a;
 
-  for (; x + 3 <= b; x += 4)
-    shadow_px4_store (pair, wf, dith, x0, x, row);
+  for (; x + 7 <= b; x += 8)
+    {
+      const ShadowDither *d = dith + ((x0 + x) & 15);
+      shadow_px4_store (pair, wf, d, x, row);
+      shadow_px4_store (pair, wf, d + 4, x + 4, row);
+    }
+  if (x + 3 <= b)
+    shadow_px4_store (pair, wf, dith + ((x0 + x) & 15), x, row), x += 4;
   for (; x <= b; x++)
     shadow_px_store (band, dith, x, row + 4 * x);
 }
@@ -968,7 +972,7 @@ emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *r
       /* Four pixels without a core go in one store (tiny dots leave few such). */
       for (; x + 3 <= b; x += 4)
         if (!_mm_movemask_ps (_mm_cmpneq_ps (_mm_loadu_ps (acc + x), _mm_setzero_ps ())))
-          shadow_px4_store (band->col_pair, band->col_wf, dith_i, band->x0, x, row);
+          shadow_px4_store (band->col_pair, band->col_wf, dith_i + ((band->x0 + x) & 15), x, row);
         else
           for (int i = x; i < x + 4; i++)
             if (acc[i] != 0.0f)
