@@ -42,9 +42,9 @@ typedef struct
   float *col_frac;      /* … and the weight of the one right of it */
   float *row_shadow;    /* one output row's shadow, per cell, 3 floats */
   float  dither[256];   /* 16 × 16 ordered dither thresholds for 8-bit alpha */
-  gint32 *cell_u8;      /* one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
+  gint32 *cell_u8;      /* plain C only: one row's shadow per cell as 8-bit output: R, G, B, alpha × 256 */
   gint32 *col_w8;       /* per band column: col_frac in 1/256 */
-  int    *col_run_end;  /* per band column: the last column with the same col_cell */
+  int    *col_run_end;  /* plain C only: per band column, the last column with the same col_cell */
   float  *cell_pair;    /* SSE2 only, 16-byte aligned: per cell, the shadow lerp towards the next
                          * cell as 4 floats of base and 4 of step (R, G, B, alpha), pre-scaled */
   float  *col_wf;       /* SSE2 only, 16-byte aligned: col_w8 as floats, 4 copies a column */

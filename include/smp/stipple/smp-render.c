@@ -107,14 +107,15 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
     }
   /* One spare: the SSE2 emit loads a cell's three floats as four. */
   band->row_shadow = g_new0 (float, (gsize) band->cw * 3 + 1);
-  band->cell_u8 = g_new0 (gint32, (gsize) band->cw * 4);
   band->col_w8 = g_new (gint32, width);
   for (int i = 0; i < width; i++)
     band->col_w8[i] = (gint32) lrintf (band->col_frac[i] * 256.0f);
+#ifndef __SSE2__
+  band->cell_u8 = g_new0 (gint32, (gsize) band->cw * 4);
   band->col_run_end = g_new (int, width);
   for (int i = width - 1; i >= 0; i--)
     band->col_run_end[i] = i + 1 < width && band->col_cell[i + 1] == band->col_cell[i] ? band->col_run_end[i + 1] : i;
-#ifdef __SSE2__
+#else
   band->cell_pair = g_aligned_alloc0 (band->cw, 8 * sizeof (float), 16);
   band->col_wf = g_aligned_alloc (width, 4 * sizeof (float), 16);
   band->col_pair = g_new (const float *, width);
@@ -772,10 +773,10 @@ shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o
   memcpy (o, &px, 4);
 }
 
-/* Cells c0..c1 of the row's shadow as 8-bit output (as shadow_cells gives them
- * below), straight into each pair's lerp as shadow_px_u8 takes it: a colourless
- * cell takes its partner's colour, alpha stays its own; base (colour + ½, alpha / 2^8)
- * and step ((p1 − p0) / 2^8, the alpha's / 2^16), all exact. FALSE: no cell has colour. */
+/* Cells c0..c1 of the row's shadow as 8-bit output (the plain C shadow_cells' values),
+ * straight into each pair's lerp as shadow_px_u8 takes it: a colourless cell takes its
+ * partner's colour, alpha stays its own; base (colour + ½, alpha / 2^8) and step
+ * ((p1 − p0) / 2^8, the alpha's / 2^16), all exact. FALSE: no cell has colour. */
 static gboolean
 shadow_cells (SmpBand *band, int c0, int c1)
 {
