@@ -379,6 +379,79 @@ footprint_value (const Shape *sh, int i, int j)
   return 1.0f - smoothstepf (-sh->inner * sh->inv_band);
 }
 
+#ifdef __SSE2__
+/* footprint_value at the four pixels i .. i+3 of a row (dysu = dy·su, dycv = dy·cv, the
+ * row's terms): lane by lane the same single-precision operations in the same order
+ * (sqrt and ÷ correctly rounded, the clamps as min/max in CLAMP's order), the branches as
+ * selects, so each lane is the scalar value exactly. */
+static inline __attribute__ ((always_inline)) __m128
+footprint_value4 (const Shape *sh, int i, __m128 dysu, __m128 dycv, __m128 c0, gboolean lobes)
+{
+  const __m128 one = _mm_set1_ps (1.0f), zero = _mm_setzero_ps ();
+  const __m128 dx = _mm_add_ps (_mm_set1_ps (sh->dx0),
+                                _mm_cvtepi32_ps (_mm_add_epi32 (_mm_set1_epi32 (i), _mm_setr_epi32 (0, 1, 2, 3))));
+  const __m128 u = _mm_add_ps (_mm_mul_ps (dx, _mm_set1_ps (sh->cu)), dysu);
+  const __m128 v = _mm_sub_ps (dycv, _mm_mul_ps (dx, _mm_set1_ps (sh->sv)));
+  const __m128 uu = _mm_mul_ps (u, u), vv = _mm_mul_ps (v, v);
+  const __m128 r2 = _mm_add_ps (uu, vv);
+  const __m128 out = _mm_cmpge_ps (r2, _mm_set1_ps (sh->outer2)), pos = _mm_cmpgt_ps (r2, zero);
+  __m128 r = _mm_sqrt_ps (r2), t, val;
+
+  if (lobes)
+    {
+      const __m128 ir = _mm_div_ps (one, r), ir2 = _mm_mul_ps (ir, ir), ir3 = _mm_mul_ps (ir2, ir);
+      const __m128 three = _mm_set1_ps (3.0f);
+      const __m128 a = _mm_add_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[0]), _mm_sub_ps (uu, vv)),
+                                   _mm_mul_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[1] * 2.0f), u), v));
+      const __m128 b = _mm_add_ps (
+        _mm_mul_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[2]), u),
+                    _mm_sub_ps (uu, _mm_mul_ps (_mm_mul_ps (three, v), v))),
+        _mm_mul_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[3]), v),
+                    _mm_sub_ps (_mm_mul_ps (_mm_mul_ps (three, u), u), vv)));
+      const __m128 g = _mm_add_ps (_mm_add_ps (one, _mm_mul_ps (a, ir2)), _mm_mul_ps (b, ir3));
+      r = _mm_div_ps (r, g);
+    }
+  t = _mm_mul_ps (_mm_sub_ps (r, _mm_set1_ps (sh->inner)), _mm_set1_ps (sh->inv_band));
+  t = _mm_min_ps (one, _mm_max_ps (zero, t)); /* t > 1 ? 1 : t < 0 ? 0 : t, NaN kept */
+  val = _mm_sub_ps (one, _mm_mul_ps (_mm_mul_ps (t, t), _mm_sub_ps (_mm_set1_ps (3.0f), _mm_mul_ps (_mm_set1_ps (2.0f), t))));
+  val = _mm_or_ps (_mm_and_ps (pos, val), _mm_andnot_ps (pos, c0));
+  return _mm_andnot_ps (out, val);
+}
+
+static inline __attribute__ ((always_inline)) void
+footprint_row_lanes (const Shape *sh, int j, int ia, int ib, float *row, gboolean lobes)
+{
+  const float  dy = sh->dy0 + j;
+  const __m128 dysu = _mm_set1_ps (dy * sh->su), dycv = _mm_set1_ps (dy * sh->cv);
+  const __m128 c0 = _mm_set1_ps (1.0f - smoothstepf (-sh->inner * sh->inv_band));
+  int          i = ia;
+
+  for (; i + 3 <= ib; i += 4)
+    _mm_storeu_ps (row + i, footprint_value4 (sh, i, dysu, dycv, c0, lobes));
+  if (i <= ib)
+    {
+      float tail[4];
+      _mm_storeu_ps (tail, footprint_value4 (sh, i, dysu, dycv, c0, lobes));
+      memcpy (row + i, tail, sizeof (float) * (ib - i + 1));
+    }
+}
+#endif
+
+/* footprint_value at the pixels ia .. ib of row j, into row[ia .. ib]. */
+static void
+footprint_row (const Shape *sh, int j, int ia, int ib, float *row)
+{
+#ifdef __SSE2__
+  if (sh->lobes)
+    footprint_row_lanes (sh, j, ia, ib, row, TRUE);
+  else
+    footprint_row_lanes (sh, j, ia, ib, row, FALSE);
+#else
+  for (int i = ia; i <= ib; i++)
+    row[i] = footprint_value (sh, i, j);
+#endif
+}
+
 /* ---- Large impressions' normalisations, shared by a render's bands ---- */
 
 typedef struct
@@ -546,28 +619,31 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
                                smp_float_bits (rx), smp_float_bits (dot->angle) } };
         if (!footprints_lookup (band->footprints, &key, &sum))
           {
+            /* The whole footprint into the scratch (the band's pixels among them). */
             sum = 0.0f;
             for (int j = 0; j < fh; j++)
-              for (int i = 0; i < fw; i++)
-                sum += footprint_value (&sh, i, j);
+              {
+                float *row = band->scratch + j * fw;
+                footprint_row (&sh, j, 0, fw - 1, row);
+                for (int i = 0; i < fw; i++)
+                  sum += row[i];
+              }
             footprints_insert (band->footprints, &key, sum);
           }
-        for (int j = ja; j <= jb; j++)
-          for (int i = ia; i <= ib; i++)
-            band->scratch[j * fw + i] = footprint_value (&sh, i, j);
+        else
+          for (int j = ja; j <= jb; j++)
+            footprint_row (&sh, j, ia, ib, band->scratch + j * fw);
       }
     else
       /* Evaluate over the WHOLE footprint, even the part outside this band: the
-       * normalisation must not depend on which region is being rendered. */
+       * normalisation must not depend on which region is being rendered. The
+       * values a row at a time, then added in order, one by one. */
       for (int j = 0; j < fh; j++)
         {
           float *row = band->scratch + j * fw;
+          footprint_row (&sh, j, 0, fw - 1, row);
           for (int i = 0; i < fw; i++)
-            {
-              const float val = footprint_value (&sh, i, j);
-              row[i] = val;
-              sum += val;
-            }
+            sum += row[i];
         }
   }
   if (!(sum > 0.0f))
