@@ -380,75 +380,119 @@ footprint_value (const Shape *sh, int i, int j)
 }
 
 #ifdef __SSE2__
-/* footprint_value at the four pixels i .. i+3 of a row (dysu = dy·su, dycv = dy·cv, the
- * row's terms): lane by lane the same single-precision operations in the same order
- * (sqrt and ÷ correctly rounded, the clamps as min/max in CLAMP's order), the branches as
- * selects, so each lane is the scalar value exactly. */
+/* A Shape's terms, broadcast once per impression. */
+typedef struct
+{
+  __m128 dx0, cu, sv, outer2, inner, inv_band, c0, lobe0, lobe1x2, lobe2, lobe3;
+} Shape4;
+
+/* footprint_value at the four pixels fi (their i as floats) of a row (dysu = dy·su,
+ * dycv = dy·cv, the row's terms): lane by lane the same single-precision operations in
+ * the same order (sqrt and ÷ correctly rounded, the clamps as min/max in CLAMP's order),
+ * the branches as selects, so each lane is the scalar value exactly. */
 static inline __attribute__ ((always_inline)) __m128
-footprint_value4 (const Shape *sh, int i, __m128 dysu, __m128 dycv, __m128 c0, gboolean lobes)
+footprint_value4 (const Shape4 *q, __m128 fi, __m128 dysu, __m128 dycv, gboolean lobes)
 {
   const __m128 one = _mm_set1_ps (1.0f), zero = _mm_setzero_ps ();
-  const __m128 dx = _mm_add_ps (_mm_set1_ps (sh->dx0),
-                                _mm_cvtepi32_ps (_mm_add_epi32 (_mm_set1_epi32 (i), _mm_setr_epi32 (0, 1, 2, 3))));
-  const __m128 u = _mm_add_ps (_mm_mul_ps (dx, _mm_set1_ps (sh->cu)), dysu);
-  const __m128 v = _mm_sub_ps (dycv, _mm_mul_ps (dx, _mm_set1_ps (sh->sv)));
+  const __m128 dx = _mm_add_ps (q->dx0, fi);
+  const __m128 u = _mm_add_ps (_mm_mul_ps (dx, q->cu), dysu);
+  const __m128 v = _mm_sub_ps (dycv, _mm_mul_ps (dx, q->sv));
   const __m128 uu = _mm_mul_ps (u, u), vv = _mm_mul_ps (v, v);
   const __m128 r2 = _mm_add_ps (uu, vv);
-  const __m128 out = _mm_cmpge_ps (r2, _mm_set1_ps (sh->outer2)), pos = _mm_cmpgt_ps (r2, zero);
-  __m128 r = _mm_sqrt_ps (r2), t, val;
+  const __m128 out = _mm_cmpge_ps (r2, q->outer2), pos = _mm_cmpgt_ps (r2, zero);
+  __m128 r, t, val;
 
+  if (_mm_movemask_ps (out) == 0xf)
+    return zero; /* all four outside: exactly 0 */
+  r = _mm_sqrt_ps (r2);
   if (lobes)
     {
       const __m128 ir = _mm_div_ps (one, r), ir2 = _mm_mul_ps (ir, ir), ir3 = _mm_mul_ps (ir2, ir);
       const __m128 three = _mm_set1_ps (3.0f);
-      const __m128 a = _mm_add_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[0]), _mm_sub_ps (uu, vv)),
-                                   _mm_mul_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[1] * 2.0f), u), v));
+      const __m128 a = _mm_add_ps (_mm_mul_ps (q->lobe0, _mm_sub_ps (uu, vv)),
+                                   _mm_mul_ps (_mm_mul_ps (q->lobe1x2, u), v));
       const __m128 b = _mm_add_ps (
-        _mm_mul_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[2]), u),
-                    _mm_sub_ps (uu, _mm_mul_ps (_mm_mul_ps (three, v), v))),
-        _mm_mul_ps (_mm_mul_ps (_mm_set1_ps (sh->lobe[3]), v),
-                    _mm_sub_ps (_mm_mul_ps (_mm_mul_ps (three, u), u), vv)));
+        _mm_mul_ps (_mm_mul_ps (q->lobe2, u), _mm_sub_ps (uu, _mm_mul_ps (_mm_mul_ps (three, v), v))),
+        _mm_mul_ps (_mm_mul_ps (q->lobe3, v), _mm_sub_ps (_mm_mul_ps (_mm_mul_ps (three, u), u), vv)));
       const __m128 g = _mm_add_ps (_mm_add_ps (one, _mm_mul_ps (a, ir2)), _mm_mul_ps (b, ir3));
       r = _mm_div_ps (r, g);
     }
-  t = _mm_mul_ps (_mm_sub_ps (r, _mm_set1_ps (sh->inner)), _mm_set1_ps (sh->inv_band));
+  t = _mm_mul_ps (_mm_sub_ps (r, q->inner), q->inv_band);
   t = _mm_min_ps (one, _mm_max_ps (zero, t)); /* t > 1 ? 1 : t < 0 ? 0 : t, NaN kept */
   val = _mm_sub_ps (one, _mm_mul_ps (_mm_mul_ps (t, t), _mm_sub_ps (_mm_set1_ps (3.0f), _mm_mul_ps (_mm_set1_ps (2.0f), t))));
-  val = _mm_or_ps (_mm_and_ps (pos, val), _mm_andnot_ps (pos, c0));
+  val = _mm_or_ps (_mm_and_ps (pos, val), _mm_andnot_ps (pos, q->c0));
   return _mm_andnot_ps (out, val);
 }
 
-static inline __attribute__ ((always_inline)) void
-footprint_row_lanes (const Shape *sh, int j, int ia, int ib, float *row, gboolean lobes)
+/* sum + v[0] + … + v[n-1], one lane at a time in order (n ≥ 1). */
+static inline __m128
+add_lanes (__m128 sum, __m128 v, int n)
 {
-  const float  dy = sh->dy0 + j;
-  const __m128 dysu = _mm_set1_ps (dy * sh->su), dycv = _mm_set1_ps (dy * sh->cv);
-  const __m128 c0 = _mm_set1_ps (1.0f - smoothstepf (-sh->inner * sh->inv_band));
-  int          i = ia;
+  sum = _mm_add_ss (sum, v);
+  if (n > 1)
+    sum = _mm_add_ss (sum, _mm_shuffle_ps (v, v, 1));
+  if (n > 2)
+    sum = _mm_add_ss (sum, _mm_movehl_ps (v, v));
+  if (n > 3)
+    sum = _mm_add_ss (sum, _mm_shuffle_ps (v, v, 3));
+  return sum;
+}
 
-  for (; i + 3 <= ib; i += 4)
-    _mm_storeu_ps (row + i, footprint_value4 (sh, i, dysu, dycv, c0, lobes));
-  if (i <= ib)
+static inline __attribute__ ((always_inline)) void
+footprint_rect_lanes (const Shape *sh, float *fp, int fw, int ja, int jb, int ia, int ib, float *sum,
+                      gboolean lobes)
+{
+  Shape4 q;
+  __m128 s = _mm_set_ss (sum ? *sum : 0.0f);
+
+  q.dx0 = _mm_set1_ps (sh->dx0), q.cu = _mm_set1_ps (sh->cu), q.sv = _mm_set1_ps (sh->sv);
+  q.outer2 = _mm_set1_ps (sh->outer2), q.inner = _mm_set1_ps (sh->inner);
+  q.inv_band = _mm_set1_ps (sh->inv_band);
+  q.c0 = _mm_set1_ps (1.0f - smoothstepf (-sh->inner * sh->inv_band));
+  q.lobe0 = _mm_set1_ps (sh->lobe[0]), q.lobe1x2 = _mm_set1_ps (sh->lobe[1] * 2.0f);
+  q.lobe2 = _mm_set1_ps (sh->lobe[2]), q.lobe3 = _mm_set1_ps (sh->lobe[3]);
+  for (int j = ja; j <= jb; j++)
     {
-      float tail[4];
-      _mm_storeu_ps (tail, footprint_value4 (sh, i, dysu, dycv, c0, lobes));
-      memcpy (row + i, tail, sizeof (float) * (ib - i + 1));
+      const float  dy = sh->dy0 + j;
+      const __m128 dysu = _mm_set1_ps (dy * sh->su), dycv = _mm_set1_ps (dy * sh->cv);
+      float       *row = fp + (gsize) j * fw;
+      __m128       fi = _mm_add_ps (_mm_set1_ps ((float) ia), _mm_setr_ps (0.0f, 1.0f, 2.0f, 3.0f));
+
+      /* Whole vectors: past ib they write up to three floats of slack (the row's
+       * next pixels, outside the rectangle, or the next row's first, written later). */
+      for (int i = ia; i <= ib; i += 4, fi = _mm_add_ps (fi, _mm_set1_ps (4.0f)))
+        {
+          const __m128 v = footprint_value4 (&q, fi, dysu, dycv, lobes);
+          _mm_storeu_ps (row + i, v);
+          if (sum)
+            s = add_lanes (s, v, MIN (ib - i + 1, 4));
+        }
     }
+  if (sum)
+    *sum = _mm_cvtss_f32 (s);
 }
 #endif
 
-/* footprint_value at the pixels ia .. ib of row j, into row[ia .. ib]. */
+/* footprint_value over rows ja .. jb, columns ia .. ib, into fp (rows fw apart; three
+ * floats of slack after the last); with sum, adds the values to *sum in order, row by
+ * row, left to right. */
 static void
-footprint_row (const Shape *sh, int j, int ia, int ib, float *row)
+footprint_rect (const Shape *sh, float *fp, int fw, int ja, int jb, int ia, int ib, float *sum)
 {
 #ifdef __SSE2__
   if (sh->lobes)
-    footprint_row_lanes (sh, j, ia, ib, row, TRUE);
+    footprint_rect_lanes (sh, fp, fw, ja, jb, ia, ib, sum, TRUE);
   else
-    footprint_row_lanes (sh, j, ia, ib, row, FALSE);
+    footprint_rect_lanes (sh, fp, fw, ja, jb, ia, ib, sum, FALSE);
 #else
-  for (int i = ia; i <= ib; i++)
-    row[i] = footprint_value (sh, i, j);
+  for (int j = ja; j <= jb; j++)
+    for (int i = ia; i <= ib; i++)
+      {
+        const float val = footprint_value (sh, i, j);
+        fp[j * fw + i] = val;
+        if (sum)
+          *sum += val;
+      }
 #endif
 }
 
@@ -594,7 +638,7 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
     {
       g_free (band->scratch);
       band->scratch_len = MAX ((gsize) fw * fh, 256);
-      band->scratch = g_new (float, band->scratch_len);
+      band->scratch = g_new (float, band->scratch_len + 3); /* footprint_rect's slack */
     }
   {
     Shape sh;
@@ -621,30 +665,16 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
           {
             /* The whole footprint into the scratch (the band's pixels among them). */
             sum = 0.0f;
-            for (int j = 0; j < fh; j++)
-              {
-                float *row = band->scratch + j * fw;
-                footprint_row (&sh, j, 0, fw - 1, row);
-                for (int i = 0; i < fw; i++)
-                  sum += row[i];
-              }
+            footprint_rect (&sh, band->scratch, fw, 0, fh - 1, 0, fw - 1, &sum);
             footprints_insert (band->footprints, &key, sum);
           }
         else
-          for (int j = ja; j <= jb; j++)
-            footprint_row (&sh, j, ia, ib, band->scratch + j * fw);
+          footprint_rect (&sh, band->scratch, fw, ja, jb, ia, ib, NULL);
       }
     else
       /* Evaluate over the WHOLE footprint, even the part outside this band: the
-       * normalisation must not depend on which region is being rendered. The
-       * values a row at a time, then added in order, one by one. */
-      for (int j = 0; j < fh; j++)
-        {
-          float *row = band->scratch + j * fw;
-          footprint_row (&sh, j, 0, fw - 1, row);
-          for (int i = 0; i < fw; i++)
-            sum += row[i];
-        }
+       * normalisation must not depend on which region is being rendered. */
+      footprint_rect (&sh, band->scratch, fw, 0, fh - 1, 0, fw - 1, &sum);
   }
   if (!(sum > 0.0f))
     return;
