@@ -507,12 +507,21 @@ footprint_rect_lanes (const Shape *sh, float *fp, int fw, int ja, int jb, int ia
 
       /* Whole vectors: past ib they write up to three floats of slack (the row's
        * next pixels, outside the rectangle, or the next row's first, written later). */
-      for (int i = ia; i <= ib; i += 4, fi = _mm_add_ps (fi, _mm_set1_ps (4.0f)))
+      int          i = ia;
+
+      for (; i + 3 <= ib; i += 4, fi = _mm_add_ps (fi, _mm_set1_ps (4.0f)))
         {
           const __m128 v = footprint_value4 (&q, fi, dysu, dycv, lobes);
           _mm_storeu_ps (row + i, v);
           if (sum)
-            s = add_lanes (s, v, MIN (ib - i + 1, 4));
+            s = add_lanes (s, v, 4);
+        }
+      if (i <= ib)
+        {
+          const __m128 v = footprint_value4 (&q, fi, dysu, dycv, lobes);
+          _mm_storeu_ps (row + i, v);
+          if (sum)
+            s = add_lanes (s, v, ib - i + 1);
         }
     }
   if (sum)
