@@ -812,7 +812,11 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
             first -= band->x0, last -= band->x0;
             /* Every block from the first to the last written column: a block flagged
              * without a core pixel still emits exactly (emit_u8_mixed's per-pixel test). */
-            memset (touched + (first >> BLOCK_SHIFT), 1, (last >> BLOCK_SHIFT) - (first >> BLOCK_SHIFT) + 1);
+            /* Mostly one block or two: stored directly, memset only between. */
+            touched[first >> BLOCK_SHIFT] = 1;
+            touched[last >> BLOCK_SHIFT] = 1;
+            if ((last >> BLOCK_SHIFT) - (first >> BLOCK_SHIFT) > 1)
+              memset (touched + (first >> BLOCK_SHIFT) + 1, 1, (last >> BLOCK_SHIFT) - (first >> BLOCK_SHIFT) - 1);
             band->span_x0[row] = MIN (band->span_x0[row], first);
             band->span_x1[row] = MAX (band->span_x1[row], last);
           }
