@@ -445,8 +445,12 @@ footprint_value4 (const Shape4 *q, __m128 fi, __m128 dysu, __m128 dycv, gboolean
   const __m128 u = _mm_add_ps (_mm_mul_ps (dx, q->cu), dysu);
   const __m128 v = _mm_sub_ps (dycv, _mm_mul_ps (dx, q->sv));
   const __m128 uu = _mm_mul_ps (u, u), vv = _mm_mul_ps (v, v);
-  const __m128 r2 = _mm_add_ps (uu, vv);
-  const __m128 out = _mm_cmpge_ps (r2, q->outer2), pos = _mm_cmpgt_ps (r2, zero);
+  /* Without lobes, a NaN r2 is taken as 0, whose value is the centre's: there the
+   * formula gives it exactly ((0 − inner)·inv_band is −inner·inv_band, or ±0 when
+   * inner is 0, the same value after the smoothstep), so no select is needed. */
+  const __m128 r2 = lobes ? _mm_add_ps (uu, vv)
+                          : _mm_and_ps (_mm_add_ps (uu, vv), _mm_cmpord_ps (_mm_add_ps (uu, vv), _mm_add_ps (uu, vv)));
+  const __m128 out = _mm_cmpge_ps (r2, q->outer2);
   __m128 r, t, val;
 
   if (_mm_movemask_ps (out) == 0xf)
@@ -467,7 +471,11 @@ footprint_value4 (const Shape4 *q, __m128 fi, __m128 dysu, __m128 dycv, gboolean
   t = _mm_mul_ps (_mm_sub_ps (r, q->inner), q->inv_band);
   t = _mm_min_ps (one, _mm_max_ps (zero, t)); /* t > 1 ? 1 : t < 0 ? 0 : t, NaN kept */
   val = _mm_sub_ps (one, _mm_mul_ps (_mm_mul_ps (t, t), _mm_sub_ps (_mm_set1_ps (3.0f), _mm_mul_ps (_mm_set1_ps (2.0f), t))));
-  val = _mm_or_ps (_mm_and_ps (pos, val), _mm_andnot_ps (pos, q->c0));
+  if (lobes)
+    {
+      const __m128 pos = _mm_cmpgt_ps (r2, zero);
+      val = _mm_or_ps (_mm_and_ps (pos, val), _mm_andnot_ps (pos, q->c0));
+    }
   return _mm_andnot_ps (out, val);
 }
 
