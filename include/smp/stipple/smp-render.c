@@ -653,36 +653,16 @@ footprints_insert (SmpFootprints *f, const FootprintKey *key, float sum)
   g_mutex_unlock (&f->lock);
 }
 
-void
-smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
+/* A core of a pixel or more: its footprint evaluated, normalised and composited (apart
+ * from smp_band_add_dot, whose many sub-pixel impressions stay light). */
+static void __attribute__ ((noinline))
+add_core (SmpBand *band, const SmpDot *dot, double scale, double cx, double cy, float rx, float ry,
+          const float *dark)
 {
-  const double cx = dot->x * scale, cy = dot->y * scale;
-  const float  rx = (float) (dot->radius_x * scale), ry = (float) (dot->radius_y * scale);
-  const float  rmax = MAX (rx, ry), rmin = MIN (rx, ry);
-  const float  area = (float) (scale * scale);
-  float  dark[3], lobe_amp, h, reach, sum = 0.0f, k;
+  const float rmax = MAX (rx, ry), rmin = MIN (rx, ry);
+  float  lobe_amp, h, reach, sum = 0.0f, k;
   gboolean lobes;
   int    i0, j0, i1, j1, fw, fh;
-
-  add_shadow (band, dot, scale);
-  for (int c = 0; c < 3; c++)
-    dark[c] = dot->core_dark[c] * area; /* output px²: what this core's pixels add up to */
-  if (!(dark[0] > 0.0f || dark[1] > 0.0f || dark[2] > 0.0f) || !(rmax > 0.0f))
-    return;
-  if (rmax < 0.75f)
-    {
-      /* Sub-pixel impression: a tent splat spreads its exact darkening over the
-       * four nearest pixels, smoothly with position. */
-      double fx = cx - 0.5, fy = cy - 0.5;
-      int    ix = (int) floor (fx), iy = (int) floor (fy);
-      float  tx = (float) (fx - ix), ty = (float) (fy - iy);
-
-      composite (band, ix, iy, (1 - tx) * (1 - ty), dark);
-      composite (band, ix + 1, iy, tx * (1 - ty), dark);
-      composite (band, ix, iy + 1, (1 - tx) * ty, dark);
-      composite (band, ix + 1, iy + 1, tx * ty, dark);
-      return;
-    }
 
   /* Edge band: pigment spread, the skin's short blur (a smoothstep of half-width
    * h·r is close to a Gaussian edge of σ ≈ h·r/2) and half a pixel of anti-aliasing. */
@@ -830,6 +810,38 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
           }
       }
   }
+}
+
+void
+smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
+{
+  const double cx = dot->x * scale, cy = dot->y * scale;
+  const float  rx = (float) (dot->radius_x * scale), ry = (float) (dot->radius_y * scale);
+  const float  rmax = MAX (rx, ry);
+  const float  area = (float) (scale * scale);
+  float  dark[3];
+
+  add_shadow (band, dot, scale);
+  for (int c = 0; c < 3; c++)
+    dark[c] = dot->core_dark[c] * area; /* output px²: what this core's pixels add up to */
+  if (!(dark[0] > 0.0f || dark[1] > 0.0f || dark[2] > 0.0f) || !(rmax > 0.0f))
+    return;
+  if (rmax < 0.75f)
+    {
+      /* Sub-pixel impression: a tent splat spreads its exact darkening over the
+       * four nearest pixels, smoothly with position. */
+      double fx = cx - 0.5, fy = cy - 0.5;
+      int    ix = (int) floor (fx), iy = (int) floor (fy);
+      float  tx = (float) (fx - ix), ty = (float) (fy - iy);
+
+      composite (band, ix, iy, (1 - tx) * (1 - ty), dark);
+      composite (band, ix + 1, iy, tx * (1 - ty), dark);
+      composite (band, ix, iy + 1, (1 - tx) * ty, dark);
+      composite (band, ix + 1, iy + 1, tx * ty, dark);
+      return;
+    }
+
+  add_core (band, dot, scale, cx, cy, rx, ry, dark);
 }
 
 static inline guint16
