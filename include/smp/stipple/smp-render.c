@@ -682,7 +682,9 @@ add_core (SmpBand *band, const SmpDot *dot, double scale, double cx, double cy, 
     {
       g_free (band->scratch);
       band->scratch_len = MAX ((gsize) fw * fh, 256);
-      band->scratch = g_new (float, band->scratch_len + 3); /* footprint_rect's slack */
+      /* Three floats of slack for footprint_rect; zeroed, so the lanes read past a row
+       * (masked off) are never undefined memory. */
+      band->scratch = g_new0 (float, band->scratch_len + 3);
     }
   {
     Shape sh;
