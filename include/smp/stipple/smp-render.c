@@ -400,8 +400,10 @@ typedef struct
   gboolean lobes;
 } Shape;
 
-/* The core's unnormalised weight at footprint pixel (i, j). */
-static inline float
+/* The core's unnormalised weight at footprint pixel (i, j): the reference the SSE2
+ * footprint_value4 follows lane by lane (marked unused: clang warns on an unused
+ * static inline, and the SSE2 build calls only the vector form). */
+static inline G_GNUC_UNUSED float
 footprint_value (const Shape *sh, int i, int j)
 {
   const float dy = sh->dy0 + j, dx = sh->dx0 + i;
@@ -944,8 +946,8 @@ to_rgba_u8 (const guint8 *lut, const float *d, float dith, guint8 *o)
  * no shadow has no colour of its own (its R is −1): it takes its partner's, which
  * is what the exact path gives (d = w·d' has the colour of d'). Choosing it from
  * the pair alone keeps the colour independent of where the region starts. (Both
- * empty: alpha is 0, the colour unread.) */
-static inline void
+ * empty: alpha is 0, the colour unread.) The plain C path's; the SSE2 one follows it. */
+static inline G_GNUC_UNUSED void
 shadow_px_u8 (const gint32 *l, gint32 w, gint32 dith, guint8 *o)
 {
   const gint32  v = 256 - w;
