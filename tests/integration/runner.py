@@ -21,6 +21,7 @@ Also importable: the GUI harness reuses make_profile()."""
 import argparse
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -206,38 +207,66 @@ def main():
         return 1
 
     work = os.path.abspath(args.work)
-    profile, home, scratch = make_profile(work, os.path.abspath(args.plugin),
-                                          os.path.abspath(args.patterns) if args.patterns else "",
-                                          [os.path.abspath(p) for p in args.extra_plugin])
-    extra = dict(kv.split("=", 1) for kv in args.env)
-    extra["SMP_TEST_SCRATCH"] = scratch
-    if "LANGUAGE" in extra and "LC_ALL" not in extra:
-        extra.update(ui_locale(scratch))
-    # The wrapper appends each plug-in process's peak memory here.
-    extra.setdefault("SMP_PLUGIN_MEMORY_REPORT", os.path.join(scratch, "memory-report.txt"))
-    extra["SMP_TEST_LIB"] = HERE
     test = os.path.abspath(args.test)
     # The test runs inside GIMP's Python; the helpers come from this folder.
     code = (f"import sys; sys.path.insert(0, {HERE!r}); "
             f"__file__ = {test!r}; exec(compile(open({test!r}).read(), {test!r}, 'exec'))")
-    cmd = [GIMP_CONSOLE, "-i", "-d", "-f", "--batch-interpreter=python-fu-eval",
-           "-b", code, "--quit"]
+    # --stack-trace-mode=always: should GIMP itself crash, it prints the faulting
+    # thread's backtrace (no debugger needed) before it exits.
+    cmd = [GIMP_CONSOLE, "-i", "-d", "-f", "--stack-trace-mode=always",
+           "--batch-interpreter=python-fu-eval", "-b", code, "--quit"]
+
+    def attempt():
+        """One run of the test in a fresh profile: (status, output)."""
+        profile, home, scratch = make_profile(work, os.path.abspath(args.plugin),
+                                              os.path.abspath(args.patterns) if args.patterns else "",
+                                              [os.path.abspath(p) for p in args.extra_plugin])
+        extra = dict(kv.split("=", 1) for kv in args.env)
+        extra["SMP_TEST_SCRATCH"] = scratch
+        if "LANGUAGE" in extra and "LC_ALL" not in extra:
+            extra.update(ui_locale(scratch))
+        # The wrapper appends each plug-in process's peak memory here.
+        extra.setdefault("SMP_PLUGIN_MEMORY_REPORT", os.path.join(scratch, "memory-report.txt"))
+        extra["SMP_TEST_LIB"] = HERE
+        output, rc = run_gimp(cmd, gimp_env(profile, home, extra), args.timeout)
+        sys.stdout.write(output)
+        status = judge(output, rc)
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return status, output
+
+    status, output = attempt()
+    if status == 1 and gimp_crashed(output):
+        # GIMP 3.0.4's core crashed (SIGSEGV) once in a CI run, in a test that then
+        # passed 30 times here, 3 at a time. A crash of GIMP itself, not of the
+        # plug-in, is run once more: a crash that repeats still fails, and the first
+        # one stays in the log with its backtrace.
+        print("runner: GIMP itself crashed (its backtrace is above); running the test "
+              "once more in a fresh profile")
+        status, output = attempt()
+        print(f"runner: the second run {'passed' if status == 0 else 'did not pass'} "
+              "(GIMP crashed in the first)")
+    return status
+
+
+def run_gimp(cmd, env, timeout):
+    """GIMP's combined output and exit status (124 and a FAIL line on timeout)."""
     # Its own session, so that a timeout also ends GIMP's plug-in processes.
-    proc = subprocess.Popen(cmd, env=gimp_env(profile, home, extra), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, errors="replace",
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace", start_new_session=True)
     try:
-        output, _ = proc.communicate(timeout=args.timeout)
-        rc = proc.returncode
+        output, _ = proc.communicate(timeout=timeout)
+        return output, proc.returncode
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         output, _ = proc.communicate()
-        output, rc = (output or "") + f"\nFAIL timeout after {args.timeout} s\n", 124
-    sys.stdout.write(output)
-    status = judge(output, rc)
-    if not args.keep:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return status
+        return (output or "") + f"\nFAIL timeout after {timeout} s\n", 124
+
+
+def gimp_crashed(output):
+    """Whether GIMP's own process (not a plug-in) died of a fatal signal."""
+    return any(re.match(r"\S*gimp-console[-0-9.]*: fatal error: ", l)
+               for l in output.splitlines())
 
 
 if __name__ == "__main__":
