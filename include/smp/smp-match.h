@@ -24,8 +24,9 @@ typedef struct
 #define SMP_MATCH_MIN_SKIN_MM2      4.0   /* of untreated skin to compare with */
 /* Depth is fitted only where the cores look this many px across: below it the skin's
  * texture, noise and compression soften their edges more than depth does
- * (tests/unit/test-match.c), and the look keeps its depth. */
-#define SMP_MATCH_DEPTH_MIN_CORE_PX 7.0
+ * (tests/unit/test-match.c): the look keeps its depth, and work there that is faint
+ * against the skin or softer-edged than the look (deep work) is refused by the fit. */
+#define SMP_MATCH_DEPTH_MIN_CORE_PX 6.5
 
 typedef struct
 {
@@ -62,9 +63,7 @@ typedef struct
   SmpMatchMeasure model;       /* the fitted look rendered at the photo's scale and measured the same way */
   double          residual;    /* RMS relative difference photo vs model over the statistics above */
   gboolean        depth_measured; /* TRUE: depth fitted to the cores' edges; FALSE: kept (cores too small) */
-  gboolean        soft_edges;     /* depth kept, and the photo's cores ≥ 1.3× softer-edged than the look's:
-                                   * deep work (or a soft photo), its size then reads large */
-  double          depth_px_per_mm; /* the photo scale at which depth would be fitted (cores 7 px across) */
+  double          depth_px_per_mm; /* the photo scale at which depth would be fitted (cores 6.5 px across) */
 } SmpMatchFit;
 
 /* The look's parameters (the rows flagged SMP_PARAM_LOOK) that reproduce `m`, the
@@ -72,7 +71,9 @@ typedef struct
  * the cores are large enough), ink shade and opacity; `look` holds the starting
  * values (defaults or a look) and keeps what cannot be measured. The model is
  * rendered over blocks of the photo's own untreated skin. `fit` (nullable) gets the
- * check. Shade is written in linear light. */
+ * check. Shade is written in linear light. SMP_ERROR_MEASURE (naming the px/mm it
+ * needs) when the cores are too small for depth yet softer-edged than the look can
+ * make them: deep work or a soft photo, whose count and size cannot be told. */
 gboolean smp_match_fit (const SmpMatchInput   *photo,
                         const SmpMatchMeasure *m,
                         SmpParams             *look,

@@ -255,7 +255,7 @@ match_run (GimpProcedure        *procedure,
 
   depth_how = fit.depth_measured
                 ? g_strdup (_("fitted to the cores' edges"))
-                : g_strdup_printf (_("kept: the cores are under %.0f px across here, too small to tell depth; "
+                : g_strdup_printf (_("kept: the cores are under %.1f px across here, too small to tell depth; "
                                      "a closer photo lets it be measured"),
                                    SMP_MATCH_DEPTH_MIN_CORE_PX);
   report = g_strdup_printf (
@@ -274,19 +274,8 @@ match_run (GimpProcedure        *procedure,
     m.transmittance[2], m.transmittance_err[2], 100 * m.mean_drop, 100 * m.shadow_share, m.spacing_mm,
     m.spacing_cv, m.clark_evans, m.skin_contrast, 100 * look.opacity, look.pigment_depth_mm,
     depth_how, fit.residual);
-  if (fit.soft_edges)
-    {
-      /* Say where the figures fall short (docs/match.md, limits). */
-      char *more = g_strdup_printf (
-        _("%s\nThe cores' edges are softer than the look can reproduce at this resolution (edge σ %.3f mm, "
-          "look %.3f mm): deep work, or a soft photo. The look keeps its depth, so its needle may read up "
-          "to a quarter too large. A photo at %.0f px/mm or more lets the depth be fitted."),
-        report, m.edge_mm, fit.model.edge_mm, fit.depth_px_per_mm);
-      g_free (report);
-      report = more;
-    }
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    smp_plugin_inform (fit.soft_edges, _("Look matched"), name, report);
+    smp_plugin_inform (FALSE, _("Look matched"), name, report);
   else
     smp_plugin_warn (run_mode, "%s", report);
 

@@ -4,6 +4,7 @@
 # plug-in process), and each refusal with nothing written.
 import math
 import os
+import random
 
 from aids_testlib import *
 
@@ -13,14 +14,18 @@ W, H = 760, 520  # 38 × 26 mm
 DENSITY, FRESH_DOT = 60.0, 0.5  # healed cores: 0.25 mm (docs/optics.md)
 
 
-def skin_layer(img):
-    """A light skin with gentle mottling (8-bit sRGB), deterministic."""
+def skin_layer(img, texture=False):
+    """A light skin with gentle mottling (8-bit sRGB), deterministic; with `texture`,
+    also a fine ripple (0.6 mm) and photo noise, as the unit test's skin."""
+    noise = random.Random(5)
     layer = Gimp.Layer.new(img, "Client photo", W, H, Gimp.ImageType.RGB_IMAGE, 100, Gimp.LayerMode.NORMAL)
     img.insert_layer(layer, None, 0)
     data = bytearray(W * H * 3)
     for y in range(H):
         for x in range(W):
             t = 1.0 + 0.04 * math.sin(x / PPM * 2.1 + 0.7 * math.sin(y / PPM * 1.3)) * math.cos(y / PPM * 1.7)
+            if texture:
+                t += 0.02 * math.sin(x / PPM * 9.0 + y / PPM * 7.0) + noise.gauss(0.0, 0.004)
             i = 3 * (y * W + x)
             data[i], data[i + 1], data[i + 2] = min(255, int(223 * t)), int(174 * t), int(148 * t)
     buf = layer.get_buffer()
@@ -113,6 +118,23 @@ expect_error("no untreated skin", img3, MATCH, ("untreated skin",), drawables=[p
              look_name="X")
 img3.select_rectangle(Gimp.ChannelOps.REPLACE, 300, 60, 420, 400)
 expect_error("resolution too low", img3, MATCH, ("px/mm",), drawables=[photo3], px_per_mm=2.0, look_name="X")
+# Deep healed work (0.5 mm, 70 dots/cm², healed cores about 0.24 mm: under 6.5 px
+# across at 20 px/mm) on textured skin: its faint cores cannot be counted nor sized.
+img4 = Gimp.Image.new(W, H, Gimp.ImageBaseType.RGB)
+skin4 = skin_layer(img4, texture=True)
+line4 = add_path(img4, f"M 0 4 L {W} 4", "Hairline")
+img4.select_rectangle(Gimp.ChannelOps.REPLACE, 240, 0, W - 240, H)
+status, message = run_hairline(img4, skin4, path=line4, px_per_mm=PPM, density=70.0, dot_diameter=0.44,
+                               pigment_depth=0.5, stage="healed", fade_width=0.0, sentinel=0.0,
+                               irregularity=0.0, micro_irregularity=0.0, seed=7, shine=False)
+check(status == SUCCESS, "the deep healed patch renders", message)
+photo4 = Gimp.Layer.new_from_visible(img4, img4, "Deep healed photo")
+img4.insert_layer(photo4, None, 0)
+img4.select_rectangle(Gimp.ChannelOps.REPLACE, 300, 60, 420, 400)
+bare4 = add_path(img4, "M 20 40 L 200 40 L 200 480 L 20 480 Z", "Bare skin")
+expect_error("deep work at 20 px/mm", img4, MATCH, ("Deep work", "px/mm"), drawables=[photo4], px_per_mm=PPM,
+             untreated_path=bare4, look_name="X")
+img4.delete()
 Gimp.Selection.none(img3)
 expect_error("no selection", img3, MATCH, ("select",), drawables=[photo3], px_per_mm=PPM, look_name="X")
 check(look_files() == files, "no look written by a refused run", look_files())

@@ -21,6 +21,7 @@
 #define DEPTH_STEPS    5      /* secant steps on depth, each with its own rounds */
 #define DEPTH_PROBE_MM 0.2    /* the second depth tried */
 #define SOFT_EDGE_RATIO 1.3   /* photo ÷ look edge σ that says "deeper than the look" */
+#define FAINT_SKIN_CONTRAST 1.5 /* impressions ÷ skin texture below which small cores are not counted */
 #define DEPTH_MIN_MM   0.1    /* the fitted depth's range: the parameter's floor ... */
 #define DEPTH_MAX_MM   0.8    /* ... and past any blow-out a photo of good work shows */
 #define DARKEST_INK    0.99   /* the fitted shade's darkest channel, 1 − linear shade */
@@ -332,7 +333,7 @@ smp_match_fit (const SmpMatchInput *photo, const SmpMatchMeasure *m, SmpParams *
   SmpParams trial, best;
   SmpMatchFit local_fit;
   g_auto (SkinTiles) tiles = { 0 };
-  double    px_per_mm, a_mm, z[2] = { 0 }, g[2] = { 0 }, best_g = INFINITY;
+  double    px_per_mm, a_mm, z[2] = { 0 }, g[2] = { 0 }, best_g = INFINITY, softer;
 
   g_return_val_if_fail (photo != NULL && photo->rgb != NULL && photo->treated != NULL, FALSE);
   g_return_val_if_fail (m != NULL && look != NULL, FALSE);
@@ -388,8 +389,22 @@ smp_match_fit (const SmpMatchInput *photo, const SmpMatchMeasure *m, SmpParams *
     }
   *look = best;
   fit->depth_px_per_mm = m->core_diameter_mm > 0 ? ceil (SMP_MATCH_DEPTH_MIN_CORE_PX / m->core_diameter_mm) : NAN;
-  fit->soft_edges = !fit->depth_measured && isfinite (fit->model.edge_mm) &&
-                    m->edge_mm >= SOFT_EDGE_RATIO * fit->model.edge_mm;
+  /* Cores too small for depth, and faint against the skin's texture or softer-edged
+   * than the look makes them: deep work (or a soft photo). Its faint impressions sink
+   * into the texture there, so neither the count nor the needle can be told (docs/
+   * match.md, limits): refused, with the scale at which depth would be measured. */
+  softer = isfinite (fit->model.edge_mm) && fit->model.edge_mm > 0 && isfinite (m->edge_mm)
+             ? m->edge_mm / fit->model.edge_mm : 1.0;
+  if (!fit->depth_measured && (m->skin_contrast < FAINT_SKIN_CONTRAST || softer >= SOFT_EDGE_RATIO))
+    {
+      g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
+                   _("Deep work, or a soft photo: the impressions stand out %.1f× from the skin's texture and "
+                   "their edges are %.1f× as soft as the look makes them, with cores %.1f px across at %.1f "
+                   "px/mm. At this scale neither their count nor their needle can be told. Measuring them needs "
+                   "at least %.0f px/mm (%.1f px across a core): use a closer or sharper photo"),
+                   m->skin_contrast, softer, m->core_diameter_mm * px_per_mm, px_per_mm, fit->depth_px_per_mm, SMP_MATCH_DEPTH_MIN_CORE_PX);
+      return FALSE;
+    }
   if (!fit_ink (m, look, error) || !smp_params_validate (look, error))
     return FALSE;
 
