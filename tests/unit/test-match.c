@@ -474,9 +474,9 @@ refused_or_within (const Setting *s, double ppm)
     }
   {
     /* Measured at the margin (deep work, whose blur makes its cores look large
-     * enough): the fit refuses, or holds the tolerances. */
+     * enough): the fit refuses it (deep work only), or holds the tolerances. */
     Errors e = round_trip (s, ppm, SPOIL_NONE, TRUE);
-    return e.refused || within (s, &e, 1.0);
+    return (e.refused && s->depth_mm > 0.35) || within (s, &e, 1.0);
   }
 }
 
