@@ -15,7 +15,9 @@ gimp-console-3.2, gimp-console-3.0. When none is there the test FAILS: a suite
 that cannot find GIMP must not pass or skip.
 
 The test fails on a non-zero exit, on any line starting with FAIL, or when no
-line starts with PASS. A line "SKIP <why>" alone (no FAIL) gives exit 77.
+line starts with PASS. A line "SKIP <why>" alone (no FAIL) gives exit 77. When GIMP
+itself dies of a fatal signal (its backtrace printed), the test runs once more in a
+fresh profile and the second run decides.
 Also importable: the GUI harness reuses make_profile()."""
 
 import argparse
