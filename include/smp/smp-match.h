@@ -63,7 +63,6 @@ typedef struct
   SmpMatchMeasure model;       /* the fitted look rendered at the photo's scale and measured the same way */
   double          residual;    /* RMS relative difference photo vs model over the statistics above */
   gboolean        depth_measured; /* TRUE: depth fitted to the cores' edges; FALSE: kept (cores too small) */
-  double          depth_px_per_mm; /* the photo scale at which depth would be fitted (cores 6.5 px across) */
 } SmpMatchFit;
 
 /* The look's parameters (the rows flagged SMP_PARAM_LOOK) that reproduce `m`, the

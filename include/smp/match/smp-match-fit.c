@@ -388,7 +388,6 @@ smp_match_fit (const SmpMatchInput *photo, const SmpMatchMeasure *m, SmpParams *
       look->pigment_depth_mm = zi;
     }
   *look = best;
-  fit->depth_px_per_mm = m->core_diameter_mm > 0 ? ceil (SMP_MATCH_DEPTH_MIN_CORE_PX / m->core_diameter_mm) : NAN;
   /* Cores too small for depth, and faint against the skin's texture or softer-edged
    * than the look makes them: deep work (or a soft photo). Its faint impressions sink
    * into the texture there, so neither the count nor the needle can be told (docs/
@@ -397,12 +396,15 @@ smp_match_fit (const SmpMatchInput *photo, const SmpMatchMeasure *m, SmpParams *
              ? m->edge_mm / fit->model.edge_mm : 1.0;
   if (!fit->depth_measured && (m->skin_contrast < FAINT_SKIN_CONTRAST || softer >= SOFT_EDGE_RATIO))
     {
+      /* The photo scale at which depth would be fitted. */
+      const double depth_px_per_mm =
+        m->core_diameter_mm > 0 ? ceil (SMP_MATCH_DEPTH_MIN_CORE_PX / m->core_diameter_mm) : NAN;
       g_set_error (error, SMP_ERROR, SMP_ERROR_MEASURE,
                    _("Deep work, or a soft photo: the impressions stand out %.1f× from the skin's texture and "
                    "their edges are %.1f× as soft as the look makes them, with cores %.1f px across at %.1f "
                    "px/mm. At this scale neither their count nor their needle can be told. Measuring them needs "
                    "at least %.0f px/mm (%.1f px across a core): use a closer or sharper photo"),
-                   m->skin_contrast, softer, m->core_diameter_mm * px_per_mm, px_per_mm, fit->depth_px_per_mm, SMP_MATCH_DEPTH_MIN_CORE_PX);
+                   m->skin_contrast, softer, m->core_diameter_mm * px_per_mm, px_per_mm, depth_px_per_mm, SMP_MATCH_DEPTH_MIN_CORE_PX);
       return FALSE;
     }
   if (!fit_ink (m, look, error) || !smp_params_validate (look, error))
