@@ -288,9 +288,16 @@ darken_row3 (float *restrict acc, gsize stride, const float *restrict fp, int n,
 /* darken() over a run of shadow cells (3 floats each), fused: element e of the run
  * takes MIN (wy·gx[e]·dark[e], 1) with gx and dark given per element (each cell's
  * weight and colour, replicated three times), the same operations in the same
- * order as composite_cell, vectorisable. A zero weight adds exactly nothing. */
+ * order as composite_cell, vectorisable. A zero weight adds exactly nothing.
+ * On x86-64 an AVX2 copy is picked at load time (eight lanes; AVX2 alone has no
+ * FMA, so nothing is contracted and both copies round alike). */
 #if defined(__GNUC__) && !defined(__clang__)
 __attribute__ ((optimize ("tree-vectorize", "vect-cost-model=dynamic")))
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+__attribute__ ((target_clones ("avx2", "default")))
+#endif
 #endif
 static void
 darken_cells (float *restrict cells, const float *restrict gx, const float *restrict dark, float wy, int n)
