@@ -760,6 +760,56 @@ test_region_exact_u8 (void)
       }
 }
 
+/* The emit's AVX2 copies give the SSE2 code's bytes (SMP_ENGINE_NO_AVX2 picks the
+ * latter): one-pixel shadow cells (0.125 of 12 px/mm) and wide ones (40 px/mm), faint
+ * shadows at their edges, crops starting at odd columns. */
+static void
+test_simd_exact_u8 (void)
+{
+  static const struct { double px_per_mm, scale; SmpRect region; } cases[] = {
+    { 12.0, 0.125, { 0, 0, 160, 90 } },  { 12.0, 1.0, { 3, 101, 611, 203 } },
+    { 40.0, 0.37, { 77, 41, 513, 301 } }, { 5.0, 2.5, { 905, 20, 407, 233 } },
+  };
+
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (!__builtin_cpu_supports ("avx2"))
+#endif
+    {
+      g_test_skip ("no AVX2 on this CPU: one emit only");
+      return;
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      const SmpRect *q = &cases[k].region;
+      const gsize stride = 4 * (gsize) q->width, n = stride * q->height;
+      SmpParams p;
+      g_autoptr (SmpHairline) h = smp_hairline_new ();
+      double xy[] = { 0, 200, 300, 130, 700, 220, 1200, 150 };
+      g_autoptr (SmpDesign) d = NULL;
+      g_autofree guint8 *fast = g_malloc0 (n), *plain = g_malloc0 (n);
+      gsize lit = 0, differ = 0;
+
+      test_uniform_params (&p, 90);
+      p.px_per_mm = cases[k].px_per_mm;
+      p.seed = 11;
+      p.scalp_side = SMP_SCALP_SIDE_AUTO;
+      for (guint i = 0; i < G_N_ELEMENTS (xy); i++)
+        xy[i] *= cases[k].px_per_mm / 12.0;
+      g_assert_true (smp_hairline_add_stroke (h, xy, 4, FALSE, NULL));
+      d = smp_design_new (&p, h, NULL, NULL, NULL);
+      g_assert_true (smp_design_render (d, q, cases[k].scale, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, fast, stride, NULL));
+      g_setenv ("SMP_ENGINE_NO_AVX2", "1", TRUE);
+      g_assert_true (smp_design_render (d, q, cases[k].scale, SMP_SESSIONS_ALL, SMP_PIXEL_RGBA_U8, plain, stride, NULL));
+      g_unsetenv ("SMP_ENGINE_NO_AVX2");
+      for (gsize i = 0; i < n; i++)
+        differ += fast[i] != plain[i], lit += i % 4 == 3 && fast[i] > 0;
+      g_test_message ("%.0f px/mm at %.3f: %" G_GSIZE_FORMAT " px lit, %" G_GSIZE_FORMAT " bytes differ",
+                      cases[k].px_per_mm, cases[k].scale, lit, differ);
+      g_assert_cmpuint (lit, >, (gsize) q->width * q->height / 10);
+      g_assert_cmpuint (differ, ==, 0);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -773,6 +823,7 @@ main (int argc, char **argv)
   g_test_add_func ("/design/render-progress", test_render_progress);
   g_test_add_func ("/design/stability", test_stability);
   g_test_add_func ("/design/region-exact-u8", test_region_exact_u8);
+  g_test_add_func ("/design/simd-exact-u8", test_simd_exact_u8);
   g_test_add_func ("/design/threads", test_threads);
   g_test_add_func ("/design/progressive", test_progressive);
   g_test_add_func ("/design/layers-one-pass", test_layers_one_pass);

@@ -46,7 +46,9 @@ typedef struct
 {
   gboolean linear;                    /* the output is linear light: no table */
   float    to_srgb[SMP_ENCODE_STEPS + 2];
-  guint8   to_u8[SMP_ENCODE_STEPS + 1];   /* linear 0..1 in SMP_ENCODE_STEPS steps → the output's 8 bits */
+  /* linear 0..1 in SMP_ENCODE_STEPS steps → the output's 8 bits; 3 zero bytes after the
+   * last, so an entry can be read as 32 bits (the AVX2 emit's gathers) */
+  guint8   to_u8[SMP_ENCODE_STEPS + 4];
 } SmpEncoder;
 
 void smp_encoder_init (SmpEncoder *encoder, gboolean linear);

@@ -3,6 +3,7 @@
 #include "smp-impression-private.h"
 
 #include <math.h>
+#include <string.h>
 
 /* Rayleigh (small-scatterer) part of the dermis's reduced scattering, mm⁻¹, at
  * the R, G, B channels' wavelengths (about 610, 545, 465 nm): Jacques 2013's
@@ -88,6 +89,7 @@ smp_encoder_init (SmpEncoder *encoder, gboolean linear)
       encoder->to_u8[i] = (guint8) lround (CLAMP (v, 0.0, 1.0) * 255.0);
     }
   encoder->to_srgb[SMP_ENCODE_STEPS + 1] = 1.0f;
+  memset (encoder->to_u8 + SMP_ENCODE_STEPS + 1, 0, 3);
 }
 
 void

@@ -49,6 +49,7 @@ typedef struct
                          * cell as 4 floats of base and 4 of step (R, G, B, alpha), pre-scaled */
   float  *col_wf;       /* SSE2 only, 16-byte aligned: col_w8 as floats, 4 copies a column */
   const float **col_pair; /* SSE2 only: per band column, its left cell's cell_pair */
+  gboolean avx2;        /* x86-64: the CPU has AVX2, the emit's AVX2 copies run */
   double *gauss;        /* weights scratch */
   float  *cell_w;       /* shadow scratch: the column weights as floats, then replicated and the colour, 3 a cell */
   gsize  gauss_len;

@@ -7,6 +7,13 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* On x86-64 the 8-bit emit has AVX2 copies of its widest loops, chosen per band at run time. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__SSE2__)
+#define SMP_AVX2_EMIT 1
+#include <immintrin.h>
+#else
+#define SMP_AVX2_EMIT 0
+#endif
 
 /* Gaussian shadows are cut at this many σ (and renormalised: nothing is lost). */
 #define SHADOW_CUT 2.5
@@ -85,6 +92,10 @@ smp_band_init (SmpBand *band, int x0, int width, int max_height, double shadow_s
     band->span_x0[r] = G_MAXINT, band->span_x1[r] = G_MININT;
   band->encoder = encoder;
   band->photo = photo;
+#if SMP_AVX2_EMIT
+  /* SMP_ENGINE_NO_AVX2 (tests): the SSE2 code, to compare the two. */
+  band->avx2 = __builtin_cpu_supports ("avx2") && !g_getenv ("SMP_ENGINE_NO_AVX2");
+#endif
 
   band->shadow_sigma = shadow_sigma;
   band->cell = F = shadow_cell (shadow_sigma);
@@ -1015,63 +1026,206 @@ shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o
   memcpy (o, &px, 4);
 }
 
+/* One cell's shadow as 8-bit output (the plain C shadow_cells' values), pre-scaled for
+ * its pair's lerp: colour + ½ and alpha / 2^8. *has: the cell has colour. */
+static inline __m128
+shadow_cell_sse2 (const guint8 *lut, const float *d, gboolean *has)
+{
+  const __m128  scale = _mm_setr_ps (1.0f, 1.0f, 1.0f, 1.0f / 256.0f), half = _mm_setr_ps (0.5f, 0.5f, 0.5f, 0.0f);
+  const float   mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
+  const gint32  al = (gint32) (m * 255.0f * 256.0f + 0.5f);
+  __m128        cur;
+
+  *has = m > 0.0f;
+  if (*has)
+    {
+      /* The three LUT indices (mx − d) · inv + ½ at once (the fourth lane is unused). */
+      const __m128  inv = _mm_set1_ps (SMP_ENCODE_STEPS / mx);
+      const __m128i i = _mm_cvttps_epi32 (
+        _mm_add_ps (_mm_mul_ps (_mm_sub_ps (_mm_set1_ps (mx), _mm_loadu_ps (d)), inv), _mm_set1_ps (0.5f)));
+
+      cur = _mm_cvtepi32_ps (_mm_setr_epi32 (lut[_mm_cvtsi128_si32 (i)], lut[_mm_cvtsi128_si32 (_mm_shuffle_epi32 (i, 1))],
+                                             lut[_mm_cvtsi128_si32 (_mm_shuffle_epi32 (i, 2))], al));
+    }
+  else
+    cur = _mm_cvtepi32_ps (_mm_setr_epi32 (0, 0, 0, al));
+  return _mm_add_ps (_mm_mul_ps (cur, scale), half);
+}
+
+/* The pair of the cell left of `cur`'s: a colourless cell takes its partner's colour,
+ * alpha stays its own; base and step ((p1 − p0) / 2^8), all exact. */
+static inline void
+shadow_pair_sse2 (float *o, __m128 prev, gboolean prev_has, __m128 cur, gboolean has)
+{
+  /* Lending is rare (a shadow's edge): a branch, not masks. */
+  const __m128 colour = _mm_castsi128_ps (_mm_setr_epi32 (-1, -1, -1, 0));
+  const __m128 p0 = prev_has ? prev : _mm_or_ps (_mm_and_ps (colour, cur), _mm_andnot_ps (colour, prev));
+  const __m128 p1 = has ? cur : _mm_or_ps (_mm_and_ps (colour, prev), _mm_andnot_ps (colour, cur));
+
+  _mm_store_ps (o, p0);
+  _mm_store_ps (o + 4, _mm_mul_ps (_mm_sub_ps (p1, p0), _mm_set1_ps (1.0f / 256.0f)));
+}
+
+#if SMP_AVX2_EMIT
+static gboolean shadow_cells_avx2 (SmpBand *band, int c0, int c1);
+#endif
+
 /* Cells c0..c1 of the row's shadow as 8-bit output (the plain C shadow_cells' values),
- * straight into each pair's lerp as shadow_px_u8 takes it: a colourless cell takes its
- * partner's colour, alpha stays its own; base (colour + ½, alpha / 2^8) and step
- * ((p1 − p0) / 2^8, the alpha's / 2^16), all exact. FALSE: no cell has colour. */
+ * straight into each pair's lerp as shadow_px_u8 takes it. FALSE: no cell has colour.
+ * One-pixel cells put every pixel centre on its cell's (weight 0): the pixel is its
+ * cell's base, and a colourless cell has alpha 0; the steps stay 0 from the allocation. */
 static gboolean
 shadow_cells (SmpBand *band, int c0, int c1)
 {
-  /* Locals: the vector stores may alias the band's fields. */
-  const guint8 *lut = band->encoder->to_u8;
-  const float  *rs = band->row_shadow;
-  float        *pair = band->cell_pair;
-  const __m128  colour = _mm_castsi128_ps (_mm_setr_epi32 (-1, -1, -1, 0));
-  const __m128  scale = _mm_setr_ps (1.0f, 1.0f, 1.0f, 1.0f / 256.0f), half = _mm_setr_ps (0.5f, 0.5f, 0.5f, 0.0f);
-  const __m128  step = _mm_set1_ps (1.0f / 256.0f);
-  /* One-pixel cells put every pixel centre on its cell's (weight 0): the pixel is its
-   * cell's base, and a colourless cell has alpha 0. The steps stay 0 from the allocation. */
+  const guint8  *lut = band->encoder->to_u8;
+  float         *pair = band->cell_pair;
   const gboolean own = band->cell == 1;
   __m128         prev = _mm_setzero_ps ();
   gboolean       prev_has = FALSE, any = FALSE;
 
+#if SMP_AVX2_EMIT
+  if (band->avx2)
+    return shadow_cells_avx2 (band, c0, c1);
+#endif
   for (int c = c0; c <= c1; c++)
     {
-      const float   *d = rs + 3 * c;
-      const float    mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
-      const gint32   al = (gint32) (m * 255.0f * 256.0f + 0.5f);
-      const gboolean has = m > 0.0f;
-      __m128         cur;
+      gboolean has;
+      __m128   cur = shadow_cell_sse2 (lut, band->row_shadow + 3 * c, &has);
 
-      if (has)
-        {
-          /* The three LUT indices (mx − d) · inv + ½ at once (the fourth lane is unused). */
-          const __m128  inv = _mm_set1_ps (SMP_ENCODE_STEPS / mx);
-          const __m128i i = _mm_cvttps_epi32 (
-            _mm_add_ps (_mm_mul_ps (_mm_sub_ps (_mm_set1_ps (mx), _mm_loadu_ps (d)), inv), _mm_set1_ps (0.5f)));
-
-          cur = _mm_cvtepi32_ps (_mm_setr_epi32 (lut[_mm_cvtsi128_si32 (i)], lut[_mm_cvtsi128_si32 (_mm_shuffle_epi32 (i, 1))],
-                                                 lut[_mm_cvtsi128_si32 (_mm_shuffle_epi32 (i, 2))], al));
-        }
-      else
-        cur = _mm_cvtepi32_ps (_mm_setr_epi32 (0, 0, 0, al));
-      cur = _mm_add_ps (_mm_mul_ps (cur, scale), half);
       if (own)
         _mm_store_ps (pair + 8 * c, cur);
       else if (c > c0)
-        {
-          /* Lending is rare (a shadow's edge): a branch, not masks. */
-          const __m128 p0 = prev_has ? prev : _mm_or_ps (_mm_and_ps (colour, cur), _mm_andnot_ps (colour, prev));
-          const __m128 p1 = has ? cur : _mm_or_ps (_mm_and_ps (colour, prev), _mm_andnot_ps (colour, cur));
-          float       *o = pair + 8 * (c - 1);
-
-          _mm_store_ps (o, p0);
-          _mm_store_ps (o + 4, _mm_mul_ps (_mm_sub_ps (p1, p0), step));
-        }
+        shadow_pair_sse2 (pair + 8 * (c - 1), prev, prev_has, cur, has);
       prev = cur, prev_has = has, any |= has;
     }
   return any;
 }
+
+#if SMP_AVX2_EMIT
+/* shadow_cells eight cells a step (the same operations lane by lane, so the same
+ * values; the LUT read as 32-bit gathers, masked to the byte: SmpEncoder's slack).
+ * Cell c0 and the last few cells take the SSE2 step. */
+__attribute__ ((target ("avx2"))) static gboolean
+shadow_cells_avx2 (SmpBand *band, int c0, int c1)
+{
+  const guint8  *lut = band->encoder->to_u8;
+  const float   *rs = band->row_shadow;
+  float         *pair = band->cell_pair;
+  const gboolean own = band->cell == 1;
+  const __m256i  idx0 = _mm256_setr_epi32 (0, 3, 6, 1, 4, 7, 2, 5), idx1 = _mm256_setr_epi32 (1, 4, 7, 2, 5, 0, 3, 6);
+  const __m256i  idx2 = _mm256_setr_epi32 (2, 5, 0, 3, 6, 1, 4, 7), left = _mm256_setr_epi32 (0, 0, 1, 2, 3, 4, 5, 6);
+  const __m256   one = _mm256_set1_ps (1.0f), half = _mm256_set1_ps (0.5f), step = _mm256_set1_ps (1.0f / 256.0f);
+  const __m256   steps = _mm256_set1_ps ((float) SMP_ENCODE_STEPS), zero = _mm256_setzero_ps ();
+  const __m256i  byte = _mm256_set1_epi32 (0xff);
+  __m128         prev;
+  gboolean       prev_has, any;
+  int            c = c0 + 1;
+
+  prev = shadow_cell_sse2 (lut, rs + 3 * c0, &prev_has);
+  if (own)
+    _mm_store_ps (pair + 8 * c0, prev);
+  any = prev_has;
+  for (; c + 7 <= c1; c += 8)
+    {
+      /* Cells c..c+7's three floats, de-interleaved into a vector a channel. */
+      const __m256 A = _mm256_loadu_ps (rs + 3 * c), B = _mm256_loadu_ps (rs + 3 * c + 8),
+                   C = _mm256_loadu_ps (rs + 3 * c + 16);
+      const __m256 d0 = _mm256_permutevar8x32_ps (_mm256_blend_ps (_mm256_blend_ps (A, B, 0x92), C, 0x24), idx0);
+      const __m256 d1 = _mm256_permutevar8x32_ps (_mm256_blend_ps (_mm256_blend_ps (A, B, 0x24), C, 0x49), idx1);
+      const __m256 d2 = _mm256_permutevar8x32_ps (_mm256_blend_ps (_mm256_blend_ps (A, B, 0x49), C, 0x92), idx2);
+      const __m256 mx = _mm256_max_ps (d0, _mm256_max_ps (d1, d2)), m = _mm256_min_ps (mx, one);
+      const __m256i al = _mm256_cvttps_epi32 (
+        _mm256_add_ps (_mm256_mul_ps (_mm256_mul_ps (m, _mm256_set1_ps (255.0f)), _mm256_set1_ps (256.0f)), half));
+      const __m256 has = _mm256_cmp_ps (m, zero, _CMP_GT_OQ);
+      const __m256 inv = _mm256_div_ps (steps, mx);
+      const __m256 dk[3] = { d0, d1, d2 };
+      __m256       v[4];
+      const int    hm = _mm256_movemask_ps (has);
+
+      for (int k = 0; k < 3; k++)
+        {
+          /* Colourless lanes read entry 0 and keep colour 0 (the SSE2 step's). */
+          const __m256i i = _mm256_and_si256 (
+            _mm256_cvttps_epi32 (_mm256_add_ps (_mm256_mul_ps (_mm256_sub_ps (mx, dk[k]), inv), half)),
+            _mm256_castps_si256 (has));
+          const __m256i l = _mm256_and_si256 (_mm256_and_si256 (_mm256_i32gather_epi32 ((const int *) lut, i, 1), byte),
+                                              _mm256_castps_si256 (has));
+          v[k] = _mm256_add_ps (_mm256_cvtepi32_ps (l), half);
+        }
+      v[3] = _mm256_mul_ps (_mm256_cvtepi32_ps (al), step);
+      any |= hm != 0;
+      if (own)
+        {
+          /* Four floats a cell: a 4 × 8 transpose, then a store a cell. */
+          const __m256 t0 = _mm256_unpacklo_ps (v[0], v[1]), t1 = _mm256_unpackhi_ps (v[0], v[1]);
+          const __m256 t2 = _mm256_unpacklo_ps (v[2], v[3]), t3 = _mm256_unpackhi_ps (v[2], v[3]);
+          const __m256 r[4] = { _mm256_shuffle_ps (t0, t2, _MM_SHUFFLE (1, 0, 1, 0)),
+                                _mm256_shuffle_ps (t0, t2, _MM_SHUFFLE (3, 2, 3, 2)),
+                                _mm256_shuffle_ps (t1, t3, _MM_SHUFFLE (1, 0, 1, 0)),
+                                _mm256_shuffle_ps (t1, t3, _MM_SHUFFLE (3, 2, 3, 2)) };
+          for (int j = 0; j < 4; j++)
+            {
+              _mm_store_ps (pair + 8 * (c + j), _mm256_castps256_ps128 (r[j]));
+              _mm_store_ps (pair + 8 * (c + j + 4), _mm256_extractf128_ps (r[j], 1));
+            }
+        }
+      else
+        {
+          /* Lane j's pair is cell c+j−1's: its left partner is the lane before (lane 0's,
+           * the carried cell). */
+          const __m256 pv = _mm256_castps128_ps256 (prev);
+          const __m256 ph = _mm256_blend_ps (_mm256_permutevar8x32_ps (has, left),
+                                             prev_has ? _mm256_castsi256_ps (_mm256_set1_epi32 (-1)) : zero, 0x01);
+          __m256 o[8], t[8];
+
+          for (int k = 0; k < 4; k++)
+            {
+              const __m256 p = _mm256_blend_ps (_mm256_permutevar8x32_ps (v[k], left),
+                                                _mm256_permutevar8x32_ps (pv, _mm256_set1_epi32 (k)), 0x01);
+              const __m256 p0 = k < 3 ? _mm256_blendv_ps (v[k], p, ph) : p;
+              const __m256 p1 = k < 3 ? _mm256_blendv_ps (p, v[k], has) : v[k];
+              o[k] = p0;
+              o[4 + k] = _mm256_mul_ps (_mm256_sub_ps (p1, p0), step);
+            }
+          /* Eight floats a cell: an 8 × 8 transpose, then a store a cell. */
+          for (int k = 0; k < 8; k += 2)
+            t[k] = _mm256_unpacklo_ps (o[k], o[k + 1]), t[k + 1] = _mm256_unpackhi_ps (o[k], o[k + 1]);
+          for (int k = 0; k < 8; k += 4)
+            {
+              o[k] = _mm256_shuffle_ps (t[k], t[k + 2], _MM_SHUFFLE (1, 0, 1, 0));
+              o[k + 1] = _mm256_shuffle_ps (t[k], t[k + 2], _MM_SHUFFLE (3, 2, 3, 2));
+              o[k + 2] = _mm256_shuffle_ps (t[k + 1], t[k + 3], _MM_SHUFFLE (1, 0, 1, 0));
+              o[k + 3] = _mm256_shuffle_ps (t[k + 1], t[k + 3], _MM_SHUFFLE (3, 2, 3, 2));
+            }
+          for (int j = 0; j < 4; j++)
+            {
+              _mm256_storeu_ps (pair + 8 * (c - 1 + j), _mm256_permute2f128_ps (o[j], o[4 + j], 0x20));
+              _mm256_storeu_ps (pair + 8 * (c + 3 + j), _mm256_permute2f128_ps (o[j], o[4 + j], 0x31));
+            }
+        }
+      /* Carry cell c+7. */
+      {
+        float last[4];
+        for (int k = 0; k < 4; k++)
+          last[k] = _mm256_cvtss_f32 (_mm256_permutevar8x32_ps (v[k], _mm256_set1_epi32 (7)));
+        prev = _mm_loadu_ps (last);
+        prev_has = (hm >> 7) & 1;
+      }
+    }
+  for (; c <= c1; c++)
+    {
+      gboolean has;
+      __m128   cur = shadow_cell_sse2 (lut, rs + 3 * c, &has);
+
+      if (own)
+        _mm_store_ps (pair + 8 * c, cur);
+      else
+        shadow_pair_sse2 (pair + 8 * (c - 1), prev, prev_has, cur, has);
+      prev = cur, prev_has = has, any |= has;
+    }
+  return any;
+}
+#endif
 
 /* Pixels x..x+3 holding only shadow, in one store; d: x's dither phase. */
 static inline void
