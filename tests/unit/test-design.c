@@ -760,7 +760,7 @@ test_region_exact_u8 (void)
       }
 }
 
-/* The emit's AVX2 copies give the SSE2 code's bytes (SMP_ENGINE_NO_AVX2 picks the
+/* The emit's AVX2 copies (shadow cells, shadow-only runs) give the SSE2 code's bytes (SMP_ENGINE_NO_AVX2 picks the
  * latter): one-pixel shadow cells (0.125 of 12 px/mm) and wide ones (40 px/mm), faint
  * shadows at their edges, crops starting at odd columns. */
 static void

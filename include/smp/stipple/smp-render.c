@@ -1239,6 +1239,40 @@ shadow_px4_store (const float *const *pair, const float *wf, const ShadowDither 
   _mm_storeu_si128 ((__m128i *) (row + 4 * x), shadow_pack_sse2 (p0, p1, p2, p3));
 }
 
+#if SMP_AVX2_EMIT
+/* emit_u8_shadow's eight pixels a step, two a vector (the same operations lane by
+ * lane, the same packing): columns from x while eight fit up to b; returns the next. */
+__attribute__ ((target ("avx2"))) static int
+emit_u8_shadow_avx2 (const SmpBand *band, guint8 *row, int x, int b, const ShadowDither *dith)
+{
+  const float *const *pair = band->col_pair;
+  const float        *wf = band->col_wf;
+  const int           x0 = band->x0;
+  const __m256i       order = _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7);
+
+  for (; x + 7 <= b; x += 8)
+    {
+      const float *d = (const float *) (dith + ((x0 + x) & 15));
+      __m256i      p[4], px;
+
+      for (int j = 0; j < 4; j++)
+        {
+          const int    i = x + 2 * j;
+          const __m256 t = _mm256_add_ps (_mm256_loadu2_m128 (pair[i + 1], pair[i]),
+                                          _mm256_mul_ps (_mm256_loadu2_m128 (pair[i + 1] + 4, pair[i] + 4),
+                                                         _mm256_loadu_ps (wf + 4 * i)));
+          p[j] = _mm256_cvttps_epi32 (_mm256_add_ps (t, _mm256_loadu_ps (d + 8 * j)));
+        }
+      /* Packed as the SSE2 code packs (pixels 0 2 4 6 | 1 3 5 7), then put in order. */
+      px = _mm256_permutevar8x32_epi32 (
+        _mm256_packus_epi16 (_mm256_packs_epi32 (p[0], p[1]), _mm256_packs_epi32 (p[2], p[3])), order);
+      px = _mm256_andnot_si256 (_mm256_cmpeq_epi32 (_mm256_srli_epi32 (px, 24), _mm256_setzero_si256 ()), px);
+      _mm256_storeu_si256 ((__m256i *) (row + 4 * x), px);
+    }
+  return x;
+}
+#endif
+
 /* Columns a..b of a row no core touched: the shadow alone, four pixels a store. */
 static void
 emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDither *dith)
@@ -1248,6 +1282,10 @@ emit_u8_shadow (const SmpBand *band, guint8 *row, int a, int b, const ShadowDith
   const int           x0 = band->x0;
   int                 x = a;
 
+#if SMP_AVX2_EMIT
+  if (band->avx2)
+    x = emit_u8_shadow_avx2 (band, row, x, b, dith);
+#endif
   for (; x + 7 <= b; x += 8)
     {
       const ShadowDither *d = dith + ((x0 + x) & 15);
