@@ -1240,35 +1240,37 @@ shadow_px4_store (const float *const *pair, const float *wf, const ShadowDither 
 }
 
 #if SMP_AVX2_EMIT
-/* emit_u8_shadow's eight pixels a step, two a vector (the same operations lane by
- * lane, the same packing): columns from x while eight fit up to b; returns the next. */
-__attribute__ ((target ("avx2"))) static int
-emit_u8_shadow_avx2 (const SmpBand *band, guint8 *row, int x, int b, const ShadowDither *dith)
+/* Eight shadow-only pixels from x, two a vector (the SSE2 code's operations lane by
+ * lane, and its packing, then put in order). */
+__attribute__ ((target ("avx2"))) static inline __m256i
+shadow8_avx2 (const SmpBand *band, int x, const ShadowDither *dith)
 {
   const float *const *pair = band->col_pair;
   const float        *wf = band->col_wf;
-  const int           x0 = band->x0;
-  const __m256i       order = _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7);
+  const float        *d = (const float *) (dith + ((band->x0 + x) & 15));
+  __m256i             p[4], px;
 
-  for (; x + 7 <= b; x += 8)
+  for (int j = 0; j < 4; j++)
     {
-      const float *d = (const float *) (dith + ((x0 + x) & 15));
-      __m256i      p[4], px;
-
-      for (int j = 0; j < 4; j++)
-        {
-          const int    i = x + 2 * j;
-          const __m256 t = _mm256_add_ps (_mm256_loadu2_m128 (pair[i + 1], pair[i]),
-                                          _mm256_mul_ps (_mm256_loadu2_m128 (pair[i + 1] + 4, pair[i] + 4),
-                                                         _mm256_loadu_ps (wf + 4 * i)));
-          p[j] = _mm256_cvttps_epi32 (_mm256_add_ps (t, _mm256_loadu_ps (d + 8 * j)));
-        }
-      /* Packed as the SSE2 code packs (pixels 0 2 4 6 | 1 3 5 7), then put in order. */
-      px = _mm256_permutevar8x32_epi32 (
-        _mm256_packus_epi16 (_mm256_packs_epi32 (p[0], p[1]), _mm256_packs_epi32 (p[2], p[3])), order);
-      px = _mm256_andnot_si256 (_mm256_cmpeq_epi32 (_mm256_srli_epi32 (px, 24), _mm256_setzero_si256 ()), px);
-      _mm256_storeu_si256 ((__m256i *) (row + 4 * x), px);
+      const int    i = x + 2 * j;
+      const __m256 t = _mm256_add_ps (_mm256_loadu2_m128 (pair[i + 1], pair[i]),
+                                      _mm256_mul_ps (_mm256_loadu2_m128 (pair[i + 1] + 4, pair[i] + 4),
+                                                     _mm256_loadu_ps (wf + 4 * i)));
+      p[j] = _mm256_cvttps_epi32 (_mm256_add_ps (t, _mm256_loadu_ps (d + 8 * j)));
     }
+  /* Packed as the SSE2 code packs (pixels 0 2 4 6 | 1 3 5 7), then put in order. */
+  px = _mm256_permutevar8x32_epi32 (_mm256_packus_epi16 (_mm256_packs_epi32 (p[0], p[1]),
+                                                         _mm256_packs_epi32 (p[2], p[3])),
+                                    _mm256_setr_epi32 (0, 4, 1, 5, 2, 6, 3, 7));
+  return _mm256_andnot_si256 (_mm256_cmpeq_epi32 (_mm256_srli_epi32 (px, 24), _mm256_setzero_si256 ()), px);
+}
+
+/* emit_u8_shadow eight pixels a step: columns from x while eight fit up to b; returns the next. */
+__attribute__ ((target ("avx2"))) static int
+emit_u8_shadow_avx2 (const SmpBand *band, guint8 *row, int x, int b, const ShadowDither *dith)
+{
+  for (; x + 7 <= b; x += 8)
+    _mm256_storeu_si256 ((__m256i *) (row + 4 * x), shadow8_avx2 (band, x, dith));
   return x;
 }
 #endif
@@ -1394,15 +1396,84 @@ core_px_u8 (const SmpBand *band, const float *acc, gboolean shadow, int x, const
   to_rgba_u8 (band->encoder->to_u8, d, dith[(band->x0 + x) & 15], o);
 }
 
+#if SMP_AVX2_EMIT
+/* emit_u8_mixed's shadowed columns from x, eight a step while eight fit up to b: the
+ * pixels holding a core as core_px_u8 makes them (the same operations lane by lane;
+ * the row's shadow and the LUT by gathers), the others as shadow8_avx2, chosen per
+ * pixel. `dith2`: the row's float dither, 24 long (no wrap within eight). Returns the
+ * next column. */
+__attribute__ ((target ("avx2"))) static int
+emit_u8_mixed_avx2 (const SmpBand *band, const float *acc, guint8 *row, int x, int b, const float *dith2,
+                    const ShadowDither *dith_i)
+{
+  const int    *lut = (const int *) band->encoder->to_u8;
+  const float  *rs = band->row_shadow;
+  const __m256  zero = _mm256_setzero_ps (), one = _mm256_set1_ps (1.0f), half = _mm256_set1_ps (0.5f);
+  const __m256  steps = _mm256_set1_ps ((float) SMP_ENCODE_STEPS);
+  const __m256i byte = _mm256_set1_epi32 (0xff), max8 = _mm256_set1_epi32 (255);
+
+  for (; x + 7 <= b; x += 8)
+    {
+      const __m256 r = _mm256_loadu_ps (acc + x);
+      const __m256 core = _mm256_cmp_ps (r, zero, _CMP_NEQ_UQ);
+      __m256i      l3, o, al;
+      __m256       d[3], m, inv;
+      __m256i      ok;
+
+      if (!_mm256_movemask_ps (core))
+        {
+          _mm256_storeu_si256 ((__m256i *) (row + 4 * x), shadow8_avx2 (band, x, dith_i));
+          continue;
+        }
+      /* d += l + (l' − l) · fu, the cell pair left and right of each pixel's centre. */
+      l3 = _mm256_mullo_epi32 (_mm256_loadu_si256 ((const __m256i *) (band->col_cell + x)), _mm256_set1_epi32 (3));
+      {
+        const __m256 fu = _mm256_loadu_ps (band->col_frac + x);
+        for (int k = 0; k < 3; k++)
+          {
+            const __m256 a = k == 0 ? r : _mm256_loadu_ps (acc + x + (gsize) k * band->width);
+            const __m256 l = _mm256_i32gather_ps (rs + k, l3, 4), l1 = _mm256_i32gather_ps (rs + 3 + k, l3, 4);
+            d[k] = _mm256_add_ps (a, _mm256_add_ps (l, _mm256_mul_ps (_mm256_sub_ps (l1, l), fu)));
+          }
+      }
+      /* to_rgba_u8 */
+      m = _mm256_max_ps (d[0], _mm256_max_ps (d[1], d[2]));
+      al = _mm256_cvttps_epi32 (_mm256_add_ps (_mm256_mul_ps (_mm256_min_ps (m, one), _mm256_set1_ps (255.0f)),
+                                               _mm256_loadu_ps (dith2 + ((band->x0 + x) & 15))));
+      ok = _mm256_cmpgt_epi32 (al, _mm256_setzero_si256 ());
+      inv = _mm256_div_ps (steps, m);
+      o = _mm256_min_epi32 (al, max8);
+      for (int k = 2; k >= 0; k--)
+        {
+          /* Pixels with no alpha read entry 0 and come out transparent. */
+          const __m256i i = _mm256_and_si256 (
+            _mm256_cvttps_epi32 (_mm256_add_ps (_mm256_mul_ps (_mm256_sub_ps (m, d[k]), inv), half)), ok);
+          o = _mm256_or_si256 (_mm256_slli_epi32 (o, 8), _mm256_and_si256 (_mm256_i32gather_epi32 (lut, i, 1), byte));
+        }
+      o = _mm256_and_si256 (o, ok);
+      o = _mm256_blendv_epi8 (shadow8_avx2 (band, x, dith_i), o, _mm256_castps_si256 (core));
+      _mm256_storeu_si256 ((__m256i *) (row + 4 * x), o);
+    }
+  return x;
+}
+#endif
+
 /* Columns a..b of a row where cores may lie: pixels holding a core take the exact path. */
 static inline void
 emit_u8_mixed (const SmpBand *band, const float *acc, gboolean shadow, guint8 *row, int a, int b,
-               const float *dith, const ShadowDither *dith_i)
+               const float *dith, const float *dith2, const ShadowDither *dith_i)
 {
 #ifdef __SSE2__
   if (shadow)
     {
       int x = a;
+
+#if SMP_AVX2_EMIT
+      if (band->avx2)
+        x = emit_u8_mixed_avx2 (band, acc, row, x, b, dith2, dith_i);
+#else
+      (void) dith2;
+#endif
 
       /* Four pixels without a core go in one store (tiny dots leave few such). */
       for (; x + 3 <= b; x += 4)
@@ -1437,18 +1508,21 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
 {
   const float  *dith = band->dither + 16 * (y & 15);
   ShadowDither  dith_i[SHADOW_DITHER_N];
+  float         dith2[24];
 
   if (shadow)
     shadow = shadow_cells (band, band->col_cell[a], band->col_cell[b] + 1);
   for (int i = 0; i < SHADOW_DITHER_N; i++)
     dith_i[i] = shadow_dither ((gint32) (dith[i & 15] * 65536.0f));
+  for (int i = 0; i < 24; i++)
+    dith2[i] = dith[i & 15];
   for (int x = a; x <= b;)
     {
       const int blk = x >> BLOCK_SHIFT;
       int       end = MIN (b, (blk << BLOCK_SHIFT) + BLOCK - 1);
 
       if (touched[blk])
-        emit_u8_mixed (band, acc, shadow, row, x, end, dith, dith_i);
+        emit_u8_mixed (band, acc, shadow, row, x, end, dith, dith2, dith_i);
       else
         {
           /* Untouched blocks side by side go as one run. */
