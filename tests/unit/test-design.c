@@ -760,10 +760,10 @@ test_region_exact_u8 (void)
       }
 }
 
-/* The emit's AVX2 copies (shadow cells, shadow-only runs, pixels holding a core) give
- * the SSE2 code's bytes (SMP_ENGINE_NO_AVX2 picks the latter): one-pixel shadow cells
- * (0.125 of 12 px/mm) and wide ones (40 px/mm), faint shadows at their edges, crops
- * starting at odd columns. */
+/* The render's AVX2 copies (shadows into cells, cells to 8 bits, shadow-only runs,
+ * pixels holding a core) give the SSE2 code's bytes (SMP_ENGINE_NO_AVX2 picks the
+ * latter): one-pixel shadow cells (0.125 of 12 px/mm) and wide ones (40 px/mm), faint
+ * shadows at their edges, crops starting at odd columns. */
 static void
 test_simd_exact_u8 (void)
 {

@@ -321,6 +321,47 @@ darken_cells (float *restrict cells, const float *restrict gx, const float *rest
     }
 }
 
+#if SMP_AVX2_EMIT
+/* add_shadow's rows j0..j1-1 of cells on AVX2: each row's run of weighted cells as
+ * darken_cells darkens it (the same operations, eight floats a vector, the last
+ * vector masked), and its span. */
+__attribute__ ((target ("avx2"))) static void
+shadow_rows_avx2 (SmpBand *band, const double *gy, double sxy, const float *gxf, const float *gx3,
+                  const float *dk3, int j0, int j1, int row0, int i_first, int i_end, int col0)
+{
+  const __m256  one = _mm256_set1_ps (1.0f);
+  const __m256i lane = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
+
+  for (int j = j0; j < j1; j++)
+    {
+      const float  wy = (float) (gy[j] / sxy);
+      const int    row = row0 + j;
+      const __m256 wv = _mm256_set1_ps (wy);
+      float       *cells;
+      int          first = i_first, last = i_end - 1, n3;
+
+      while (first <= last && !(wy * gxf[first] > 0.0f))
+        first++;
+      while (last >= first && !(wy * gxf[last] > 0.0f))
+        last--;
+      if (first > last)
+        continue;
+      cells = band->shadow + ((gsize) row * band->cw + col0 + first) * 3;
+      n3 = 3 * (last - first + 1);
+      for (int e = 0; e < n3; e += 8)
+        {
+          const __m256i m = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n3 - e), lane);
+          const __m256  c = _mm256_maskload_ps (cells + e, m);
+          const __m256  w = _mm256_mul_ps (wv, _mm256_maskload_ps (gx3 + 3 * first + e, m));
+          const __m256  d = _mm256_min_ps (_mm256_mul_ps (w, _mm256_maskload_ps (dk3 + 3 * first + e, m)), one);
+          _mm256_maskstore_ps (cells + e, m, _mm256_add_ps (c, _mm256_mul_ps (d, _mm256_sub_ps (one, c))));
+        }
+      band->cspan_x0[row] = MIN (band->cspan_x0[row], col0 + first);
+      band->cspan_x1[row] = MAX (band->cspan_x1[row], col0 + last);
+    }
+}
+#endif
+
 /* The wide shadow, on the coarse grid: a Gaussian sampled at the cell centres
  * and normalised over the whole footprint, so that its cells add up to the
  * shadow's integral wherever the band cuts it. */
@@ -389,6 +430,15 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
     const int i_first = MAX (0, band->cx0 - (iu - R + 1)), col0 = iu - R + 1 - band->cx0;
     const int i_end = MIN (n, band->cx0 + band->cw - (iu - R + 1));
 
+#if SMP_AVX2_EMIT
+    if (band->avx2)
+      {
+        shadow_rows_avx2 (band, gy, sx * sy, gxf, gx3, dk3, MAX (0, band->cy0 - (iv - R + 1)),
+                          MIN (n, band->cy0 + band->ch - (iv - R + 1)), iv - R + 1 - band->cy0, i_first, i_end,
+                          col0);
+        return;
+      }
+#endif
     for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
       {
         const float wy = (float) (gy[j] / (sx * sy));
