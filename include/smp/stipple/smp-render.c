@@ -329,35 +329,61 @@ __attribute__ ((target ("avx2"))) static void
 shadow_rows_avx2 (SmpBand *band, const double *gy, double sxy, const float *gxf, const float *gx3,
                   const float *dk3, int j0, int j1, int row0, int i_first, int i_end, int col0)
 {
-  const __m256  one = _mm256_set1_ps (1.0f);
+  /* Locals: the masked stores may alias the band's fields. */
+  float        *shadow = band->shadow;
+  int          *span0 = band->cspan_x0, *span1 = band->cspan_x1;
+  const gsize   cw = (gsize) band->cw;
+  const int     n = i_end - i_first;
+  const __m256  one = _mm256_set1_ps (1.0f), zero = _mm256_setzero_ps ();
   const __m256i lane = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
+  /* The run's column weights, eight and eight (the rest masked off). */
+  const __m256i m0 = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n), lane);
+  const __m256i m1 = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n - 8), lane);
+  /* Masks of k lanes: ramp + 8 − k. */
+  static const gint32 ramp[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
+  const __m256  g0 = _mm256_maskload_ps (gxf + i_first, m0), g1 = _mm256_maskload_ps (gxf + i_first + 8, m1);
 
   for (int j = j0; j < j1; j++)
     {
       const float  wy = (float) (gy[j] / sxy);
       const int    row = row0 + j;
       const __m256 wv = _mm256_set1_ps (wy);
+      /* The cells with weight (wy · gx > 0), as the scalar trims find their first and last. */
+      const guint32 has = (guint32) _mm256_movemask_ps (_mm256_cmp_ps (_mm256_mul_ps (wv, g0), zero, _CMP_GT_OQ)) |
+                          (n > 8 ? (guint32) _mm256_movemask_ps (
+                                     _mm256_cmp_ps (_mm256_mul_ps (wv, g1), zero, _CMP_GT_OQ)) << 8 : 0u);
+      int          first, last, n3;
       float       *cells;
-      int          first = i_first, last = i_end - 1, n3;
 
-      while (first <= last && !(wy * gxf[first] > 0.0f))
-        first++;
-      while (last >= first && !(wy * gxf[last] > 0.0f))
-        last--;
-      if (first > last)
-        continue;
-      cells = band->shadow + ((gsize) row * band->cw + col0 + first) * 3;
+      if (n > 16)
+        {
+          /* Wider than two vectors (not met at the shadows' sizes): the scalar trims. */
+          first = i_first, last = i_end - 1;
+          while (first <= last && !(wy * gxf[first] > 0.0f))
+            first++;
+          while (last >= first && !(wy * gxf[last] > 0.0f))
+            last--;
+          if (first > last)
+            continue;
+        }
+      else
+        {
+          if (!has)
+            continue;
+          first = i_first + __builtin_ctz (has), last = i_first + 31 - __builtin_clz (has);
+        }
+      cells = shadow + ((gsize) row * cw + (gsize) (col0 + first)) * 3;
       n3 = 3 * (last - first + 1);
       for (int e = 0; e < n3; e += 8)
         {
-          const __m256i m = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n3 - e), lane);
+          const __m256i m = _mm256_loadu_si256 ((const __m256i *) (ramp + 8 - MIN (n3 - e, 8)));
           const __m256  c = _mm256_maskload_ps (cells + e, m);
           const __m256  w = _mm256_mul_ps (wv, _mm256_maskload_ps (gx3 + 3 * first + e, m));
           const __m256  d = _mm256_min_ps (_mm256_mul_ps (w, _mm256_maskload_ps (dk3 + 3 * first + e, m)), one);
           _mm256_maskstore_ps (cells + e, m, _mm256_add_ps (c, _mm256_mul_ps (d, _mm256_sub_ps (one, c))));
         }
-      band->cspan_x0[row] = MIN (band->cspan_x0[row], col0 + first);
-      band->cspan_x1[row] = MAX (band->cspan_x1[row], col0 + last);
+      span0[row] = MIN (span0[row], col0 + first);
+      span1[row] = MAX (span1[row], col0 + last);
     }
 }
 #endif
@@ -977,6 +1003,23 @@ keep_shine (const SmpPhoto *photo, const float *pr, int X, float *d)
       d[k] *= p[k] > 0.0f ? 1.0f - MIN (s / p[k], 1.0f) : 0.0f;
 }
 
+#if SMP_AVX2_EMIT
+/* row_shadow_cells' lerp eight floats a vector (the same operations). */
+__attribute__ ((target ("avx2"))) static void
+row_shadow_cells_avx2 (float *rs, const float *s0, const float *s1, float fv, int i, int end)
+{
+  const __m256 f = _mm256_set1_ps (fv);
+
+  for (; i + 8 <= end; i += 8)
+    {
+      const __m256 a = _mm256_loadu_ps (s0 + i);
+      _mm256_storeu_ps (rs + i, _mm256_add_ps (a, _mm256_mul_ps (_mm256_sub_ps (_mm256_loadu_ps (s1 + i), a), f)));
+    }
+  for (; i < end; i++)
+    rs[i] = s0[i] + (s1[i] - s0[i]) * fv;
+}
+#endif
+
 /* Row r's shadow per cell (between cell rows J0 and J0+1, weight fv) into
  * band->row_shadow over the cells columns a..b read. */
 static void
@@ -985,6 +1028,13 @@ row_shadow_cells (SmpBand *band, int J0, float fv, int a, int b)
   float       *rs = band->row_shadow;
   const float *s0 = band->shadow + (gsize) J0 * band->cw * 3, *s1 = s0 + (gsize) band->cw * 3;
 
+#if SMP_AVX2_EMIT
+  if (band->avx2)
+    {
+      row_shadow_cells_avx2 (rs, s0, s1, fv, 3 * band->col_cell[a], 3 * (band->col_cell[b] + 2));
+      return;
+    }
+#endif
   for (int i = 3 * band->col_cell[a]; i < 3 * (band->col_cell[b] + 2); i++)
     rs[i] = s0[i] + (s1[i] - s0[i]) * fv;
 }
