@@ -321,73 +321,6 @@ darken_cells (float *restrict cells, const float *restrict gx, const float *rest
     }
 }
 
-#if SMP_AVX2_EMIT
-/* add_shadow's rows j0..j1-1 of cells on AVX2: each row's run of weighted cells as
- * darken_cells darkens it (the same operations, eight floats a vector, the last
- * vector masked), and its span. */
-__attribute__ ((target ("avx2"))) static void
-shadow_rows_avx2 (SmpBand *band, const double *gy, double sxy, const float *gxf, const float *gx3,
-                  const float *dk3, int j0, int j1, int row0, int i_first, int i_end, int col0)
-{
-  /* Locals: the masked stores may alias the band's fields. */
-  float        *shadow = band->shadow;
-  int          *span0 = band->cspan_x0, *span1 = band->cspan_x1;
-  const gsize   cw = (gsize) band->cw;
-  const int     n = i_end - i_first;
-  const __m256  one = _mm256_set1_ps (1.0f), zero = _mm256_setzero_ps ();
-  const __m256i lane = _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7);
-  /* The run's column weights, eight and eight (the rest masked off). */
-  const __m256i m0 = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n), lane);
-  const __m256i m1 = _mm256_cmpgt_epi32 (_mm256_set1_epi32 (n - 8), lane);
-  /* Masks of k lanes: ramp + 8 − k. */
-  static const gint32 ramp[16] = { -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0 };
-  const __m256  g0 = _mm256_maskload_ps (gxf + i_first, m0), g1 = _mm256_maskload_ps (gxf + i_first + 8, m1);
-
-  for (int j = j0; j < j1; j++)
-    {
-      const float  wy = (float) (gy[j] / sxy);
-      const int    row = row0 + j;
-      const __m256 wv = _mm256_set1_ps (wy);
-      /* The cells with weight (wy · gx > 0), as the scalar trims find their first and last. */
-      const guint32 has = (guint32) _mm256_movemask_ps (_mm256_cmp_ps (_mm256_mul_ps (wv, g0), zero, _CMP_GT_OQ)) |
-                          (n > 8 ? (guint32) _mm256_movemask_ps (
-                                     _mm256_cmp_ps (_mm256_mul_ps (wv, g1), zero, _CMP_GT_OQ)) << 8 : 0u);
-      int          first, last, n3;
-      float       *cells;
-
-      if (n > 16)
-        {
-          /* Wider than two vectors (not met at the shadows' sizes): the scalar trims. */
-          first = i_first, last = i_end - 1;
-          while (first <= last && !(wy * gxf[first] > 0.0f))
-            first++;
-          while (last >= first && !(wy * gxf[last] > 0.0f))
-            last--;
-          if (first > last)
-            continue;
-        }
-      else
-        {
-          if (!has)
-            continue;
-          first = i_first + __builtin_ctz (has), last = i_first + 31 - __builtin_clz (has);
-        }
-      cells = shadow + ((gsize) row * cw + (gsize) (col0 + first)) * 3;
-      n3 = 3 * (last - first + 1);
-      for (int e = 0; e < n3; e += 8)
-        {
-          const __m256i m = _mm256_loadu_si256 ((const __m256i *) (ramp + 8 - MIN (n3 - e, 8)));
-          const __m256  c = _mm256_maskload_ps (cells + e, m);
-          const __m256  w = _mm256_mul_ps (wv, _mm256_maskload_ps (gx3 + 3 * first + e, m));
-          const __m256  d = _mm256_min_ps (_mm256_mul_ps (w, _mm256_maskload_ps (dk3 + 3 * first + e, m)), one);
-          _mm256_maskstore_ps (cells + e, m, _mm256_add_ps (c, _mm256_mul_ps (d, _mm256_sub_ps (one, c))));
-        }
-      span0[row] = MIN (span0[row], col0 + first);
-      span1[row] = MAX (span1[row], col0 + last);
-    }
-}
-#endif
-
 /* The wide shadow, on the coarse grid: a Gaussian sampled at the cell centres
  * and normalised over the whole footprint, so that its cells add up to the
  * shadow's integral wherever the band cuts it. */
@@ -456,15 +389,6 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
     const int i_first = MAX (0, band->cx0 - (iu - R + 1)), col0 = iu - R + 1 - band->cx0;
     const int i_end = MIN (n, band->cx0 + band->cw - (iu - R + 1));
 
-#if SMP_AVX2_EMIT
-    if (band->avx2)
-      {
-        shadow_rows_avx2 (band, gy, sx * sy, gxf, gx3, dk3, MAX (0, band->cy0 - (iv - R + 1)),
-                          MIN (n, band->cy0 + band->ch - (iv - R + 1)), iv - R + 1 - band->cy0, i_first, i_end,
-                          col0);
-        return;
-      }
-#endif
     for (int j = MAX (0, band->cy0 - (iv - R + 1)); j < n && iv - R + 1 + j < band->cy0 + band->ch; j++)
       {
         const float wy = (float) (gy[j] / (sx * sy));
