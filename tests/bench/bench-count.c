@@ -140,7 +140,56 @@ static const Case cases[] = {
 };
 
 static int
-run_case (const Case *c)
+cmp_double (const void *a, const void *b)
+{
+  const double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* `time CASE ROUNDS`: the counted re-render ROUNDS times more, in turn with the 8-bit
+ * emit's AVX2 copies and without them (SMP_ENGINE_NO_AVX2: its SSE2 code; both give the
+ * same bytes), each re-render timed alone: the same input, the same work. */
+static void
+time_rerenders (const Case *c, const SmpParams *p, SmpHairline *h, SmpPattern *pattern, guint n,
+                const guint *masks, void *const *outs, int rounds)
+{
+  g_autofree double *t = g_new (double, 2 * (gsize) rounds);
+  const char *side[2] = { "AVX2 emit", "SSE2 emit" };
+  double med[2];
+  char   load[64] = "?";
+  FILE  *f;
+
+  for (int r = 0; r < rounds; r++)
+    for (int k = 0; k < 2; k++)
+      {
+        gint64 t0;
+        if (k)
+          g_setenv ("SMP_ENGINE_NO_AVX2", "1", TRUE);
+        t0 = g_get_monotonic_time ();
+        smp_design_free (rerender (p, h, pattern, &c->region, c->scale, n, masks, outs));
+        t[k * rounds + r] = (g_get_monotonic_time () - t0) / 1000.0;
+        g_unsetenv ("SMP_ENGINE_NO_AVX2");
+      }
+  if ((f = fopen ("/proc/loadavg", "r")))
+    {
+      if (!fgets (load, sizeof load, f))
+        strcpy (load, "?");
+      load[strcspn (load, "\n")] = '\0';
+      fclose (f);
+    }
+  for (int k = 0; k < 2; k++)
+    {
+      double *v = t + k * rounds;
+      qsort (v, (size_t) rounds, sizeof *v, cmp_double);
+      med[k] = v[rounds / 2];
+      printf ("time  %s  %-12s re-render min %.2f  median %.2f  max %.2f ms (%d rounds in turn)\n", c->name,
+              side[k], v[0], med[k], v[rounds - 1], rounds);
+    }
+  printf ("time  %s  AVX2 / SSE2 medians %.3fx  (load %s)\n", c->name, med[0] / med[1], load);
+}
+
+static int
+run_case (const Case *c, int time_rounds)
 {
   SmpParams p;
   g_autoptr (SmpHairline) h = hairline_from (c->curve, c->photo_w);
@@ -175,6 +224,8 @@ run_case (const Case *c)
                      (int) ceil (c->region.width / c->scale), (int) ceil (c->region.height / c->scale) };
     dots = smp_design_count (d, &seen, NULL);
   }
+  if (time_rounds > 0)
+    time_rerenders (c, &p, h, pattern, n, masks, outs, time_rounds);
   for (int k = 0; k < n; k++)
     {
       hash = fnv1a (hash, buf[k], size);
@@ -356,7 +407,11 @@ main (int argc, char **argv)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     if (!strcmp (which, cases[i].name))
-      return run_case (&cases[i]);
+      return run_case (&cases[i], 0);
+  if (!strcmp (which, "time") && argc > 2)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      if (!strcmp (argv[2], cases[i].name))
+        return run_case (&cases[i], argc > 3 ? CLAMP (atoi (argv[3]), 1, 1000) : 15);
   if (!strcmp (which, "pattern"))
     {
       g_autoptr (SmpPattern) a = counted_pattern (1);
@@ -376,6 +431,6 @@ main (int argc, char **argv)
       printf ("stress-small\npattern\n");
       return 0;
     }
-  fprintf (stderr, "usage: bench-count list | identity | row15 | CASE\n");
+  fprintf (stderr, "usage: bench-count list | identity | row15 | time CASE [ROUNDS] | CASE\n");
   return 2;
 }
