@@ -42,7 +42,10 @@ smp_plugin_preview_colour_display (const float *step, const guint8 *bucket, floa
   if (f >= 1.0f)
     return 255;
   v = bucket[(int) (f * SMP_PLUGIN_DISPLAY_BUCKETS)];
-  while (v < 255 && f >= step[v + 1])
+  /* A bucket is narrower than a level: mostly one step at most, taken without a
+   * branch; step[256] is the largest float, so 255 stays 255. */
+  v += f >= step[v + 1];
+  while (f >= step[v + 1])
     v++;
   return (guint8) v;
 }

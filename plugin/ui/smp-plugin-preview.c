@@ -120,48 +120,70 @@ smp_plugin_preview_multiply (float                        *photo,
                              int                           width,
                              int                           height)
 {
+  smp_plugin_preview_multiply_layers (photo, &layer, 1, layer_stride, layer_format, colour, width, height);
+}
+
+void
+smp_plugin_preview_multiply_layers (float                        *photo,
+                                    const guint8 *const          *layers,
+                                    int                           n,
+                                    gsize                         layer_stride,
+                                    const Babl                   *layer_format,
+                                    const SmpPluginPreviewColour *colour,
+                                    int                           width,
+                                    int                           height)
+{
   const Babl       *fish;
   g_autofree float *dots = NULL;
 
-  g_return_if_fail (photo != NULL && layer != NULL && layer_format != NULL);
+  g_return_if_fail (photo != NULL && layers != NULL && layer_format != NULL);
+  for (int i = 0; i < n; i++)
+    g_return_if_fail (layers[i] != NULL);
   if (colour != NULL && colour->layer_exact)
     {
-      /* babl's values by table (checked at start), only where a dot is. */
+      /* babl's values by table (checked at start), only where a dot is; each pixel
+       * takes the layers in turn, as passes a layer each would (the same products). */
       for (int y = 0; y < height; y++)
         {
-          float        *p = photo + (gsize) y * width * 4;
-          const guint8 *l = layer + y * layer_stride;
+          float *row = photo + (gsize) y * width * 4;
 
-          for (int x = 0; x < width; x++, p += 4, l += 4)
+          for (int x = 0; x < width; x++)
             {
-              float a;
+              float *p = row + 4 * (gsize) x;
 
-              if (l[3] == 0 || !((a = colour->layer_alpha[l[3]]) > 0.0f))
-                continue;
-              for (int c = 0; c < 3; c++)
-                p[c] *= 1.0f - a + a * colour->layer_colour[l[c]];
+              for (int i = 0; i < n; i++)
+                {
+                  const guint8 *l = layers[i] + y * layer_stride + 4 * (gsize) x;
+                  float         a;
+
+                  if (l[3] == 0 || !((a = colour->layer_alpha[l[3]]) > 0.0f))
+                    continue;
+                  for (int c = 0; c < 3; c++)
+                    p[c] *= 1.0f - a + a * colour->layer_colour[l[c]];
+                }
             }
         }
       return;
     }
   fish = babl_fish (layer_format, babl_format_with_space ("RGBA float", babl_format_get_space (layer_format)));
   dots = g_new (float, 4 * (gsize) width);
-  for (int y = 0; y < height; y++)
-    {
-      float       *p = photo + (gsize) y * width * 4;
-      const float *l = dots;
+  for (int i = 0; i < n; i++)
+    for (int y = 0; y < height; y++)
+      {
+        float       *p = photo + (gsize) y * width * 4;
+        const float *l = dots;
 
-      babl_process (fish, layer + y * layer_stride, dots, width);
-      for (int x = 0; x < width; x++, p += 4, l += 4)
-        {
-          float a = l[3];
+        babl_process (fish, layers[i] + y * layer_stride, dots, width);
+        for (int x = 0; x < width; x++, p += 4, l += 4)
+          {
+            float a = l[3];
 
-          if (a <= 0.0f)
-            continue;
-          for (int c = 0; c < 3; c++)
-            p[c] *= 1.0f - a + a * l[c];
-        }
-    }
+            if (a <= 0.0f)
+              continue;
+            for (int c = 0; c < 3; c++)
+              p[c] *= 1.0f - a + a * l[c];
+          }
+      }
 }
 
 /* The output multiplies each dot's alpha by the selection's coverage under it;
@@ -456,13 +478,14 @@ render (SmpPluginPreview *self)
                                               outs, (gsize) w * 4, &error))
         gtk_label_set_text (GTK_LABEL (self->message), error->message);
       else
-        for (int i = 0; i < n; i++)
-          {
-            if (self->clip != NULL)
+        {
+          if (self->clip != NULL)
+            for (int i = 0; i < n; i++)
               clip_to_mask (outs[i], w, h, &region, scale, self->clip);
-            smp_plugin_preview_multiply (self->composite, outs[i], (gsize) w * 4, self->layer_format, &self->colour,
-                                         w, h);
-          }
+          /* All sessions in one pass over the composite. */
+          smp_plugin_preview_multiply_layers (self->composite, (const guint8 *const *) outs, n, (gsize) w * 4,
+                                              self->layer_format, &self->colour, w, h);
+        }
     }
   self->timing.render_ms = ms_since (step);
 

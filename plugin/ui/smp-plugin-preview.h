@@ -84,5 +84,14 @@ void smp_plugin_preview_multiply (float                        *photo,
                                   const SmpPluginPreviewColour *colour,
                                   int                           width,
                                   int                           height);
+/* The same for `n` layers over one photo, pixel by pixel (the same values as n calls). */
+void smp_plugin_preview_multiply_layers (float                        *photo,
+                                         const guint8 *const          *layers,
+                                         int                           n,
+                                         gsize                         layer_stride,
+                                         const Babl                   *layer_format,
+                                         const SmpPluginPreviewColour *colour,
+                                         int                           width,
+                                         int                           height);
 
 G_END_DECLS
