@@ -546,10 +546,21 @@ smp_hairline_resolve_side (SmpHairline   *hairline,
 static inline double
 seg_dist2 (const Segment *s, double px, double py, double *t_out)
 {
-  double t = ((px - s->ax) * s->dx + (py - s->ay) * s->dy) / s->len2;
-  double qx, qy;
+  const double num = (px - s->ax) * s->dx + (py - s->ay) * s->dy;
+  double       t, qx, qy;
 
-  t = CLAMP (t, 0.0, 1.0);
+  /* Where the projection falls beyond an end the clamp's answer is known without
+   * the division: for len2 > 0, num / len2 < 1 exactly when num < len2 (below 0,
+   * a zero's sign can differ, which changes no distance and no test of t). */
+  if (num <= 0.0 && s->len2 > 0.0)
+    t = 0.0;
+  else if (num >= s->len2 && s->len2 > 0.0)
+    t = 1.0;
+  else
+    {
+      t = num / s->len2;
+      t = CLAMP (t, 0.0, 1.0);
+    }
   qx = s->ax + t * s->dx - px;
   qy = s->ay + t * s->dy - py;
   *t_out = t;

@@ -357,6 +357,16 @@ add_shadow (SmpBand *band, const SmpDot *dot, double scale)
       iu + R < band->cx0 || iu - R + 1 >= band->cx0 + band->cw)
     return;
   n = 2 * R;
+  /* The cell rows this shadow darkens, fetched while its weights are worked out
+   * (the rows lie a band's width apart: each read would wait on memory). */
+  {
+    const int j0 = MAX (0, band->cy0 - (iv - R + 1)), j1 = MIN (n, band->cy0 + band->ch - (iv - R + 1));
+    const float *cells = band->shadow + ((gsize) (iv - R + 1 + j0 - band->cy0) * band->cw +
+                                         (gsize) MAX (0, iu - R + 1 - band->cx0)) * 3;
+
+    for (int j = j0; j < j1; j++, cells += (gsize) band->cw * 3)
+      __builtin_prefetch (cells, 1), __builtin_prefetch (cells + 3 * n - 1, 1);
+  }
   if (band->gauss_len < (gsize) 2 * n)
     {
       g_free (band->gauss);
@@ -843,6 +853,17 @@ smp_band_add_dot (SmpBand *band, const SmpDot *dot, double scale)
   const float  area = (float) (scale * scale);
   float  dark[3];
 
+  if (rmax < 0.75f)
+    {
+      /* The tent's pixels (three planes, two rows), fetched while the shadow is worked out. */
+      const int row = (int) floor (cy - 0.5) - band->y0, col = (int) floor (cx - 0.5) - band->x0;
+      if (row >= 0 && row + 1 < band->height && col >= 0 && col < band->width)
+        for (int k = 0; k < 3; k++)
+          {
+            __builtin_prefetch (band->accum + ((gsize) row * 3 + k) * band->width + col, 1);
+            __builtin_prefetch (band->accum + ((gsize) (row + 1) * 3 + k) * band->width + col, 1);
+          }
+    }
   add_shadow (band, dot, scale);
   for (int c = 0; c < 3; c++)
     dark[c] = dot->core_dark[c] * area; /* output px²: what this core's pixels add up to */
