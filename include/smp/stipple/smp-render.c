@@ -1112,7 +1112,8 @@ shadow_pair_sse2 (float *o, __m128 prev, gboolean prev_has, __m128 cur, gboolean
 }
 
 #if SMP_AVX2_EMIT
-static gboolean shadow_cells_avx2 (SmpBand *band, int c0, int c1);
+static int shadow_cells_avx2 (SmpBand *band, int c, int c1, __m128 *prev_io, gboolean *prev_has_io,
+                              gboolean *any_io);
 #endif
 
 /* Cells c0..c1 of the row's shadow as 8-bit output (the plain C shadow_cells' values),
@@ -1125,21 +1126,25 @@ shadow_cells (SmpBand *band, int c0, int c1)
   const guint8  *lut = band->encoder->to_u8;
   float         *pair = band->cell_pair;
   const gboolean own = band->cell == 1;
-  __m128         prev = _mm_setzero_ps ();
-  gboolean       prev_has = FALSE, any = FALSE;
+  gboolean       prev_has, any;
+  __m128         prev = shadow_cell_sse2 (lut, band->row_shadow + 3 * c0, &prev_has);
+  int            c = c0 + 1;
 
+  if (own)
+    _mm_store_ps (pair + 8 * c0, prev);
+  any = prev_has;
 #if SMP_AVX2_EMIT
   if (band->avx2)
-    return shadow_cells_avx2 (band, c0, c1);
+    c = shadow_cells_avx2 (band, c, c1, &prev, &prev_has, &any);
 #endif
-  for (int c = c0; c <= c1; c++)
+  for (; c <= c1; c++)
     {
       gboolean has;
       __m128   cur = shadow_cell_sse2 (lut, band->row_shadow + 3 * c, &has);
 
       if (own)
         _mm_store_ps (pair + 8 * c, cur);
-      else if (c > c0)
+      else
         shadow_pair_sse2 (pair + 8 * (c - 1), prev, prev_has, cur, has);
       prev = cur, prev_has = has, any |= has;
     }
@@ -1147,11 +1152,11 @@ shadow_cells (SmpBand *band, int c0, int c1)
 }
 
 #if SMP_AVX2_EMIT
-/* shadow_cells eight cells a step (the same operations lane by lane, so the same
- * values; the LUT read as 32-bit gathers, masked to the byte: SmpEncoder's slack).
- * Cell c0 and the last few cells take the SSE2 step. */
-__attribute__ ((target ("avx2"))) static gboolean
-shadow_cells_avx2 (SmpBand *band, int c0, int c1)
+/* shadow_cells' cells from c eight a step while eight fit up to c1 (the same operations
+ * lane by lane, so the same values; the LUT read as 32-bit gathers, masked to the byte:
+ * SmpEncoder's slack), the cell before c carried in *prev. Returns the next cell. */
+__attribute__ ((target ("avx2"))) static int
+shadow_cells_avx2 (SmpBand *band, int c, int c1, __m128 *prev_io, gboolean *prev_has_io, gboolean *any_io)
 {
   const guint8  *lut = band->encoder->to_u8;
   const float   *rs = band->row_shadow;
@@ -1162,14 +1167,9 @@ shadow_cells_avx2 (SmpBand *band, int c0, int c1)
   const __m256   one = _mm256_set1_ps (1.0f), half = _mm256_set1_ps (0.5f), step = _mm256_set1_ps (1.0f / 256.0f);
   const __m256   steps = _mm256_set1_ps ((float) SMP_ENCODE_STEPS), zero = _mm256_setzero_ps ();
   const __m256i  byte = _mm256_set1_epi32 (0xff);
-  __m128         prev;
-  gboolean       prev_has, any;
-  int            c = c0 + 1;
+  __m128         prev = *prev_io;
+  gboolean       prev_has = *prev_has_io, any = *any_io;
 
-  prev = shadow_cell_sse2 (lut, rs + 3 * c0, &prev_has);
-  if (own)
-    _mm_store_ps (pair + 8 * c0, prev);
-  any = prev_has;
   for (; c + 7 <= c1; c += 8)
     {
       /* Cells c..c+7's three floats, de-interleaved into a vector a channel. */
@@ -1257,18 +1257,8 @@ shadow_cells_avx2 (SmpBand *band, int c0, int c1)
         prev_has = (hm >> 7) & 1;
       }
     }
-  for (; c <= c1; c++)
-    {
-      gboolean has;
-      __m128   cur = shadow_cell_sse2 (lut, rs + 3 * c, &has);
-
-      if (own)
-        _mm_store_ps (pair + 8 * c, cur);
-      else
-        shadow_pair_sse2 (pair + 8 * (c - 1), prev, prev_has, cur, has);
-      prev = cur, prev_has = has, any |= has;
-    }
-  return any;
+  *prev_io = prev, *prev_has_io = prev_has, *any_io = any;
+  return c;
 }
 #endif
 
@@ -1361,34 +1351,6 @@ shadow_px_store (const SmpBand *band, const ShadowDither *dith, int x, guint8 *o
   shadow_px_u8 (band->cell_u8 + 4 * band->col_cell[x], band->col_w8[x], dith[(band->x0 + x) & 15], o);
 }
 
-/* Cells c0..c1 of the row's shadow as 8-bit output into cell_u8. FALSE: no cell has colour. */
-static gboolean
-shadow_cells (SmpBand *band, int c0, int c1)
-{
-  const guint8 *lut = band->encoder->to_u8;
-  gboolean      any = FALSE;
-
-  for (int c = c0; c <= c1; c++)
-    {
-      const float *d = band->row_shadow + 3 * c;
-      const float  mx = MAX (d[0], MAX (d[1], d[2])), m = MIN (mx, 1.0f);
-      gint32      *o = band->cell_u8 + 4 * c;
-
-      o[3] = (gint32) (m * 255.0f * 256.0f + 0.5f);
-      if (m > 0.0f)
-        {
-          const float inv = SMP_ENCODE_STEPS / mx;
-          for (int k = 0; k < 3; k++)
-            o[k] = lut[(int) ((mx - d[k]) * inv + 0.5f)];
-          any = TRUE;
-        }
-      else
-        /* No colour: the pixel's other cell lends its own (shadow_px_u8), never a
-         * cell further along the row, which a region may not reach. */
-        o[0] = o[1] = o[2] = -1;
-    }
-  return any;
-}
 
 /* Columns a..b of a row no core touched: the shadow alone, one run of columns per
  * cell, with that cell's lerp set up once (l·v + l'·w = 256·l + (l' − l)·w exactly, in
@@ -1559,8 +1521,11 @@ emit_row_rgba_u8 (SmpBand *band, const float *acc, const guint8 *touched, gboole
     shadow = shadow_cells (band, band->col_cell[a], band->col_cell[b] + 1);
   for (int i = 0; i < SHADOW_DITHER_N; i++)
     dith_i[i] = shadow_dither ((gint32) (dith[i & 15] * 65536.0f));
-  for (int i = 0; i < 24; i++)
-    dith2[i] = dith[i & 15];
+#if SMP_AVX2_EMIT
+  if (band->avx2)
+    for (int i = 0; i < 24; i++)
+      dith2[i] = dith[i & 15];
+#endif
   for (int x = a; x <= b;)
     {
       const int blk = x >> BLOCK_SHIFT;
