@@ -113,25 +113,13 @@ layer_format_for (const Babl *drawable_format)
 
 void
 smp_plugin_preview_multiply (float                        *photo,
-                             const guint8                 *layer,
+                             const guint8 *const          *layers,
+                             int                           n,
                              gsize                         layer_stride,
                              const Babl                   *layer_format,
                              const SmpPluginPreviewColour *colour,
                              int                           width,
                              int                           height)
-{
-  smp_plugin_preview_multiply_layers (photo, &layer, 1, layer_stride, layer_format, colour, width, height);
-}
-
-void
-smp_plugin_preview_multiply_layers (float                        *photo,
-                                    const guint8 *const          *layers,
-                                    int                           n,
-                                    gsize                         layer_stride,
-                                    const Babl                   *layer_format,
-                                    const SmpPluginPreviewColour *colour,
-                                    int                           width,
-                                    int                           height)
 {
   const Babl       *fish;
   g_autofree float *dots = NULL;
@@ -483,8 +471,8 @@ render (SmpPluginPreview *self)
             for (int i = 0; i < n; i++)
               clip_to_mask (outs[i], w, h, &region, scale, self->clip);
           /* All sessions in one pass over the composite. */
-          smp_plugin_preview_multiply_layers (self->composite, (const guint8 *const *) outs, n, (gsize) w * 4,
-                                              self->layer_format, &self->colour, w, h);
+          smp_plugin_preview_multiply (self->composite, (const guint8 *const *) outs, n, (gsize) w * 4,
+                                       self->layer_format, &self->colour, w, h);
         }
     }
   self->timing.render_ms = ms_since (step);

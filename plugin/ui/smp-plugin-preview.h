@@ -73,25 +73,17 @@ void smp_plugin_preview_zoom_frame         (SmpPluginPreview *preview);
 
 const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *preview);
 
-/* Multiplies one session's straight-alpha RGBA u8 layer (in `layer_format`, the
- * output's encoding) over the photo in linear light, as GIMP's Multiply mode
+/* Multiplies `n` sessions' straight-alpha RGBA u8 layers (in `layer_format`, the
+ * output's encoding) over the photo in linear light, in turn, as GIMP's Multiply mode
  * does: out = src · (1 − a + a · dot). `colour` (nullable): babl's values by table. `photo` is RGBA float, linear, in the
  * layer format's colour space, `width` px a row; alpha is kept. */
 void smp_plugin_preview_multiply (float                        *photo,
-                                  const guint8                 *layer,
+                                  const guint8 *const          *layers,
+                                  int                           n,
                                   gsize                         layer_stride,
                                   const Babl                   *layer_format,
                                   const SmpPluginPreviewColour *colour,
                                   int                           width,
                                   int                           height);
-/* The same for `n` layers over one photo, pixel by pixel (the same values as n calls). */
-void smp_plugin_preview_multiply_layers (float                        *photo,
-                                         const guint8 *const          *layers,
-                                         int                           n,
-                                         gsize                         layer_stride,
-                                         const Babl                   *layer_format,
-                                         const SmpPluginPreviewColour *colour,
-                                         int                           width,
-                                         int                           height);
 
 G_END_DECLS
