@@ -1,6 +1,7 @@
 /* smp-plugin-preview.c: the dialog's live preview: a GtkDrawingArea view (zoom, Fit, 1:1, drag to pan,
  * before/after) of GIMP's thumbnails with smp_design_render's dots at the view's scale, multiplied per session. */
 #include "smp-plugin-preview.h"
+#include "smp-plugin-preview-composite.h"
 #include "smp-plugin-common.h"
 #include <glib/gi18n-lib.h>
 
@@ -50,9 +51,11 @@ struct _SmpPluginPreview
   GBytes       *source;
   int           source_key[6];
   int           source_width, source_height, source_bpp;
+  guint         source_serial;            /* counts the fetches: which photo `linear` holds */
 
   guint8       *layers[SMP_MAX_SESSIONS]; /* one per session, RGBA u8 in layer_format */
-  float        *composite;                /* RGBA float in work_format */
+  float        *linear;                   /* the source in work_format (RGBA float), made once a fetch */
+  guint         linear_serial;            /* the fetch it was made from (0: none) */
   gsize         buffer_size;
 
   /* Colour, by babl in the image's own space: the thumbnails come in the
@@ -111,69 +114,6 @@ layer_format_for (const Babl *drawable_format)
   return babl_format_with_space (name, babl_format_get_space (drawable_format));
 }
 
-void
-smp_plugin_preview_multiply (float                        *photo,
-                             const guint8 *const          *layers,
-                             int                           n,
-                             gsize                         layer_stride,
-                             const Babl                   *layer_format,
-                             const SmpPluginPreviewColour *colour,
-                             int                           width,
-                             int                           height)
-{
-  const Babl       *fish;
-  g_autofree float *dots = NULL;
-
-  g_return_if_fail (photo != NULL && layers != NULL && layer_format != NULL);
-  for (int i = 0; i < n; i++)
-    g_return_if_fail (layers[i] != NULL);
-  if (colour != NULL && colour->layer_exact)
-    {
-      /* babl's values by table (checked at start), only where a dot is; each pixel
-       * takes the layers in turn, as passes a layer each would (the same products). */
-      for (int y = 0; y < height; y++)
-        {
-          float *row = photo + (gsize) y * width * 4;
-
-          for (int x = 0; x < width; x++)
-            {
-              float *p = row + 4 * (gsize) x;
-
-              for (int i = 0; i < n; i++)
-                {
-                  const guint8 *l = layers[i] + y * layer_stride + 4 * (gsize) x;
-                  float         a;
-
-                  if (l[3] == 0 || !((a = colour->layer_alpha[l[3]]) > 0.0f))
-                    continue;
-                  for (int c = 0; c < 3; c++)
-                    p[c] *= 1.0f - a + a * colour->layer_colour[l[c]];
-                }
-            }
-        }
-      return;
-    }
-  fish = babl_fish (layer_format, babl_format_with_space ("RGBA float", babl_format_get_space (layer_format)));
-  dots = g_new (float, 4 * (gsize) width);
-  for (int i = 0; i < n; i++)
-    for (int y = 0; y < height; y++)
-      {
-        float       *p = photo + (gsize) y * width * 4;
-        const float *l = dots;
-
-        babl_process (fish, layers[i] + y * layer_stride, dots, width);
-        for (int x = 0; x < width; x++, p += 4, l += 4)
-          {
-            float a = l[3];
-
-            if (a <= 0.0f)
-              continue;
-            for (int c = 0; c < 3; c++)
-              p[c] *= 1.0f - a + a * l[c];
-          }
-      }
-}
-
 /* The output multiplies each dot's alpha by the selection's coverage under it;
  * here the coverage is sampled at each preview pixel's centre in image px. */
 static void
@@ -203,11 +143,11 @@ log_timing (const SmpPluginPreviewTiming *t)
   g_debug ("preview %dx%d at %.4f px/px: %" G_GSIZE_FORMAT " dots, render %.2f ms, photo %.2f ms, total %.2f ms",
            t->width, t->height, t->scale, t->dots, t->render_ms, t->source_ms, t->total_ms);
   smp_plugin_test_log ("preview width=%d height=%d scale=%.5f dots=%" G_GSIZE_FORMAT
-                       " render_ms=%.3f source_ms=%.3f total_ms=%.3f design_ms=%.3f"
+                       " render_ms=%.3f composite_ms=%.3f source_ms=%.3f total_ms=%.3f design_ms=%.3f"
                        " screen_x=%d screen_y=%d view_x=%d view_y=%d view_w=%d view_h=%d"
                        " area_w=%d area_h=%d before=%d",
-                       t->width, t->height, t->scale, t->dots, t->render_ms, t->source_ms, t->total_ms,
-                       t->design_ms, t->screen_x, t->screen_y, t->view_x, t->view_y, t->view_w, t->view_h,
+                       t->width, t->height, t->scale, t->dots, t->render_ms, t->composite_ms, t->source_ms,
+                       t->total_ms, t->design_ms, t->screen_x, t->screen_y, t->view_x, t->view_y, t->view_w, t->view_h,
                        t->area_w, t->area_h, t->before ? 1 : 0);
 }
 
@@ -322,6 +262,7 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
           }
       }
   self->source = g_bytes_new_take (pixels, (gsize) width * height * bpp);
+  self->source_serial++;
   self->source_width = width;
   self->source_height = height;
   self->source_bpp = bpp;
@@ -329,51 +270,17 @@ fetch_source (SmpPluginPreview *self, int sx, int sy, int sw, int sh, int width,
   return TRUE;
 }
 
-/* The composite (linear RGBA float in the image's space) as a cairo surface in
- * sRGB; alpha is shown over mid grey. */
+/* The view as a cairo surface (smp-plugin-preview-composite.c): the photo, converted
+ * once a fetch, with the `n` session layers multiplied over it. */
 static cairo_surface_t *
-to_surface (const float *pixels, const Babl *work_format, const SmpPluginPreviewColour *colour, int w, int h)
+composite_surface (SmpPluginPreview *self, void *const *layers, int n, int w, int h)
 {
-  cairo_surface_t   *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
-  guint8            *data = cairo_image_surface_get_data (surface);
-  int                stride = cairo_image_surface_get_stride (surface);
-  const Babl        *fish = babl_fish (work_format, babl_format ("R'G'B'A u8"));
-  g_autofree guint8 *row = g_malloc ((gsize) w * 4);
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, w, h);
 
   cairo_surface_flush (surface);
-  for (int y = 0; y < h; y++)
-    {
-      const guint8 *p = row;
-      guint32      *out = (guint32 *) (data + (gsize) y * stride);
-
-      if (colour->display_exact)
-        {
-          /* babl's rounding by table (smp-plugin-preview-colour.h): a refresh's largest cost otherwise. */
-          const float *f = pixels + (gsize) y * w * 4;
-          guint8      *q = row;
-
-          for (int x = 0; x < w; x++, f += 4, q += 4)
-            {
-              q[3] = smp_plugin_preview_colour_display (colour->alpha_step, colour->alpha_bucket, f[3]);
-              for (int k = 0; k < 3; k++)
-                q[k] = smp_plugin_preview_colour_display (colour->colour_step, colour->colour_bucket, f[k]);
-            }
-        }
-      else
-        babl_process (fish, pixels + (gsize) y * w * 4, row, w);
-      for (int x = 0; x < w; x++, p += 4)
-        {
-          int r = p[0], g = p[1], b = p[2], a = p[3];
-
-          if (a != 255)
-            {
-              r = (r * a + 128 * (255 - a)) / 255;
-              g = (g * a + 128 * (255 - a)) / 255;
-              b = (b * a + 128 * (255 - a)) / 255;
-            }
-          out[x] = 0xff000000u | ((guint32) r << 16) | ((guint32) g << 8) | (guint32) b;
-        }
-    }
+  smp_plugin_preview_composite (self->linear, (const guint8 *const *) layers, n, self->layer_format,
+                                self->work_format, &self->colour, w, h, cairo_image_surface_get_data (surface),
+                                cairo_image_surface_get_stride (surface), gimp_get_num_processors ());
   cairo_surface_mark_dirty (surface);
   return surface;
 }
@@ -389,6 +296,8 @@ render (SmpPluginPreview *self)
   int     sx, sy, sw, sh, dw, dh, w, h;
   double  x0, y0, s, scale;
   gsize   need;
+  void   *outs[SMP_MAX_SESSIONS];
+  int     n = 0, shown = 0;
 
   if (aw < 2 || ah < 2 || !gtk_widget_get_realized (self->area))
     return;
@@ -431,12 +340,21 @@ render (SmpPluginPreview *self)
           g_free (self->layers[k]);
           self->layers[k] = g_malloc (need);
         }
-      g_free (self->composite);
-      self->composite = g_malloc (need * sizeof (float));
+      g_free (self->linear);
+      self->linear = g_malloc (need * sizeof (float));
+      self->linear_serial = 0;
       self->buffer_size = need;
     }
-  babl_process (babl_fish (self->photo_format, self->work_format), g_bytes_get_data (self->source, NULL),
-                self->composite, (long) w * h);
+  if (self->linear_serial != self->source_serial)
+    {
+      /* Only the design changes between most refreshes: the photo is converted once. */
+      step = g_get_monotonic_time ();
+      smp_plugin_preview_convert_photo (g_bytes_get_data (self->source, NULL), (gsize) w * self->source_bpp,
+                                        self->photo_format, self->linear, self->work_format, w, h,
+                                        gimp_get_num_processors ());
+      self->linear_serial = self->source_serial;
+      self->timing.composite_ms = ms_since (step);
+    }
 
   /* GIMP scales the source area onto the returned thumbnail: that is the render's
    * scale (the view's, unless GIMP gave a smaller thumbnail than asked). */
@@ -449,8 +367,6 @@ render (SmpPluginPreview *self)
       const SmpParams *params = smp_design_get_params (self->design);
       SmpRect          region = { (int) lround (sx * scale), (int) lround (sy * scale), w, h };
       guint            masks[SMP_MAX_SESSIONS];
-      void            *outs[SMP_MAX_SESSIONS];
-      int              n = 0;
       g_autoptr (GError) error = NULL;
 
       /* A layer per session, multiplied in turn: each session is its own Multiply
@@ -470,15 +386,16 @@ render (SmpPluginPreview *self)
           if (self->clip != NULL)
             for (int i = 0; i < n; i++)
               clip_to_mask (outs[i], w, h, &region, scale, self->clip);
-          /* All sessions in one pass over the composite. */
-          smp_plugin_preview_multiply (self->composite, (const guint8 *const *) outs, n, (gsize) w * 4,
-                                       self->layer_format, &self->colour, w, h);
+          shown = n;
         }
     }
   self->timing.render_ms = ms_since (step);
 
+  /* All sessions in one pass over the composite, as it is shown. */
+  step = g_get_monotonic_time ();
   g_clear_pointer (&self->surface, cairo_surface_destroy);
-  self->surface = to_surface (self->composite, self->work_format, &self->colour, w, h);
+  self->surface = composite_surface (self, outs, shown, w, h);
+  self->timing.composite_ms += ms_since (step);
   self->surface_x = (int) lround ((sx - x0) * s);
   self->surface_y = (int) lround ((sy - y0) * s);
   self->surface_zoom = s / scale;
@@ -811,7 +728,7 @@ smp_plugin_preview_free (SmpPluginPreview *self)
   g_clear_pointer (&self->source, g_bytes_unref);
   for (int k = 0; k < SMP_MAX_SESSIONS; k++)
     g_free (self->layers[k]);
-  g_free (self->composite);
+  g_free (self->linear);
   g_object_unref (self->box);
   g_object_unref (self->drawable);
   g_free (self);

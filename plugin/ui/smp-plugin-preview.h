@@ -16,7 +16,8 @@ typedef struct
   int    width, height;   /* rendered pixels (the photo's part of the view) */
   double scale;           /* preview px per image px */
   double source_ms;       /* fetching the photo (0 when cached) */
-  double render_ms;       /* smp_design_render, all sessions shown */
+  double render_ms;       /* the engine's render of the sessions shown (and the selection's clip) */
+  double composite_ms;    /* the photo's conversion (once a fetch), the multiply and the display conversion */
   double total_ms;        /* fetch + render + composite + draw */
   double design_ms;       /* making the design this refresh shows (set by the dialog) */
   gsize  dots;            /* dots in the visible region */
@@ -72,18 +73,5 @@ void smp_plugin_preview_zoom_fit           (SmpPluginPreview *preview);
 void smp_plugin_preview_zoom_frame         (SmpPluginPreview *preview);
 
 const SmpPluginPreviewTiming *smp_plugin_preview_get_timing (SmpPluginPreview *preview);
-
-/* Multiplies `n` sessions' straight-alpha RGBA u8 layers (in `layer_format`, the
- * output's encoding) over the photo in linear light, in turn, as GIMP's Multiply mode
- * does: out = src · (1 − a + a · dot). `colour` (nullable): babl's values by table. `photo` is RGBA float, linear, in the
- * layer format's colour space, `width` px a row; alpha is kept. */
-void smp_plugin_preview_multiply (float                        *photo,
-                                  const guint8 *const          *layers,
-                                  int                           n,
-                                  gsize                         layer_stride,
-                                  const Babl                   *layer_format,
-                                  const SmpPluginPreviewColour *colour,
-                                  int                           width,
-                                  int                           height);
 
 G_END_DECLS

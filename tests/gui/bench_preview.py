@@ -5,8 +5,9 @@
 
 Opens the real dialog in GIMP 3 under Xvfb (gui_harness.py), types density values to
 trigger refreshes and prints the timings the preview logs (SMP_PREVIEW_LOG): the
-whole refresh (photo fetch + engine render + compositing + drawing) and the engine's
-share. Exit 77 when a GUI tool is missing."""
+whole refresh (photo fetch + engine render + compositing + drawing), the engine's
+share and the compositing's (the photo's conversion, the multiply, the display
+conversion). Exit 77 when a GUI tool is missing."""
 
 import argparse
 import os
@@ -52,12 +53,14 @@ def report(name, lines):
         return
     total = [float(l["total_ms"]) for l in lines]
     render = [float(l["render_ms"]) for l in lines]
+    composite = [float(l.get("composite_ms", 0)) for l in lines]
     source = [float(l["source_ms"]) for l in lines]
     design = [float(l.get("design_ms", 0)) for l in lines]
     last = lines[-1]
     print(f"{name}: {last['width']}×{last['height']} preview px at scale {float(last['scale']):.3f}, "
           f"{last['dots']} dots in view: refresh median {statistics.median(total):.1f} ms, "
-          f"max {max(total):.1f} ms (engine render + compositing {statistics.median(render):.1f} ms, "
+          f"max {max(total):.1f} ms (engine render {statistics.median(render):.1f} ms, compositing "
+          f"{statistics.median(composite):.1f} ms, "
           f"photo fetch {statistics.median(source):.1f} ms; making the design before it "
           f"{statistics.median(design):.1f} ms; {len(lines)} refreshes)", flush=True)
 
