@@ -167,6 +167,7 @@ hairline_run (GimpProcedure        *procedure,
     ok = group != NULL;
     if (ok)
       {
+        g_debug ("hairline run: layers written and shown");
         smp_plugin_target_keep_area (target, previous, record);
         gimp_progress_set_text (_("Checking the SMP hairline design"));
         /* design checks (into the record) and the optional guides layer */
@@ -177,6 +178,7 @@ hairline_run (GimpProcedure        *procedure,
   }
   gimp_image_undo_group_end (image);
   gimp_progress_update (1.0);
+  g_debug ("hairline run: checked, recorded, undo group closed");
 
   if (!ok)
     return fail (procedure, GIMP_PDB_EXECUTION_ERROR, error);
