@@ -1,6 +1,7 @@
 /* bench-count.c: one small engine case per run, for instruction counts (count-instructions.py
  * runs it under `valgrind --tool=callgrind --instr-atstart=no`) and output hashes. */
 #include <smp/smp.h>
+#include "bench-hairline.h"
 
 #if defined(__has_include) && __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
@@ -30,24 +31,6 @@ fnv1a (guint64 h, const guint8 *p, gsize n)
   return h;
 }
 
-static SmpHairline *
-hairline_from (double (*curve) (double x), double width)
-{
-  SmpHairline *h = smp_hairline_new ();
-  GArray *xy = g_array_new (FALSE, FALSE, sizeof (double));
-
-  for (double x = 0; x <= width; x += 0.5) /* GIMP-like dense interpolation */
-    {
-      double y = curve (x);
-      g_array_append_val (xy, x);
-      g_array_append_val (xy, y);
-    }
-  if (!smp_hairline_add_stroke (h, (double *) xy->data, xy->len / 2, FALSE, NULL))
-    abort ();
-  g_array_unref (xy);
-  return h;
-}
-
 /* bench-engine's realistic hairline. */
 static double
 wavy (double x)
@@ -55,13 +38,6 @@ wavy (double x)
   return 1400 + 250 * sin (x / 900) + 60 * sin (x / 137);
 }
 
-/* The GUI preview bench's path, M 0 2200 C 2000 2150 4000 2250 6000 2200, as y(x). */
-static double
-gui_bench_curve (double x)
-{
-  double t = x / 6000, s = 1 - t;
-  return 2200 * s * s * s + 3 * 2150 * s * s * t + 3 * 2250 * s * t * t + 2200 * t * t * t;
-}
 
 static SmpDesign *
 design_or_die (const SmpParams *p, SmpHairline *h, SmpPattern *pattern)

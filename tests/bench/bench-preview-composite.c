@@ -3,6 +3,7 @@
 #include "smp-plugin-preview-composite.h"
 
 #include <smp/smp.h>
+#include "bench-hairline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,20 +25,12 @@ cmp_double (const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* The GUI bench's path, M 0 2200 C 2000 2150 4000 2250 6000 2200, as y(x). */
-static double
-gui_bench_curve (double x)
-{
-  double t = x / 6000, s = 1 - t;
-  return 2200 * s * s * s + 3 * 2150 * s * s * t + 3 * 2250 * s * t * t + 2200 * t * t * t;
-}
 
 /* The three session layers of the GUI bench's default view, from the engine. */
 static void
 render_layers (guint8 *layers[3])
 {
-  SmpHairline *h = smp_hairline_new ();
-  GArray      *xy = g_array_new (FALSE, FALSE, sizeof (double));
+  SmpHairline *h = hairline_from (gui_bench_curve, 6000);
   SmpParams    p;
   SmpRect      region = { 0, 124, W, H };
   const guint  masks[3] = { SMP_SESSION_BIT (0), SMP_SESSION_BIT (1), SMP_SESSION_BIT (2) };
@@ -45,15 +38,6 @@ render_layers (guint8 *layers[3])
   SmpPattern  *pattern;
   SmpDesign   *d;
 
-  for (double x = 0; x <= 6000; x += 0.5)
-    {
-      double y = gui_bench_curve (x);
-      g_array_append_val (xy, x);
-      g_array_append_val (xy, y);
-    }
-  if (!smp_hairline_add_stroke (h, (double *) xy->data, xy->len / 2, FALSE, NULL))
-    abort ();
-  g_array_unref (xy);
   smp_params_init_defaults (&p);
   p.px_per_mm = 12;
   p.density_per_cm2 = 72;
