@@ -31,12 +31,6 @@ fnv1a (guint64 h, const guint8 *p, gsize n)
   return h;
 }
 
-/* bench-engine's realistic hairline. */
-static double
-wavy (double x)
-{
-  return 1400 + 250 * sin (x / 900) + 60 * sin (x / 137);
-}
 
 
 static SmpDesign *

@@ -3,6 +3,7 @@
  * complexity budgets of issue 12, whose limits test-budget.c enforces). Prints, asserts nothing. */
 #include <smp/smp.h>
 #include "../common/robust-inputs.h"
+#include "bench-hairline.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -73,19 +74,7 @@ loadavg (char text[16])
 static SmpHairline *
 realistic_hairline (void)
 {
-  SmpHairline *h = smp_hairline_new ();
-  GArray *xy = g_array_new (FALSE, FALSE, sizeof (double));
-
-  for (double x = 0; x <= 6000; x += 0.5) /* GIMP-like dense interpolation */
-    {
-      double y = 1400 + 250 * sin (x / 900) + 60 * sin (x / 137);
-      g_array_append_val (xy, x);
-      g_array_append_val (xy, y);
-    }
-  if (!smp_hairline_add_stroke (h, (double *) xy->data, xy->len / 2, FALSE, NULL))
-    abort ();
-  g_array_unref (xy);
-  return h;
+  return hairline_from (wavy, 6000);
 }
 
 static void

@@ -1,9 +1,10 @@
 /* bench-hairline.h: the benchmarks' hairlines, one owner each: a curve y(x) sampled as GIMP
- * interpolates a path, and the GUI preview bench's path (tests/gui/bench_preview.py) as such a curve. */
+ * interpolates a path; bench-engine's wavy line and the GUI preview bench's path (tests/gui/bench_preview.py). */
 #pragma once
 
 #include <smp/smp.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 static inline SmpHairline *
@@ -30,4 +31,11 @@ gui_bench_curve (double x)
 {
   double t = x / 6000, s = 1 - t;
   return 2200 * s * s * s + 3 * 2150 * s * s * t + 3 * 2250 * s * t * t + 2200 * t * t * t;
+}
+
+/* bench-engine's realistic hairline across a 6000-px-wide frontal photo, as the stress map's. */
+static inline double
+wavy (double x)
+{
+  return 1400 + 250 * sin (x / 900) + 60 * sin (x / 137);
 }
